@@ -1,0 +1,63 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layout (see README "Architecture"):
+//   CICU            system library: finds ICU with pkg-config. No Swift file imports it: Foundation on
+//                   Linux carries its own ICU headers, and a Swift module that sees both fails to build.
+//   ICUShim         the only C/C++ code: calls ICU, exposes a header with <stdint.h> types only.
+//   BigramSearch    the library (Analysis → Index → Query → Storage), pure Swift over ICUShim.
+//   bigram-search   command-line tool.   bigram-bench   benchmark executable (Benchmarks/).
+let package = Package(
+    name: "BigramSearch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "BigramSearch", targets: ["BigramSearch"]),
+        .executable(name: "bigram-search", targets: ["bigram-search"]),
+        .executable(name: "bigram-bench", targets: ["BigramBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CICU",
+            pkgConfig: "icu-i18n",
+            providers: [.apt(["libicu-dev", "pkg-config"])]
+        ),
+        .target(
+            name: "ICUShim",
+            dependencies: ["CICU"],
+            cxxSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [
+                .linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata"),
+            ]
+        ),
+        .target(
+            name: "BigramSearch",
+            dependencies: ["ICUShim"]
+        ),
+        .executableTarget(
+            name: "bigram-search",
+            dependencies: [
+                "BigramSearch",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            path: "Benchmarks/CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .executableTarget(
+            name: "BigramBench",
+            dependencies: ["BigramSearch", "CSQLite"],
+            path: "Benchmarks/BigramBench"
+        ),
+        .testTarget(
+            name: "BigramSearchTests",
+            dependencies: ["BigramSearch"]
+        ),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,197 @@
+/// The analysis loop of ``BigramAnalyzer``: one pass over the UTF-8 of a text that normalizes,
+/// classifies, builds CJK runs and hands non-CJK stretches to ICU word breaking.
+///
+/// Stages, per input character:
+/// 1. *Normalization pieces*: a character with a normalization boundary before it starts a new
+///    piece; the piece is normalized by ``NormalizationTable`` (or ICU when it has several
+///    characters). Every output character remembers its piece's UTF-8 range in the input.
+/// 2. *Runs*: CJK characters extend the current run and emit a bigram with their predecessor.
+///    Anything else is buffered as a *gap* (UTF-16, for ICU). When the next CJK character arrives,
+///    a gap of whitespace only between two Han/Kana characters is dropped (a line wrap); any other
+///    gap ends the run and is word-broken by ICU.
+struct BigramTokenizer<Sink: TokenSink> {
+    var sink: Sink
+    let breaker: WordBreaker
+    let folding: TraditionalFolding?
+    let emitUnigrams: Bool
+    let table = NormalizationTable.shared
+
+    init(sink: Sink, breaker: WordBreaker, folding: TraditionalFolding?, emitUnigrams: Bool) {
+        self.sink = sink
+        self.breaker = breaker
+        self.folding = folding
+        self.emitUnigrams = emitUnigrams
+    }
+
+    // Position of the next term that starts after the current run.
+    private var nextPosition = 0
+
+    // The current CJK run.
+    private var runLength = 0
+    private var runPosition = 0
+    private var previous: UInt32 = 0
+    private var previousClass = CharacterClass.other
+    private var previousStart = 0
+    private var firstStart = 0
+    private var firstEnd = 0
+    private var first: UInt32 = 0
+
+    // The pending gap: normalized non-CJK text, with the input range of each UTF-16 unit.
+    private var gap: [UInt16] = []
+    private var gapStarts: [Int] = []
+    private var gapEnds: [Int] = []
+    private var gapIsSpaceOnly = true
+    private var gapMayHaveWords = false
+    private var wordStarts: [Int32] = []
+    private var wordEnds: [Int32] = []
+    private var word: [UInt8] = []
+
+    // A normalization piece made of more than one input character (rare).
+    private var piece: [UInt32] = []
+
+    mutating func run(_ utf8: UnsafeBufferPointer<UInt8>) {
+        let n = utf8.count
+        var i = 0
+        var pieceStart = -1
+        var pieceFirst: UInt32 = 0
+        while i < n {
+            let start = i
+            let b0 = UInt32(utf8[i])
+            var c: UInt32
+            if b0 < 0x80 {
+                c = b0; i += 1
+            } else if b0 < 0xE0 {
+                c = (b0 & 0x1F) << 6 | UInt32(utf8[i + 1] & 0x3F); i += 2
+            } else if b0 < 0xF0 {
+                c = (b0 & 0x0F) << 12 | UInt32(utf8[i + 1] & 0x3F) << 6 | UInt32(utf8[i + 2] & 0x3F); i += 3
+            } else {
+                c = (b0 & 0x07) << 18 | UInt32(utf8[i + 1] & 0x3F) << 12 | UInt32(utf8[i + 2] & 0x3F) << 6
+                    | UInt32(utf8[i + 3] & 0x3F); i += 4
+            }
+            if table.hasBoundaryBefore(c) || pieceStart < 0 {
+                if pieceStart >= 0 { finishPiece(pieceFirst, start: pieceStart, end: start) }
+                pieceStart = start
+                pieceFirst = c
+            } else {
+                if piece.isEmpty { piece.append(pieceFirst) }
+                piece.append(c)
+            }
+        }
+        if pieceStart >= 0 { finishPiece(pieceFirst, start: pieceStart, end: n) }
+        if !gap.isEmpty { endRun(); flushGap() } else { endRun() }
+    }
+
+    @inline(__always)
+    private mutating func finishPiece(_ c: UInt32, start: Int, end: Int) {
+        if piece.isEmpty {
+            if c < 0x80 {   // ASCII: NFKC_Casefold only lowercases
+                accept((c &- 0x41) < 26 ? c | 0x20 : c, start: start, end: end)
+            } else {
+                table.forEachMapping(of: c) { accept($0, start: start, end: end) }
+            }
+        } else {
+            let p = piece
+            piece.removeAll(keepingCapacity: true)
+            table.forEachMapping(ofPiece: p) { accept($0, start: start, end: end) }
+        }
+    }
+
+    /// Takes one normalized character that came from input bytes `start..<end`.
+    @inline(__always)
+    private mutating func accept(_ c: UInt32, start: Int, end: Int) {
+        let cls = CharacterClass.of(c)
+        if cls == .hanKana || cls == .hangul {
+            if !gap.isEmpty {
+                let joins = runLength > 0 && gapIsSpaceOnly && cls == .hanKana && previousClass == .hanKana
+                if joins { clearGap() } else { endRun(); flushGap() }
+            }
+            extendRun(folding.map { $0.fold(c) } ?? c, cls, start: start, end: end)
+        } else {
+            if c < 0x10000 {
+                gap.append(UInt16(c)); gapStarts.append(start); gapEnds.append(end)
+            } else {
+                let v = c - 0x10000
+                gap.append(UInt16(0xD800 + (v >> 10))); gap.append(UInt16(0xDC00 + (v & 0x3FF)))
+                gapStarts.append(start); gapStarts.append(start); gapEnds.append(end); gapEnds.append(end)
+            }
+            if cls != .space {
+                gapIsSpaceOnly = false
+                if !gapMayHaveWords { gapMayHaveWords = Self.mayBeWordCharacter(c) }
+            }
+        }
+    }
+
+    /// False for characters that can never be part of an ICU word segment on their own account
+    /// (ASCII punctuation, general punctuation, CJK punctuation), so a gap of only those skips ICU.
+    @inline(__always)
+    private static func mayBeWordCharacter(_ c: UInt32) -> Bool {
+        if c < 0x80 {
+            return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c == 0x5F
+        }
+        if c >= 0x2000 && c <= 0x206F { return false }
+        if c >= 0x3000 && c <= 0x303F { return false }
+        if c >= 0xFE30 && c <= 0xFE4F { return false }
+        return true
+    }
+
+    @inline(__always)
+    private mutating func extendRun(_ c: UInt32, _ cls: CharacterClass, start: Int, end: Int) {
+        if runLength == 0 {
+            runPosition = nextPosition
+            first = c; firstStart = start; firstEnd = end
+        } else {
+            sink.cjkTerm(TermKey.bigram(previous, c), position: runPosition + runLength - 1,
+                         utf8Start: previousStart, utf8End: end)
+        }
+        if emitUnigrams {
+            sink.cjkTerm(TermKey.unigram(c), position: runPosition + runLength, utf8Start: start, utf8End: end)
+        }
+        previous = c; previousClass = cls; previousStart = start
+        runLength += 1
+    }
+
+    private mutating func endRun() {
+        guard runLength > 0 else { return }
+        if runLength == 1 && !emitUnigrams {
+            sink.cjkTerm(TermKey.unigram(first), position: runPosition, utf8Start: firstStart, utf8End: firstEnd)
+        }
+        nextPosition = runPosition + runLength
+        runLength = 0
+    }
+
+    private mutating func clearGap() {
+        gap.removeAll(keepingCapacity: true)
+        gapStarts.removeAll(keepingCapacity: true)
+        gapEnds.removeAll(keepingCapacity: true)
+        gapIsSpaceOnly = true
+        gapMayHaveWords = false
+    }
+
+    /// Word-breaks the gap with ICU and emits its letter/number segments.
+    private mutating func flushGap() {
+        defer { clearGap() }
+        guard gapMayHaveWords else { return }
+        wordStarts.removeAll(keepingCapacity: true)
+        wordEnds.removeAll(keepingCapacity: true)
+        _ = breaker.words(in: gap, 0..<gap.count, starts: &wordStarts, ends: &wordEnds)
+        for k in 0..<wordStarts.count {
+            let s = Int(wordStarts[k]), e = Int(wordEnds[k])
+            word.removeAll(keepingCapacity: true)
+            var j = s
+            while j < e {
+                let u = UInt32(gap[j])
+                if u < 0x80 {
+                    word.append(UInt8(u)); j += 1; continue
+                }
+                var scalar = u
+                if u & 0xFC00 == 0xD800 && j + 1 < e {
+                    scalar = 0x10000 + ((u - 0xD800) << 10) + (UInt32(gap[j + 1]) - 0xDC00); j += 1
+                }
+                j += 1
+                word.append(contentsOf: UTF8.encode(Unicode.Scalar(scalar) ?? "\u{FFFD}")!)
+            }
+            sink.wordTerm(word, position: nextPosition, utf8Start: gapStarts[s], utf8End: gapEnds[e - 1])
+            nextPosition += 1
+        }
+    }
+}

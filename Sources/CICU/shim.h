@@ -1,0 +1,4 @@
+#include <unicode/utypes.h>
+#include <unicode/ubrk.h>
+#include <unicode/unorm2.h>
+#include <unicode/utrans.h>
