@@ -32,6 +32,7 @@ struct BigramTokenizer<Sink: TokenSink> {
     private var previous: UInt32 = 0
     private var previousClass = CharacterClass.other
     private var previousStart = 0
+    private var previousEnd = 0
     private var firstStart = 0
     private var firstEnd = 0
     private var first: UInt32 = 0
@@ -121,16 +122,19 @@ struct BigramTokenizer<Sink: TokenSink> {
         }
     }
 
-    /// False for characters that can never be part of an ICU word segment on their own account
-    /// (ASCII punctuation, general punctuation, CJK punctuation), so a gap of only those skips ICU.
+    /// False for characters that are never part of an ICU word segment (ASCII punctuation, most
+    /// general and CJK punctuation), so a gap of only those skips the ICU call. Characters of those
+    /// blocks that ICU does treat as word characters (‿ ⁀ ⁔ 〆 〱–〵 〼, format characters) are
+    /// not listed, so they still reach ICU.
     @inline(__always)
     private static func mayBeWordCharacter(_ c: UInt32) -> Bool {
         if c < 0x80 {
             return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c == 0x5F
         }
-        if c >= 0x2000 && c <= 0x206F { return false }
-        if c >= 0x3000 && c <= 0x303F { return false }
-        if c >= 0xFE30 && c <= 0xFE4F { return false }
+        if c >= 0x2010 && c <= 0x2027 { return false }
+        if c >= 0x2030 && c <= 0x205E { return c == 0x203F || c == 0x2040 || c == 0x2054 }
+        if c >= 0x3000 && c <= 0x3004 { return false }
+        if c >= 0x3008 && c <= 0x301F { return false }
         return true
     }
 
@@ -146,14 +150,19 @@ struct BigramTokenizer<Sink: TokenSink> {
         if emitUnigrams {
             sink.cjkTerm(TermKey.unigram(c), position: runPosition + runLength, utf8Start: start, utf8End: end)
         }
-        previous = c; previousClass = cls; previousStart = start
+        sink.character(position: runPosition + runLength, utf8Start: start, utf8End: end)
+        previous = c; previousClass = cls; previousStart = start; previousEnd = end
         runLength += 1
     }
 
     private mutating func endRun() {
         guard runLength > 0 else { return }
-        if runLength == 1 && !emitUnigrams {
-            sink.cjkTerm(TermKey.unigram(first), position: runPosition, utf8Start: firstStart, utf8End: firstEnd)
+        if runLength == 1 {
+            if !emitUnigrams {
+                sink.cjkTerm(TermKey.unigram(first), position: runPosition, utf8Start: firstStart, utf8End: firstEnd)
+            }
+        } else {
+            sink.runEnded(previous, position: runPosition + runLength - 1, utf8Start: previousStart, utf8End: previousEnd)
         }
         nextPosition = runPosition + runLength
         runLength = 0

@@ -4,6 +4,11 @@
 /// ICU normalizes a string piecewise between code points that "have a boundary before" them (they
 /// never combine with what precedes). A piece of one code point — almost every piece in practice —
 /// is looked up here; a longer piece (a base letter and combining marks, Hangul jamo) goes to ICU.
+///
+/// One deliberate difference from ICU: NFKC_Casefold deletes default-ignorable characters (soft
+/// hyphen U+00AD, zero-width space U+200B, BOM U+FEFF…), which would silently join the text around
+/// them (`中\u{AD}国` into `中国`). The reference rule (plain NFKC + case fold) keeps them, so they
+/// separate words and runs; here they become ``separator`` (U+0000), which does exactly that.
 struct NormalizationTable: Sendable {
     /// For each BMP code point: its normalization if that is one code point, else
     /// `expansionFlag | start << 8 | count`, pointing into `expansions` (count may be 0: ignorables).
@@ -13,6 +18,9 @@ struct NormalizationTable: Sendable {
     private let boundaryBefore: [UInt64]
 
     static let expansionFlag: UInt32 = 0x8000_0000
+    /// What a deleted (default-ignorable) character becomes: a control character, which ends runs
+    /// and words and is never a term.
+    static let separator: UInt32 = 0
 
     static let shared = NormalizationTable()
 
@@ -27,7 +35,8 @@ struct NormalizationTable: Sendable {
                 continue
             }
             if ICU.hasNormalizationBoundaryBefore(cp) { bits[Int(cp >> 6)] |= 1 << UInt64(cp & 63) }
-            let mapped = ICU.nfkcCasefold([UInt16(cp)]).map(Self.scalars(ofUTF16:)) ?? [cp]
+            var mapped = ICU.nfkcCasefold([UInt16(cp)]).map(Self.scalars(ofUTF16:)) ?? [cp]
+            if mapped.isEmpty { mapped = [Self.separator] }
             if mapped.count == 1 {
                 bmp[Int(cp)] = mapped[0]
             } else {
@@ -67,6 +76,7 @@ struct NormalizationTable: Sendable {
         var utf16: [UInt16] = []
         for c in piece { utf16.append(contentsOf: Unicode.UTF16.encode(Unicode.Scalar(c)!)!) }
         let out = ICU.nfkcCasefold(utf16).map(Self.scalars(ofUTF16:)) ?? piece
+        if out.isEmpty { body(Self.separator) }
         for m in out { body(m) }
     }
 

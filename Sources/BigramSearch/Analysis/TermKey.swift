@@ -12,6 +12,45 @@ enum TermKey: Hashable, Sendable {
     @inline(__always) static func first(_ key: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: key >> 32) }
     @inline(__always) static func second(_ key: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: key) }
     @inline(__always) static func isUnigram(_ key: UInt64) -> Bool { UInt32(truncatingIfNeeded: key) == 0 }
+    /// The index's marker for "`c` ends a CJK run of two or more characters" (never a token).
+    @inline(__always) static func runEnd(_ c: UInt32) -> UInt64 { UInt64(c) << 32 | 1 }
+
+    /// The dictionary bytes of a CJK key: UTF-8 of the first character, then UTF-8 of the second,
+    /// or 0x00 for a unigram, 0x01 for a run-end marker. Byte order equals key order, and the
+    /// keys of every term at whose position character `c` stands share the prefix UTF-8(c).
+    static func bytes(ofCJK key: UInt64, into out: inout [UInt8]) {
+        appendUTF8(first(key), to: &out)
+        let s = second(key)
+        if s <= 1 { out.append(UInt8(s)) } else { appendUTF8(s, to: &out) }
+    }
+
+    static func bytes(ofCJK key: UInt64) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(8)
+        bytes(ofCJK: key, into: &out)
+        return out
+    }
+
+    /// The dictionary bytes of this term.
+    var bytes: [UInt8] {
+        switch self {
+        case .cjk(let k): return Self.bytes(ofCJK: k)
+        case .word(let w): return w
+        }
+    }
+
+    @inline(__always) static func appendUTF8(_ c: UInt32, to out: inout [UInt8]) {
+        if c < 0x80 {
+            out.append(UInt8(c))
+        } else if c < 0x800 {
+            out.append(UInt8(0xC0 | c >> 6)); out.append(UInt8(0x80 | c & 0x3F))
+        } else if c < 0x10000 {
+            out.append(UInt8(0xE0 | c >> 12)); out.append(UInt8(0x80 | c >> 6 & 0x3F)); out.append(UInt8(0x80 | c & 0x3F))
+        } else {
+            out.append(UInt8(0xF0 | c >> 18)); out.append(UInt8(0x80 | c >> 12 & 0x3F))
+            out.append(UInt8(0x80 | c >> 6 & 0x3F)); out.append(UInt8(0x80 | c & 0x3F))
+        }
+    }
 
     /// The key of a term string produced by any analyzer: one or two CJK characters make a CJK
     /// key, anything else is a word.

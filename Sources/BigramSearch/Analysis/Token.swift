@@ -54,6 +54,16 @@ protocol TokenSink {
     mutating func cjkTerm(_ key: UInt64, position: Int, utf8Start: Int, utf8End: Int)
     /// A word, as normalized UTF-8 (the buffer is reused: copy what you keep).
     mutating func wordTerm(_ utf8: borrowing [UInt8], position: Int, utf8Start: Int, utf8End: Int)
+    /// A CJK run of two or more characters ended with `character` at `position` (the index
+    /// records this so that a one-character query finds characters at the end of runs).
+    mutating func runEnded(_ character: UInt32, position: Int, utf8Start: Int, utf8End: Int)
+    /// Every CJK character, with its position and input range (used by highlighting).
+    mutating func character(position: Int, utf8Start: Int, utf8End: Int)
+}
+
+extension TokenSink {
+    @inline(__always) mutating func runEnded(_ character: UInt32, position: Int, utf8Start: Int, utf8End: Int) {}
+    @inline(__always) mutating func character(position: Int, utf8Start: Int, utf8End: Int) {}
 }
 
 /// Converts UTF-8 offsets of a string to UTF-16 or Unicode-scalar offsets, for callers (and

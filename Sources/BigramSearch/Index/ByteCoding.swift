@@ -1,0 +1,85 @@
+/// Little-endian integers, variable-length integers and fixed-width bit packing over byte arrays:
+/// the primitives of the postings and dictionary encodings (docs/FORMAT.md).
+///
+/// Bit-packed arrays store `count` values of `width` bits each (0 ≤ width ≤ 32), least significant
+/// bit first, padded to a whole byte. Any element can be read in O(1) with one unaligned 64-bit
+/// load, so every buffer that holds packed arrays ends with ``ByteWriter/tailPadding`` zero bytes.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    /// Zero bytes appended after the last packed array so 64-bit loads never read past the end.
+    static let tailPadding = 8
+
+    var count: Int { bytes.count }
+
+    @inline(__always) mutating func byte(_ v: UInt8) { bytes.append(v) }
+
+    @inline(__always) mutating func varint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 { bytes.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func uint32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func uint64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+
+    /// Appends `values` packed at `width` bits each.
+    mutating func pack<C: Collection>(_ values: C, width: Int) where C.Element == UInt32 {
+        guard width > 0 else { return }
+        var acc: UInt64 = 0
+        var filled = 0
+        for v in values {
+            acc |= UInt64(v) << UInt64(filled)
+            filled += width
+            while filled >= 8 {
+                bytes.append(UInt8(truncatingIfNeeded: acc))
+                acc >>= 8
+                filled -= 8
+            }
+        }
+        if filled > 0 { bytes.append(UInt8(truncatingIfNeeded: acc)) }
+    }
+
+    mutating func padTail() { bytes.append(contentsOf: repeatElement(0, count: Self.tailPadding)) }
+
+    /// The number of bits needed for `v` (0 for 0).
+    @inline(__always) static func bitWidth(_ v: UInt32) -> Int { 32 - v.leadingZeroBitCount }
+
+    @inline(__always) static func packedByteCount(count: Int, width: Int) -> Int { (count * width + 7) >> 3 }
+}
+
+/// Reads what ``ByteWriter`` wrote. Reads are bounds-checked against the buffer; a malformed buffer
+/// yields garbage values, never an out-of-bounds access (readers validate what they decode).
+struct ByteReader {
+    let bytes: ByteBuffer
+    var offset: Int
+
+    init(_ bytes: ByteBuffer, offset: Int = 0) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    var isAtEnd: Bool { offset >= bytes.count }
+
+    @inline(__always) mutating func byte() -> UInt8 {
+        guard offset < bytes.count else { return 0 }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    @inline(__always) mutating func varint() -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < bytes.count && shift < 64 {
+            let b = bytes[offset]
+            offset += 1
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return result }
+            shift += 7
+        }
+        return result
+    }
+
+    mutating func uint32() -> UInt32 { defer { offset += 4 }; return bytes.uint32(at: offset) }
+    mutating func uint64() -> UInt64 { defer { offset += 8 }; return bytes.uint64(at: offset) }
+}

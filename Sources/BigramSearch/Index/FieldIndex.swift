@@ -1,0 +1,16 @@
+/// The frozen inverted index of one field in one segment: term dictionary, postings, and each
+/// document's field length.
+struct FieldIndex: Sendable {
+    let dictionary: TermDictionary
+    let postings: ByteBuffer
+    /// Number of terms of each document's field (BM25's document length).
+    let lengths: [UInt32]
+    let totalLength: UInt64
+
+    func cursor(_ entry: TermDictionary.Entry) -> PostingsCursor {
+        PostingsCursor(buffer: postings, offset: entry.postingsOffset, docFrequency: entry.docFrequency)
+    }
+
+    /// Bytes of postings + dictionary (what "index size" counts, without stored text).
+    var byteCount: Int { dictionary.entries.count + dictionary.blockOffsets.count + postings.count + lengths.count * 4 }
+}

@@ -1,0 +1,155 @@
+/// An immutable, searchable view of an index. Any number of threads may search one snapshot at
+/// once; changes made by the writer afterwards are not visible in it.
+///
+/// ```swift
+/// let results = try snapshot.search("常熟 -旅游", options: SearchOptions(limit: 5, highlight: HighlightOptions()))
+/// for hit in results.hits { print(hit.id, hit.score, hit.highlights.first?.snippet ?? "") }
+/// ```
+public struct IndexSnapshot: Sendable {
+    public let schema: Schema
+    public let analyzer: any Analyzer
+    let segments: [Segment]
+    let deletions: [DocumentSet]
+    /// Global number of each segment's first document (document order across segments).
+    let documentBases: [Int]
+
+    init(schema: Schema, analyzer: any Analyzer, segments: [Segment], deletions: [DocumentSet]) {
+        self.schema = schema
+        self.analyzer = analyzer
+        self.segments = segments
+        self.deletions = deletions
+        var bases: [Int] = []
+        var n = 0
+        for s in segments { bases.append(n); n += s.documentCount }
+        documentBases = bases
+    }
+
+    /// Number of live (not deleted) documents.
+    public var documentCount: Int {
+        zip(segments, deletions).reduce(0) { $0 + $1.0.documentCount - $1.1.count }
+    }
+
+    /// Bytes of the inverted index (postings, dictionaries, field lengths), without stored text.
+    public var indexByteCount: Int { segments.reduce(0) { $0 + $1.indexByteCount } }
+
+    /// The parser for this index's fields.
+    public var queryParser: QueryParser {
+        QueryParser(fields: Set(schema.fields.filter(\.indexed).map(\.name)))
+    }
+
+    /// Searches with a query in the query syntax, strictly.
+    ///
+    /// - Throws: ``SearchError/syntax(_:)`` for malformed syntax, ``SearchError/unknownField(_:)``.
+    public func search(_ query: String, options: SearchOptions = SearchOptions()) throws(SearchError) -> SearchResults {
+        let q: Query
+        do { q = try queryParser.parse(query) } catch { throw .syntax(error) }
+        return try search(q, options: options)
+    }
+
+    /// Searches with end-user input: never throws (see ``QueryParser/parseLenient(_:)``).
+    public func search(lenient query: String, options: SearchOptions = SearchOptions()) -> SearchResults {
+        (try? search(queryParser.parseLenient(query), options: options)) ?? SearchResults(totalCount: 0, hits: [])
+    }
+
+    /// Searches with a query built in code.
+    ///
+    /// - Complexity: proportional to the postings of the query's rarest terms plus the positions
+    ///   of candidate documents; O(k log k) more for the top `k`.
+    public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(SearchError) -> SearchResults {
+        let (matches, evaluator, leaves) = try evaluate(query, bm25: options.bm25)
+        let total = matches.reduce(0) { $0 + $1.docs.count }
+        let limit = max(0, options.limit)
+        // Top-k by score, ties in document order.
+        var heap = TopK(capacity: min(limit, total))
+        for (s, m) in matches.enumerated() {
+            for (k, d) in m.docs.enumerated() { heap.insert(score: m.scores[k], segment: s, doc: d, global: documentBases[s] + Int(d)) }
+        }
+        let highlighter = options.highlight.map { Highlighter(analyzer: analyzer, options: $0) }
+        let hits = heap.sorted().map { entry -> Hit in
+            let seg = segments[entry.segment]
+            var fields: [String: String] = [:]
+            for (f, field) in schema.fields.enumerated() {
+                if let text = seg.stored[Int(entry.doc)][f] { fields[field.name] = text }
+            }
+            var highlights: [FieldHighlight] = []
+            if let highlighter {
+                for (f, field) in schema.fields.enumerated() where field.indexed {
+                    guard let text = seg.stored[Int(entry.doc)][f] else { continue }
+                    let patterns = leaves.filter { $0.fields.contains(f) }
+                    let ranges = highlighter.matchRanges(in: text, patterns: patterns)
+                    if ranges.isEmpty { continue }
+                    highlights.append(FieldHighlight(field: field.name, utf8Ranges: ranges,
+                                                     snippet: highlighter.snippet(of: text, ranges: ranges)))
+                }
+            }
+            return Hit(id: seg.ids[Int(entry.doc)], score: entry.score, fields: fields, highlights: highlights)
+        }
+        _ = evaluator
+        return SearchResults(totalCount: total, hits: hits)
+    }
+
+    /// Number of documents matching `query`.
+    public func count(_ query: Query) throws(SearchError) -> Int {
+        try evaluate(query, bm25: BM25()).matches.reduce(0) { $0 + $1.docs.count }
+    }
+
+    /// Ids of every document matching `query`, in document order.
+    public func matchingIDs(_ query: Query) throws(SearchError) -> [String] {
+        let (matches, _, _) = try evaluate(query, bm25: BM25())
+        var ids: [String] = []
+        for (s, m) in matches.enumerated() { for d in m.docs { ids.append(segments[s].ids[Int(d)]) } }
+        return ids
+    }
+
+    private func evaluate(_ query: Query, bm25: BM25) throws(SearchError) -> (matches: [QueryEvaluator.Matches], evaluator: QueryEvaluator?, leaves: [PhrasePattern]) {
+        var compiler = QueryCompiler(schema: schema, analyzer: analyzer)
+        guard let compiled = try compiler.compile(query) else { return ([], nil, []) }
+        let evaluator = QueryEvaluator(snapshot: self, leaves: compiler.leaves, bm25: bm25)
+        let matches = segments.indices.map { evaluator.evaluate(compiled, segment: $0, filter: nil) }
+        return (matches, evaluator, compiler.leaves)
+    }
+}
+
+/// The best `capacity` hits: a min-heap on (score, then reverse document order).
+struct TopK {
+    struct Entry { var score: Double; var segment: Int; var doc: UInt32; var global: Int }
+    let capacity: Int
+    private var heap: [Entry] = []
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        heap.reserveCapacity(min(capacity, 1 << 16))
+    }
+
+    /// True when `a` ranks below `b`.
+    @inline(__always) private static func worse(_ a: Entry, _ b: Entry) -> Bool {
+        a.score < b.score || (a.score == b.score && a.global > b.global)
+    }
+
+    mutating func insert(score: Double, segment: Int, doc: UInt32, global: Int) {
+        guard capacity > 0 else { return }
+        let e = Entry(score: score, segment: segment, doc: doc, global: global)
+        if heap.count < capacity {
+            heap.append(e)
+            var i = heap.count - 1
+            while i > 0 {
+                let p = (i - 1) / 2
+                if Self.worse(heap[i], heap[p]) { heap.swapAt(i, p); i = p } else { break }
+            }
+        } else if Self.worse(heap[0], e) {
+            heap[0] = e
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < heap.count && Self.worse(heap[l], heap[m]) { m = l }
+                if r < heap.count && Self.worse(heap[r], heap[m]) { m = r }
+                if m == i { break }
+                heap.swapAt(i, m); i = m
+            }
+        }
+    }
+
+    /// Best first.
+    func sorted() -> [Entry] { heap.sorted { Self.worse($1, $0) } }
+}

@@ -1,0 +1,110 @@
+/// Which fields documents have, which are searchable, which are returned with hits, and how much
+/// each weighs in ranking.
+///
+/// ```swift
+/// let schema = Schema([
+///     .init("title", boost: 2),
+///     .init("body"),
+///     .init("url", indexed: false),
+/// ])
+/// ```
+public struct Schema: Hashable, Sendable, Codable {
+    /// One field of the schema.
+    public struct Field: Hashable, Sendable, Codable {
+        public var name: String
+        /// Searchable (analyzed into the inverted index).
+        public var indexed: Bool
+        /// Kept and returned with hits (needed for snippets).
+        public var stored: Bool
+        /// Multiplies this field's BM25 score.
+        public var boost: Double
+
+        public init(_ name: String, indexed: Bool = true, stored: Bool = true, boost: Double = 1) {
+            self.name = name
+            self.indexed = indexed
+            self.stored = stored
+            self.boost = boost
+        }
+    }
+
+    public var fields: [Field]
+
+    /// A schema of the given fields. Names must be unique, non-empty, and made of letters, digits
+    /// and `_` (so that `name:` works in queries).
+    public init(_ fields: [Field]) {
+        self.fields = fields
+    }
+
+    /// A schema with one indexed and stored field, `text`.
+    public static let text = Schema([Field("text")])
+
+    /// `title` (boost 2) and `body`, both indexed and stored.
+    public static let article = Schema([Field("title", boost: 2), Field("body")])
+
+    func index(of name: String) -> Int? { fields.firstIndex { $0.name == name } }
+
+    var indexedFieldNumbers: [Int] { fields.indices.filter { fields[$0].indexed } }
+
+    func validate() throws(IndexError) {
+        var seen = Set<String>()
+        if fields.isEmpty { throw .invalidSchema("a schema needs at least one field") }
+        for f in fields {
+            guard !f.name.isEmpty, f.name.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }) else {
+                throw .invalidSchema("field name \"\(f.name)\" must be letters, digits or _")
+            }
+            guard seen.insert(f.name).inserted else { throw .invalidSchema("field \"\(f.name)\" appears twice") }
+            guard f.boost.isFinite && f.boost >= 0 else { throw .invalidSchema("field \"\(f.name)\" has boost \(f.boost)") }
+        }
+        if !fields.contains(where: \.indexed) { throw .invalidSchema("no field is indexed") }
+    }
+}
+
+/// A document to index: a unique id and the text of its fields.
+public struct Document: Hashable, Sendable {
+    /// Unique within an index; adding a document with an existing id replaces it.
+    public var id: String
+    /// Field name → text. Fields missing here are empty.
+    public var fields: [String: String]
+
+    public init(id: String, fields: [String: String]) {
+        self.id = id
+        self.fields = fields
+    }
+
+    /// A document with the single field `text`.
+    public init(id: String, text: String) {
+        self.init(id: id, fields: ["text": text])
+    }
+
+    public subscript(field: String) -> String? {
+        get { fields[field] }
+        set { fields[field] = newValue }
+    }
+}
+
+/// Errors of building, opening and changing an index.
+public enum IndexError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidSchema(String)
+    /// A document names a field the schema does not have.
+    case unknownField(String, documentID: String)
+    /// A document field is larger than the index supports (positions and offsets are 32-bit).
+    case documentTooLarge(documentID: String, bytes: Int)
+    case emptyDocumentID
+    case analysis(AnalysisError)
+
+    public var description: String {
+        switch self {
+        case .invalidSchema(let m): return "invalid schema: \(m)"
+        case .unknownField(let f, let id): return "document \"\(id)\" has field \"\(f)\", which is not in the schema"
+        case .documentTooLarge(let id, let n): return "document \"\(id)\" has a field of \(n) bytes; the limit is \(IndexLimits.maxFieldBytes)"
+        case .emptyDocumentID: return "a document id must not be empty"
+        case .analysis(let e): return e.description
+        }
+    }
+}
+
+/// Hard limits of the index format.
+public enum IndexLimits {
+    /// The largest field text, in UTF-8 bytes (offsets and positions are stored in 32 bits).
+    public static let maxFieldBytes = 1 << 30
+}

@@ -1,0 +1,61 @@
+/// Accumulates added documents until they are frozen into a ``Segment``.
+struct SegmentBuilder {
+    let schema: Schema
+    let analyzer: any Analyzer
+    private var fields: [FieldPostingsBuilder?]
+    private(set) var ids: [String] = []
+    private var stored: [[String?]] = []
+    private(set) var textBytes = 0
+
+    init(schema: Schema, analyzer: any Analyzer) {
+        self.schema = schema
+        self.analyzer = analyzer
+        fields = schema.fields.map { $0.indexed ? FieldPostingsBuilder() : nil }
+    }
+
+    var documentCount: Int { ids.count }
+    var isEmpty: Bool { ids.isEmpty }
+
+    var estimatedBytes: Int {
+        fields.reduce(0) { $0 + ($1?.estimatedBytes ?? 0) } + textBytes
+    }
+
+    /// Checks a document against the schema and limits without changing anything.
+    static func validate(_ document: Document, schema: Schema) throws(IndexError) {
+        if document.id.isEmpty { throw .emptyDocumentID }
+        for (name, text) in document.fields {
+            guard schema.index(of: name) != nil else { throw .unknownField(name, documentID: document.id) }
+            if text.utf8.count > IndexLimits.maxFieldBytes {
+                throw .documentTooLarge(documentID: document.id, bytes: text.utf8.count)
+            }
+        }
+    }
+
+    /// Analyzes and adds a validated document; returns its number in this builder.
+    @discardableResult
+    mutating func add(_ document: Document) -> UInt32 {
+        let doc = UInt32(ids.count)
+        var storedFields: [String?] = []
+        storedFields.reserveCapacity(schema.fields.count)
+        for (f, field) in schema.fields.enumerated() {
+            let text = document.fields[field.name] ?? ""
+            textBytes += text.utf8.count
+            if field.indexed {
+                if let bigram = analyzer as? BigramAnalyzer {
+                    bigram.analyze(text, into: &fields[f]!)
+                } else {
+                    fields[f]!.add(tokens: analyzer.tokens(in: text))
+                }
+                fields[f]!.finishDocument(doc)
+            }
+            storedFields.append(field.stored ? document.fields[field.name] : nil)
+        }
+        ids.append(document.id)
+        stored.append(storedFields)
+        return doc
+    }
+
+    func freeze() -> Segment {
+        Segment(documentCount: ids.count, ids: ids, stored: stored, fields: fields.map { $0?.freeze() })
+    }
+}

@@ -1,0 +1,197 @@
+/// A pattern element looked up in one field of one segment.
+struct ResolvedElement: Sendable {
+    /// The dictionary entries it matches (one for a key, any number for a key prefix).
+    var entries: [TermDictionary.Entry]
+    var offset: Int
+    /// For several entries: the documents containing any of them, ascending, with summed freqs.
+    var unionDocs: [UInt32] = []
+    var unionFreqs: [UInt32] = []
+
+    var documentFrequency: Int { entries.count == 1 ? entries[0].docFrequency : unionDocs.count }
+
+    init(_ element: PhrasePattern.Element, in field: FieldIndex) {
+        offset = element.offset
+        switch element.match {
+        case .key(let key):
+            entries = field.dictionary.lookup(key).map { [$0] } ?? []
+        case .keyPrefix(let prefix):
+            var found: [TermDictionary.Entry] = []
+            field.dictionary.forEach(withPrefix: prefix) { found.append($0) }
+            entries = found
+            if found.count > 1 { materializeUnion(field) }
+        }
+    }
+
+    /// Merges the postings of all entries into one document list (dense counting when large).
+    private mutating func materializeUnion(_ field: FieldIndex) {
+        let docCount = field.lengths.count
+        let total = entries.reduce(0) { $0 + $1.docFrequency }
+        if total * 8 >= docCount {
+            var counts = [UInt32](repeating: 0, count: docCount)
+            for e in entries {
+                var c = field.cursor(e)
+                while c.doc != PostingsCursor.exhausted {
+                    if Int(c.doc) < docCount { counts[Int(c.doc)] &+= UInt32(c.freq) }
+                    c.next()
+                }
+            }
+            for (d, f) in counts.enumerated() where f > 0 {
+                unionDocs.append(UInt32(d)); unionFreqs.append(f)
+            }
+        } else {
+            var pairs: [UInt64] = []
+            pairs.reserveCapacity(total)
+            for e in entries {
+                var c = field.cursor(e)
+                while c.doc != PostingsCursor.exhausted {
+                    pairs.append(UInt64(c.doc) << 32 | UInt64(min(c.freq, Int(UInt32.max))))
+                    c.next()
+                }
+            }
+            pairs.sort()
+            for p in pairs {
+                let d = UInt32(p >> 32), f = UInt32(truncatingIfNeeded: p)
+                if unionDocs.last == d { unionFreqs[unionFreqs.count - 1] &+= f } else { unionDocs.append(d); unionFreqs.append(f) }
+            }
+        }
+    }
+}
+
+/// Finds the documents of one field where a phrase occurs, and how often (DESIGN.md §1.2).
+///
+/// Candidates come from a leapfrog intersection of the elements' document lists (rarest first,
+/// skipping with ``PostingsCursor/advance(to:)``); positions are read only for candidates, and a
+/// candidate matches when every element occurs at `base + offset` for some base position.
+struct PhraseMatcher {
+    let field: FieldIndex
+    let elements: [ResolvedElement]
+
+    /// Matching documents (ascending) and the phrase's frequency in each. `accept` filters
+    /// documents (deletions, the other clauses of an AND) before any position is read.
+    func matches(accept: (UInt32) -> Bool) -> (docs: [UInt32], freqs: [UInt32]) {
+        var docs: [UInt32] = [], freqs: [UInt32] = []
+        if elements.isEmpty || elements.contains(where: { $0.entries.isEmpty }) { return ([], []) }
+        if elements.count == 1 {
+            let e = elements[0]
+            if e.entries.count == 1 {
+                var c = field.cursor(e.entries[0])
+                while c.doc != PostingsCursor.exhausted {
+                    if accept(c.doc) { docs.append(c.doc); freqs.append(UInt32(c.freq)) }
+                    c.next()
+                }
+            } else {
+                for (k, d) in e.unionDocs.enumerated() where accept(d) {
+                    docs.append(d); freqs.append(e.unionFreqs[k])
+                }
+            }
+            return (docs, freqs)
+        }
+        var sources = elements.enumerated().map { Source(element: $0.element, index: $0.offset, field: field) }
+        sources.sort { $0.cost < $1.cost }
+        var members: [[PostingsCursor]] = elements.map { e in e.entries.count > 1 ? e.entries.map(field.cursor) : [] }
+        var positions = [[UInt32]](repeating: [], count: elements.count)
+        var target: UInt32 = 0
+        outer: while true {
+            var k = 0
+            while k < sources.count {
+                guard let d = sources[k].advance(to: target) else { break outer }
+                if d > target { target = d; k = 0; continue }
+                k += 1
+            }
+            let doc = target
+            if accept(doc) {
+                for s in sources.indices {
+                    let e = sources[s].element
+                    positions[e].removeAll(keepingCapacity: true)
+                    sources[s].positions(doc: doc, members: &members[e], into: &positions[e])
+                }
+                let f = Self.countMatches(positions, offsets: elements.map(\.offset))
+                if f > 0 { docs.append(doc); freqs.append(UInt32(f)) }
+            }
+            if target == UInt32.max - 1 { break }
+            target += 1
+        }
+        return (docs, freqs)
+    }
+
+    /// The number of base positions `b` such that every element `e` has position `b + offsets[e]`.
+    static func countMatches(_ positions: [[UInt32]], offsets: [Int]) -> Int {
+        var anchor = 0
+        for e in positions.indices where positions[e].count < positions[anchor].count { anchor = e }
+        var count = 0
+        for p in positions[anchor] {
+            let base = Int(p) - offsets[anchor]
+            if base < 0 { continue }
+            var all = true
+            for e in positions.indices where e != anchor {
+                if !Self.contains(positions[e], base + offsets[e]) { all = false; break }
+            }
+            if all { count += 1 }
+        }
+        return count
+    }
+
+    @inline(__always)
+    static func contains(_ sorted: [UInt32], _ value: Int) -> Bool {
+        guard value >= 0 && value <= Int(UInt32.max) else { return false }
+        let v = UInt32(value)
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if sorted[mid] < v { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < sorted.count && sorted[lo] == v
+    }
+
+    /// A document list to intersect: one term's postings or a materialized union.
+    private struct Source {
+        let element: Int
+        let cost: Int
+        var cursor: PostingsCursor?
+        let union: [UInt32]
+        var unionIndex = 0
+
+        init(element e: ResolvedElement, index: Int, field: FieldIndex) {
+            element = index
+            cost = e.documentFrequency
+            if e.entries.count == 1 {
+                cursor = field.cursor(e.entries[0])
+                union = []
+            } else {
+                cursor = nil
+                union = e.unionDocs
+            }
+        }
+
+        /// The first document ≥ target, or nil when exhausted.
+        mutating func advance(to target: UInt32) -> UInt32? {
+            if cursor != nil {
+                guard cursor!.advance(to: target) else { return nil }
+                return cursor!.doc
+            }
+            // Galloping search in the union list.
+            var step = 1
+            var hi = unionIndex
+            while hi < union.count && union[hi] < target { unionIndex = hi; hi += step; step <<= 1 }
+            hi = min(hi, union.count)
+            var lo = unionIndex
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                if union[mid] < target { lo = mid + 1 } else { hi = mid }
+            }
+            unionIndex = lo
+            return lo < union.count ? union[lo] : nil
+        }
+
+        func positions(doc: UInt32, members: inout [PostingsCursor], into out: inout [UInt32]) {
+            if let cursor {
+                cursor.positions(into: &out)
+                return
+            }
+            for m in members.indices where members[m].advance(to: doc) && members[m].doc == doc {
+                members[m].positions(into: &out)
+            }
+            out.sort()
+        }
+    }
+}

@@ -1,0 +1,107 @@
+/// A query turned into what the index can look up: each phrase becomes a ``PhrasePattern`` of
+/// dictionary keys at relative positions.
+indirect enum CompiledQuery: Sendable {
+    case phrase(leaf: Int)
+    case all(positive: [CompiledQuery], negative: [CompiledQuery])
+    case any([CompiledQuery])
+    case not(CompiledQuery)
+}
+
+/// What one phrase must find, in one or more fields.
+struct PhrasePattern: Sendable {
+    /// One term of the pattern, `offset` positions after the first.
+    struct Element: Sendable, Hashable {
+        enum Match: Sendable, Hashable {
+            /// Exactly this dictionary key.
+            case key([UInt8])
+            /// Any dictionary key that starts with these bytes: a lone CJK character (UTF-8 of the
+            /// character: its unigram, run-end marker and the bigrams it starts) or a word prefix.
+            case keyPrefix([UInt8])
+        }
+        var match: Match
+        var offset: Int
+    }
+
+    var elements: [Element]
+    /// Schema field numbers to search.
+    var fields: [Int]
+    /// The original phrase text (for highlighting and debugging).
+    var text: String
+}
+
+struct QueryCompiler {
+    let schema: Schema
+    let analyzer: any Analyzer
+    var leaves: [PhrasePattern] = []
+
+    /// Compiles `query`. Returns nil when nothing in it can match (every phrase without terms).
+    mutating func compile(_ query: Query) throws(SearchError) -> CompiledQuery? {
+        switch query {
+        case .phrase(let text, let field, let prefix):
+            let fields: [Int]
+            if let field {
+                guard let f = schema.index(of: field), schema.fields[f].indexed else {
+                    throw SearchError.unknownField(field)
+                }
+                fields = [f]
+            } else {
+                fields = schema.indexedFieldNumbers
+            }
+            let elements = pattern(of: text, prefix: prefix)
+            if elements.isEmpty { return nil }
+            leaves.append(PhrasePattern(elements: elements, fields: fields, text: text))
+            return .phrase(leaf: leaves.count - 1)
+        case .all(let qs):
+            var positive: [CompiledQuery] = [], negative: [CompiledQuery] = []
+            for q in qs {
+                if case .not(let inner) = q {
+                    if let c = try compile(inner) { negative.append(c) }
+                } else if let c = try compile(q) {
+                    positive.append(c)
+                }
+            }
+            if positive.isEmpty && negative.isEmpty { return nil }
+            return .all(positive: positive, negative: negative)
+        case .any(let qs):
+            var children: [CompiledQuery] = []
+            for q in qs { if let c = try compile(q) { children.append(c) } }
+            if children.isEmpty { return nil }
+            return children.count == 1 ? children[0] : .any(children)
+        case .not(let q):
+            return try compile(q).map { .not($0) }
+        }
+    }
+
+    /// The pattern of a phrase: its terms from the analyzer, at positions relative to the first.
+    func pattern(of text: String, prefix: Bool) -> [PhrasePattern.Element] {
+        let tokens = analyzer.tokens(in: text)
+        guard let base = tokens.first?.position else { return [] }
+        let bigram = analyzer as? BigramAnalyzer
+        let unigramsIndexed = bigram?.options.emitUnigrams ?? false
+        // Positions covered by a bigram: a unigram there adds nothing (only with emitUnigrams).
+        var covered = Set<Int>()
+        if unigramsIndexed {
+            for t in tokens where t.kind == .bigram { covered.insert(t.position); covered.insert(t.position + 1) }
+        }
+        var out: [PhrasePattern.Element] = []
+        for (k, t) in tokens.enumerated() {
+            let offset = t.position - base
+            let key = TermKey(term: t.term).bytes
+            switch t.kind {
+            case .unigram where bigram != nil:
+                if unigramsIndexed {
+                    if !covered.contains(t.position) { out.append(.init(match: .key(key), offset: offset)) }
+                } else {
+                    // A lone character matches wherever it stands: as a one-character run, inside a
+                    // longer run (a bigram starts there) or at a run's end (the run-end marker).
+                    out.append(.init(match: .keyPrefix(Array(key.dropLast())), offset: offset))
+                }
+            case .word where prefix && k == tokens.count - 1:
+                out.append(.init(match: .keyPrefix(key), offset: offset))
+            default:
+                out.append(.init(match: .key(key), offset: offset))
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,182 @@
+/// Runs a ``CompiledQuery`` over the segments of a snapshot.
+///
+/// Two phases: statistics (each element's document frequency summed over all segments, so that
+/// scores do not depend on how documents are split into segments), then evaluation per segment.
+struct QueryEvaluator {
+    let snapshot: IndexSnapshot
+    let leaves: [PhrasePattern]
+    let bm25: BM25
+
+    /// resolved[segment][leaf][fieldSlot] → the leaf's elements in that field of that segment.
+    private var resolved: [[[[ResolvedElement]]]] = []
+    /// idf[leaf][fieldSlot]
+    private var idf: [[Double]] = []
+    private var averageLength: [Double] = []
+    private let documentCount: Int
+
+    init(snapshot: IndexSnapshot, leaves: [PhrasePattern], bm25: BM25) {
+        self.snapshot = snapshot
+        self.leaves = leaves
+        self.bm25 = bm25
+        documentCount = snapshot.segments.reduce(0) { $0 + $1.documentCount }
+        let fieldCount = snapshot.schema.fields.count
+        var lengthSums = [UInt64](repeating: 0, count: fieldCount)
+        for s in snapshot.segments {
+            for (f, fi) in s.fields.enumerated() { lengthSums[f] += fi?.totalLength ?? 0 }
+        }
+        averageLength = lengthSums.map { documentCount > 0 ? Double($0) / Double(documentCount) : 0 }
+        var df = leaves.map { leaf in leaf.fields.map { _ in [Int](repeating: 0, count: leaf.elements.count) } }
+        for s in snapshot.segments {
+            var perLeaf: [[[ResolvedElement]]] = []
+            for (l, leaf) in leaves.enumerated() {
+                var perField: [[ResolvedElement]] = []
+                for (slot, f) in leaf.fields.enumerated() {
+                    guard let fi = s.fields[f] else { perField.append([]); continue }
+                    let els = leaf.elements.map { ResolvedElement($0, in: fi) }
+                    for (e, r) in els.enumerated() { df[l][slot][e] += r.documentFrequency }
+                    perField.append(els)
+                }
+                perLeaf.append(perField)
+            }
+            resolved.append(perLeaf)
+        }
+        idf = df.map { fields in
+            fields.map { elements in
+                elements.reduce(0.0) { $0 + bm25.idf(documentFrequency: $1, documentCount: max(documentCount, 1)) }
+            }
+        }
+    }
+
+    /// Documents of one segment matching `query`, ascending, with scores.
+    struct Matches {
+        var docs: [UInt32] = []
+        var scores: [Double] = []
+    }
+
+    func evaluate(_ query: CompiledQuery, segment: Int, filter: DocumentSet?) -> Matches {
+        let seg = snapshot.segments[segment]
+        let deleted = snapshot.deletions[segment]
+        switch query {
+        case .phrase(let l):
+            return evaluateLeaf(l, segment: segment, filter: filter)
+        case .all(let positive, let negative):
+            var current: Matches
+            var currentFilter = filter
+            if positive.isEmpty {
+                current = universe(seg, deleted: deleted, filter: filter)
+            } else {
+                let ordered = positive.sorted { cost($0, segment) < cost($1, segment) }
+                current = evaluate(ordered[0], segment: segment, filter: filter)
+                for q in ordered.dropFirst() {
+                    if current.docs.isEmpty { return current }
+                    currentFilter = Self.set(current.docs, capacity: seg.documentCount)
+                    current = Self.intersect(current, evaluate(q, segment: segment, filter: currentFilter))
+                }
+            }
+            for q in negative {
+                if current.docs.isEmpty { break }
+                let excluded = evaluate(q, segment: segment, filter: Self.set(current.docs, capacity: seg.documentCount))
+                current = Self.subtract(current, excluded.docs)
+            }
+            return current
+        case .any(let children):
+            var acc = Matches()
+            for q in children { acc = Self.union(acc, evaluate(q, segment: segment, filter: filter)) }
+            return acc
+        case .not(let inner):
+            let all = universe(seg, deleted: deleted, filter: filter)
+            return Self.subtract(all, evaluate(inner, segment: segment, filter: filter).docs)
+        }
+    }
+
+    /// Estimated work of a subquery: the smallest element document frequency of its leaves.
+    private func cost(_ q: CompiledQuery, _ segment: Int) -> Int {
+        switch q {
+        case .phrase(let l):
+            return resolved[segment][l].reduce(0) { acc, els in acc + (els.map(\.documentFrequency).min() ?? 0) }
+        case .all(let pos, _): return pos.map { cost($0, segment) }.min() ?? Int.max
+        case .any(let qs): return qs.reduce(0) { $0 + cost($1, segment) }
+        case .not: return Int.max
+        }
+    }
+
+    private func evaluateLeaf(_ l: Int, segment: Int, filter: DocumentSet?) -> Matches {
+        let seg = snapshot.segments[segment]
+        let deleted = snapshot.deletions[segment]
+        let leaf = leaves[l]
+        var result = Matches()
+        for (slot, f) in leaf.fields.enumerated() {
+            guard let fi = seg.fields[f] else { continue }
+            let matcher = PhraseMatcher(field: fi, elements: resolved[segment][l][slot])
+            let found = matcher.matches { doc in !deleted.contains(doc) && (filter?.contains(doc) ?? true) }
+            if found.docs.isEmpty { continue }
+            let boost = snapshot.schema.fields[f].boost
+            let weight = idf[l][slot] * boost
+            var m = Matches()
+            m.docs = found.docs
+            m.scores.reserveCapacity(found.docs.count)
+            for (k, d) in found.docs.enumerated() {
+                let len = Int(d) < fi.lengths.count ? Double(fi.lengths[Int(d)]) : 0
+                m.scores.append(bm25.score(termFrequency: Double(found.freqs[k]), length: len,
+                                           averageLength: averageLength[f], idf: weight))
+            }
+            result = leaf.fields.count == 1 ? m : Self.union(result, m)
+        }
+        return result
+    }
+
+    private func universe(_ seg: Segment, deleted: DocumentSet, filter: DocumentSet?) -> Matches {
+        var m = Matches()
+        for d in 0..<UInt32(seg.documentCount) where !deleted.contains(d) && (filter?.contains(d) ?? true) {
+            m.docs.append(d); m.scores.append(0)
+        }
+        return m
+    }
+
+    static func set(_ docs: [UInt32], capacity: Int) -> DocumentSet {
+        var s = DocumentSet(capacity: capacity)
+        for d in docs { s.insert(d) }
+        return s
+    }
+
+    static func intersect(_ a: Matches, _ b: Matches) -> Matches {
+        var out = Matches()
+        var i = 0, j = 0
+        while i < a.docs.count && j < b.docs.count {
+            if a.docs[i] < b.docs[j] { i += 1 } else if a.docs[i] > b.docs[j] { j += 1 } else {
+                out.docs.append(a.docs[i]); out.scores.append(a.scores[i] + b.scores[j]); i += 1; j += 1
+            }
+        }
+        return out
+    }
+
+    static func union(_ a: Matches, _ b: Matches) -> Matches {
+        if a.docs.isEmpty { return b }
+        if b.docs.isEmpty { return a }
+        var out = Matches()
+        out.docs.reserveCapacity(a.docs.count + b.docs.count)
+        out.scores.reserveCapacity(a.docs.count + b.docs.count)
+        var i = 0, j = 0
+        while i < a.docs.count || j < b.docs.count {
+            if j >= b.docs.count || (i < a.docs.count && a.docs[i] < b.docs[j]) {
+                out.docs.append(a.docs[i]); out.scores.append(a.scores[i]); i += 1
+            } else if i >= a.docs.count || b.docs[j] < a.docs[i] {
+                out.docs.append(b.docs[j]); out.scores.append(b.scores[j]); j += 1
+            } else {
+                out.docs.append(a.docs[i]); out.scores.append(a.scores[i] + b.scores[j]); i += 1; j += 1
+            }
+        }
+        return out
+    }
+
+    static func subtract(_ a: Matches, _ excluded: [UInt32]) -> Matches {
+        var out = Matches()
+        var j = 0
+        for (i, d) in a.docs.enumerated() {
+            while j < excluded.count && excluded[j] < d { j += 1 }
+            if j < excluded.count && excluded[j] == d { continue }
+            out.docs.append(d); out.scores.append(a.scores[i])
+        }
+        return out
+    }
+}

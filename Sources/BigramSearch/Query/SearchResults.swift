@@ -1,0 +1,80 @@
+/// How to run a search.
+public struct SearchOptions: Hashable, Sendable {
+    /// Most hits to return (ranked); `Int.max` returns every match.
+    public var limit: Int
+    /// Ranking parameters.
+    public var bm25: BM25
+    /// When set, hits carry highlighted ranges and snippets.
+    public var highlight: HighlightOptions?
+
+    public init(limit: Int = 10, bm25: BM25 = BM25(), highlight: HighlightOptions? = nil) {
+        self.limit = limit
+        self.bm25 = bm25
+        self.highlight = highlight
+    }
+}
+
+/// How hits are highlighted.
+public struct HighlightOptions: Hashable, Sendable {
+    /// Text put before and after each match in snippets.
+    public var before: String
+    public var after: String
+    /// Snippet length, in characters of the original text (the window around the best match).
+    public var snippetLength: Int
+
+    public init(before: String = "【", after: String = "】", snippetLength: Int = 80) {
+        self.before = before
+        self.after = after
+        self.snippetLength = max(1, snippetLength)
+    }
+}
+
+/// One matching document.
+public struct Hit: Sendable {
+    /// The document's id.
+    public var id: String
+    /// BM25 score (higher is better).
+    public var score: Double
+    /// The stored fields.
+    public var fields: [String: String]
+    /// Per field: where the query matched, when highlighting was asked for.
+    public var highlights: [FieldHighlight]
+}
+
+/// Where a query matched in one field of a hit.
+public struct FieldHighlight: Sendable, Hashable {
+    public var field: String
+    /// The matched ranges of the field's original text, as UTF-8 byte offsets, ascending and
+    /// non-overlapping. Convert with ``TextOffsets`` or ``ranges(in:)``.
+    public var utf8Ranges: [Range<Int>]
+    /// A window of the text around the best match, matches marked.
+    public var snippet: String
+
+    /// The matched ranges as indices of `text` (the field's stored text).
+    public func ranges(in text: String) -> [Range<String.Index>] {
+        let u = text.utf8
+        return utf8Ranges.map { u.index(u.startIndex, offsetBy: $0.lowerBound)..<u.index(u.startIndex, offsetBy: $0.upperBound) }
+    }
+}
+
+/// The result of a search.
+public struct SearchResults: Sendable {
+    /// Number of matching documents (all of them, not only the returned hits).
+    public var totalCount: Int
+    /// The best hits, best first; ties in document order.
+    public var hits: [Hit]
+}
+
+/// Why a search could not run.
+public enum SearchError: Error, Sendable, Hashable, CustomStringConvertible {
+    case syntax(QuerySyntaxError)
+    /// The query names a field that is not an indexed field of the schema.
+    case unknownField(String)
+
+    public var description: String {
+        switch self {
+        case .syntax(let e): return e.description
+        case .unknownField(let f): return "unknown or unindexed field \"\(f)\""
+        }
+    }
+}
