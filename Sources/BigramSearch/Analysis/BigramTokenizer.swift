@@ -109,7 +109,9 @@ struct BigramTokenizer<Sink: TokenSink> {
             extendRun(folding.map { $0.fold(c) } ?? c, cls, start: start, end: end)
         } else {
             if c < 0x10000 {
-                gap.append(UInt16(c)); gapStarts.append(start); gapEnds.append(end)
+                // Connector punctuation (`_`, ‿, …) separates words, as in the reference rule;
+                // ICU would join `tcl_pkgpath` into one word.
+                gap.append(Self.isConnector(c) ? 0x20 : UInt16(c)); gapStarts.append(start); gapEnds.append(end)
             } else {
                 let v = c - 0x10000
                 gap.append(UInt16(0xD800 + (v >> 10))); gap.append(UInt16(0xDC00 + (v & 0x3FF)))
@@ -124,15 +126,22 @@ struct BigramTokenizer<Sink: TokenSink> {
 
     /// False for characters that are never part of an ICU word segment (ASCII punctuation, most
     /// general and CJK punctuation), so a gap of only those skips the ICU call. Characters of those
-    /// blocks that ICU does treat as word characters (‿ ⁀ ⁔ 〆 〱–〵 〼, format characters) are
+    /// blocks that ICU does treat as word characters (〆 〱–〵 〼, format characters) are
     /// not listed, so they still reach ICU.
+    /// Unicode connector punctuation (general category Pc), ICU's ExtendNumLet.
+    @inline(__always)
+    private static func isConnector(_ c: UInt32) -> Bool {
+        c == 0x5F || c == 0x203F || c == 0x2040 || c == 0x2054 || c == 0xFE33 || c == 0xFE34
+            || (c >= 0xFE4D && c <= 0xFE4F) || c == 0xFF3F
+    }
+
     @inline(__always)
     private static func mayBeWordCharacter(_ c: UInt32) -> Bool {
         if c < 0x80 {
-            return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c == 0x5F
+            return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A)
         }
         if c >= 0x2010 && c <= 0x2027 { return false }
-        if c >= 0x2030 && c <= 0x205E { return c == 0x203F || c == 0x2040 || c == 0x2054 }
+        if c >= 0x2030 && c <= 0x205E { return false }
         if c >= 0x3000 && c <= 0x3004 { return false }
         if c >= 0x3008 && c <= 0x301F { return false }
         return true

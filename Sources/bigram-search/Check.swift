@@ -1,0 +1,106 @@
+import ArgumentParser
+import BigramSearch
+import Foundation
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a query file with expected results against a corpus; report exactness and speed per kind.",
+        discussion: "Query lines: {\"q\": str, \"kind\": str, \"expected\": [ids]}. Exits non-zero if any result set differs.")
+
+    @Option(help: "The corpus (.jsonl or directory of .txt).")
+    var corpus: String
+
+    @Option(help: "The query file (.jsonl).")
+    var queries: String
+
+    @Option(help: "Timed passes over the query set.")
+    var passes: Int = 5
+
+    @Flag(help: "Print every query whose result differs.")
+    var verbose = false
+
+    func run() throws {
+        let docs = try CorpusReader.load(corpus)
+        let writer = try IndexWriter(schema: .corpus)
+        let t0 = ContinuousClock.now
+        try writer.add(contentsOf: docs)
+        let snapshot = writer.snapshot()
+        let indexTime = ContinuousClock.now - t0
+        let bytes = docs.reduce(0) { $0 + ($1["text"]?.utf8.count ?? 0) }
+        print("indexed \(docs.count) documents, \(bytes) bytes of text in \(indexTime); index \(snapshot.indexByteCount) bytes (\(String(format: "%.3f", Double(snapshot.indexByteCount) / Double(bytes))) × text)")
+        let set = try QuerySet.load(queries)
+        let parser = snapshot.queryParser
+        var report = ExactnessReport()
+        var parsed: [(Query, String)] = []
+        for q in set {
+            let query = try parser.parse(q.q)
+            parsed.append((query, q.kind))
+            let got = try snapshot.matchingIDs(query)
+            let ok = report.record(kind: q.kind, got: got, expected: q.expected)
+            if !ok && verbose {
+                let g = Set(got), e = Set(q.expected)
+                print("DIFF \(q.kind) \(q.q): got \(got.count), expected \(q.expected.count); missing \(e.subtracting(g).sorted().prefix(5)); extra \(g.subtracting(e).sorted().prefix(5))")
+            }
+        }
+        var latencies: [String: [Duration]] = [:]
+        let clock = ContinuousClock()
+        var total = Duration.zero
+        for _ in 0..<max(1, passes) {
+            for (query, kind) in parsed {
+                let d = clock.measure { _ = try? snapshot.search(query, options: SearchOptions(limit: Int.max)) }
+                latencies[kind, default: []].append(d)
+                total += d
+            }
+        }
+        let n = parsed.count * max(1, passes)
+        print("kind        queries  exact  falsePos  misses   p50(µs)   p99(µs)")
+        for kind in report.kinds {
+            let k = report.byKind[kind]!
+            let l = latencies[kind, default: []].sorted()
+            print(String(format: "%-10@ %8d %6d %9d %7d %9.1f %9.1f", kind as NSString, k.queries, k.exact, k.falsePositives, k.misses,
+                         micros(l.percentile(0.5)), micros(l.percentile(0.99))))
+        }
+        let qps = Double(n) / (Double(total.components.attoseconds) / 1e18 + Double(total.components.seconds))
+        print("exact \(report.exact)/\(set.count); whole match sets: \(Int(qps)) queries/s (single thread)")
+        if report.exact != set.count { throw ExitCode(1) }
+    }
+
+    func micros(_ d: Duration) -> Double { Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12 }
+}
+
+/// A query file line.
+struct QuerySetEntry: Decodable { var q: String; var kind: String; var expected: [String] }
+
+enum QuerySet {
+    static func load(_ path: String) throws -> [QuerySetEntry] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try data.split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(QuerySetEntry.self, from: Data($0)) }
+    }
+}
+
+/// Exactness of result sets, per query kind.
+struct ExactnessReport {
+    struct Kind { var queries = 0, exact = 0, falsePositives = 0, misses = 0 }
+    var byKind: [String: Kind] = [:]
+    var kinds: [String] = []
+    var exact: Int { byKind.values.reduce(0) { $0 + $1.exact } }
+
+    mutating func record(kind: String, got: [String], expected: [String]) -> Bool {
+        if byKind[kind] == nil { kinds.append(kind) }
+        var k = byKind[kind, default: Kind()]
+        let g = Set(got), e = Set(expected)
+        k.queries += 1
+        k.falsePositives += g.subtracting(e).count
+        k.misses += e.subtracting(g).count
+        if g == e { k.exact += 1 }
+        byKind[kind] = k
+        return g == e
+    }
+}
+
+extension Array where Element == Duration {
+    func percentile(_ p: Double) -> Duration {
+        guard !isEmpty else { return .zero }
+        return self[Swift.min(count - 1, Int(Double(count) * p))]
+    }
+}
