@@ -68,11 +68,9 @@ public struct BigramAnalyzer: Analyzer {
     /// - Complexity: O(n) in the length of `text`.
     func analyze<Sink: TokenSink>(_ text: String, into sink: inout Sink) {
         breakers.withBreaker { breaker in
-            var tokenizer = BigramTokenizer(sink: sink, breaker: breaker, folding: folding,
-                                            emitUnigrams: options.emitUnigrams)
+            var tokenizer = BigramTokenizer<Sink>(breaker: breaker, folding: folding, emitUnigrams: options.emitUnigrams)
             var text = text
-            text.withUTF8 { tokenizer.run($0) }
-            sink = tokenizer.sink
+            text.withUTF8 { tokenizer.run($0, into: &sink) }
         }
     }
 }

@@ -9,15 +9,16 @@
 ///    Anything else is buffered as a *gap* (UTF-16, for ICU). When the next CJK character arrives,
 ///    a gap of whitespace only between two Han/Kana characters is dropped (a line wrap); any other
 ///    gap ends the run and is word-broken by ICU.
+///
+/// The sink is passed `inout` through every call rather than stored, so the caller's sink (an
+/// index builder holding large tables) is never copied.
 struct BigramTokenizer<Sink: TokenSink> {
-    var sink: Sink
     let breaker: WordBreaker
     let folding: TraditionalFolding?
     let emitUnigrams: Bool
     let table = NormalizationTable.shared
 
-    init(sink: Sink, breaker: WordBreaker, folding: TraditionalFolding?, emitUnigrams: Bool) {
-        self.sink = sink
+    init(breaker: WordBreaker, folding: TraditionalFolding?, emitUnigrams: Bool) {
         self.breaker = breaker
         self.folding = folding
         self.emitUnigrams = emitUnigrams
@@ -50,7 +51,7 @@ struct BigramTokenizer<Sink: TokenSink> {
     // A normalization piece made of more than one input character (rare).
     private var piece: [UInt32] = []
 
-    mutating func run(_ utf8: UnsafeBufferPointer<UInt8>) {
+    mutating func run(_ utf8: UnsafeBufferPointer<UInt8>, into sink: inout Sink) {
         let n = utf8.count
         var i = 0
         var pieceStart = -1
@@ -70,7 +71,7 @@ struct BigramTokenizer<Sink: TokenSink> {
                     | UInt32(utf8[i + 3] & 0x3F); i += 4
             }
             if table.hasBoundaryBefore(c) || pieceStart < 0 {
-                if pieceStart >= 0 { finishPiece(pieceFirst, start: pieceStart, end: start) }
+                if pieceStart >= 0 { finishPiece(pieceFirst, start: pieceStart, end: start, &sink) }
                 pieceStart = start
                 pieceFirst = c
             } else {
@@ -78,35 +79,36 @@ struct BigramTokenizer<Sink: TokenSink> {
                 piece.append(c)
             }
         }
-        if pieceStart >= 0 { finishPiece(pieceFirst, start: pieceStart, end: n) }
-        if !gap.isEmpty { endRun(); flushGap() } else { endRun() }
+        if pieceStart >= 0 { finishPiece(pieceFirst, start: pieceStart, end: n, &sink) }
+        endRun(&sink)
+        flushGap(&sink)
     }
 
     @inline(__always)
-    private mutating func finishPiece(_ c: UInt32, start: Int, end: Int) {
+    private mutating func finishPiece(_ c: UInt32, start: Int, end: Int, _ sink: inout Sink) {
         if piece.isEmpty {
             if c < 0x80 {   // ASCII: NFKC_Casefold only lowercases
-                accept((c &- 0x41) < 26 ? c | 0x20 : c, start: start, end: end)
+                accept((c &- 0x41) < 26 ? c | 0x20 : c, start: start, end: end, &sink)
             } else {
-                table.forEachMapping(of: c) { accept($0, start: start, end: end) }
+                table.forEachMapping(of: c) { accept($0, start: start, end: end, &sink) }
             }
         } else {
             let p = piece
             piece.removeAll(keepingCapacity: true)
-            table.forEachMapping(ofPiece: p) { accept($0, start: start, end: end) }
+            table.forEachMapping(ofPiece: p) { accept($0, start: start, end: end, &sink) }
         }
     }
 
     /// Takes one normalized character that came from input bytes `start..<end`.
     @inline(__always)
-    private mutating func accept(_ c: UInt32, start: Int, end: Int) {
+    private mutating func accept(_ c: UInt32, start: Int, end: Int, _ sink: inout Sink) {
         let cls = CharacterClass.of(c)
         if cls == .hanKana || cls == .hangul {
             if !gap.isEmpty {
                 let joins = runLength > 0 && gapIsSpaceOnly && cls == .hanKana && previousClass == .hanKana
-                if joins { clearGap() } else { endRun(); flushGap() }
+                if joins { clearGap() } else { endRun(&sink); flushGap(&sink) }
             }
-            extendRun(folding.map { $0.fold(c) } ?? c, cls, start: start, end: end)
+            extendRun(folding.map { $0.fold(c) } ?? c, cls, start: start, end: end, &sink)
         } else {
             if c < 0x10000 {
                 // Connector punctuation (`_`, ‿, …) separates words, as in the reference rule;
@@ -148,7 +150,7 @@ struct BigramTokenizer<Sink: TokenSink> {
     }
 
     @inline(__always)
-    private mutating func extendRun(_ c: UInt32, _ cls: CharacterClass, start: Int, end: Int) {
+    private mutating func extendRun(_ c: UInt32, _ cls: CharacterClass, start: Int, end: Int, _ sink: inout Sink) {
         if runLength == 0 {
             runPosition = nextPosition
             first = c; firstStart = start; firstEnd = end
@@ -164,7 +166,7 @@ struct BigramTokenizer<Sink: TokenSink> {
         runLength += 1
     }
 
-    private mutating func endRun() {
+    private mutating func endRun(_ sink: inout Sink) {
         guard runLength > 0 else { return }
         if runLength == 1 {
             if !emitUnigrams {
@@ -186,9 +188,9 @@ struct BigramTokenizer<Sink: TokenSink> {
     }
 
     /// Word-breaks the gap with ICU and emits its letter/number segments.
-    private mutating func flushGap() {
+    private mutating func flushGap(_ sink: inout Sink) {
         defer { clearGap() }
-        guard gapMayHaveWords else { return }
+        guard !gap.isEmpty && gapMayHaveWords else { return }
         wordStarts.removeAll(keepingCapacity: true)
         wordEnds.removeAll(keepingCapacity: true)
         _ = breaker.words(in: gap, 0..<gap.count, starts: &wordStarts, ends: &wordEnds)

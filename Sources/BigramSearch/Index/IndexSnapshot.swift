@@ -153,3 +153,38 @@ struct TopK {
     /// Best first.
     func sorted() -> [Entry] { heap.sorted { Self.worse($1, $0) } }
 }
+
+/// Sizes and counts of a snapshot (see ``IndexSnapshot/statistics``).
+public struct IndexStatistics: Hashable, Sendable, Codable {
+    public var documents = 0
+    public var deletedDocuments = 0
+    public var segments = 0
+    public var terms = 0
+    public var dictionaryBytes = 0
+    public var postingsBytes = 0
+    public var fieldLengthBytes = 0
+    public var storedTextBytes = 0
+
+    /// Postings + dictionary + field lengths: the index without stored text.
+    public var indexBytes: Int { dictionaryBytes + postingsBytes + fieldLengthBytes }
+}
+
+extension IndexSnapshot {
+    /// Counts and sizes, summed over segments and fields.
+    public var statistics: IndexStatistics {
+        var s = IndexStatistics()
+        s.segments = segments.count
+        for (seg, del) in zip(segments, deletions) {
+            s.documents += seg.documentCount - del.count
+            s.deletedDocuments += del.count
+            for f in seg.fields.compactMap({ $0 }) {
+                s.terms += f.dictionary.termCount
+                s.dictionaryBytes += f.dictionary.entries.count + f.dictionary.blockOffsets.count
+                s.postingsBytes += f.postings.count
+                s.fieldLengthBytes += f.lengths.count * 4
+            }
+            for doc in seg.stored { for t in doc { s.storedTextBytes += t?.utf8.count ?? 0 } }
+        }
+        return s
+    }
+}
