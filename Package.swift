@@ -27,7 +27,6 @@ let package = Package(
         .target(
             name: "ICUShim",
             dependencies: ["CICU"],
-            cxxSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [
                 .linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata"),
             ]

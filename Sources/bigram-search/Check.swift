@@ -16,6 +16,9 @@ struct Check: ParsableCommand {
     @Option(help: "Timed passes over the query set.")
     var passes: Int = 5
 
+    @Option(help: "What to time: all (every hit ranked), top10, count.")
+    var mode = "all"
+
     @Flag(help: "Print every query whose result differs.")
     var verbose = false
 
@@ -43,16 +46,29 @@ struct Check: ParsableCommand {
             }
         }
         var latencies: [String: [Duration]] = [:]
+        var perQuery = [Duration](repeating: .zero, count: parsed.count)
         let clock = ContinuousClock()
         var total = Duration.zero
         for _ in 0..<max(1, passes) {
-            for (query, kind) in parsed {
-                let d = clock.measure { _ = try? snapshot.search(query, options: SearchOptions(limit: Int.max)) }
+            for (qi, (query, kind)) in parsed.enumerated() {
+                let d = clock.measure {
+                    switch mode {
+                    case "count": _ = try? snapshot.count(query)
+                    case "top10": _ = try? snapshot.search(query, options: SearchOptions(limit: 10))
+                    default: _ = try? snapshot.search(query, options: SearchOptions(limit: Int.max))
+                    }
+                }
                 latencies[kind, default: []].append(d)
+                perQuery[qi] += d
                 total += d
             }
         }
         let n = parsed.count * max(1, passes)
+        if verbose {
+            for qi in perQuery.indices.sorted(by: { perQuery[$0] > perQuery[$1] }).prefix(10) {
+                print("slow: \(set[qi].q) [\(set[qi].kind), \(set[qi].expected.count) docs] \(micros(perQuery[qi]) / Double(max(1, passes))) µs")
+            }
+        }
         print("kind        queries  exact  falsePos  misses   p50(µs)   p99(µs)")
         for kind in report.kinds {
             let k = report.byKind[kind]!

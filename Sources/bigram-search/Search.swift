@@ -35,13 +35,13 @@ struct Search: ParsableCommand {
         if json {
             for h in results.hits {
                 let snippet = h.highlights.first?.snippet ?? ""
-                print("{\"id\":\(jsonString(h.id)),\"score\":\(h.score),\"title\":\(jsonString(h.fields["title"] ?? "")),\"snippet\":\(jsonString(snippet))}")
+                print("{\"id\":\(jsonString(h.id)),\"score\":\(h.score),\"title\":\(jsonString(h["title"] ?? "")),\"snippet\":\(jsonString(snippet))}")
             }
             return
         }
         print("\(results.totalCount) matching document\(results.totalCount == 1 ? "" : "s")")
         for (rank, h) in results.hits.enumerated() {
-            let title = h.fields["title"].map { "  " + $0 } ?? ""
+            let title = h["title"].map { "  " + $0 } ?? ""
             print("\(rank + 1). \(h.id)\(title)  (score \(String(format: "%.3f", h.score)))")
             for hl in h.highlights { print("   \(hl.snippet)") }
         }

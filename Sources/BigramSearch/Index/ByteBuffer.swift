@@ -56,12 +56,20 @@ struct ByteBuffer: @unchecked Sendable {
 
     /// Element `index` of a bit-packed array of `width`-bit values starting at byte `offset`.
     @inline(__always) func unpack(at offset: Int, index: Int, width: Int) -> UInt32 {
-        if width == 0 { return 0 }
         let bit = index &* width
-        let byte = offset &+ (bit >> 3)
-        guard byte >= 0 && byte &+ 8 <= count else { return slowUnpack(byte: byte, shift: bit & 7, width: width) }
+        return unpack(at: offset &+ (bit >> 3), index: 0, width: width, shift: bit & 7)
+    }
+
+    /// `width` (≤ 32) bits starting at bit `bitOffset` of the buffer, least significant first.
+    @inline(__always) func bits(at bitOffset: Int, width: Int) -> UInt32 {
+        unpack(at: bitOffset >> 3, index: 0, width: width, shift: bitOffset & 7)
+    }
+
+    @inline(__always) private func unpack(at byte: Int, index: Int, width: Int, shift: Int) -> UInt32 {
+        if width == 0 { return 0 }
+        guard byte >= 0 && byte &+ 8 <= count else { return slowUnpack(byte: byte, shift: shift, width: width) }
         let word = UInt64(littleEndian: base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: byte, as: UInt64.self))
-        return UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & ((1 << UInt64(width)) - 1))
+        return UInt32(truncatingIfNeeded: (word >> UInt64(shift)) & ((1 << UInt64(width)) - 1))
     }
 
     private func slowUnpack(byte: Int, shift: Int, width: Int) -> UInt32 {

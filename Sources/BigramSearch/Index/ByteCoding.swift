@@ -20,6 +20,10 @@ struct ByteWriter {
         bytes.append(UInt8(v))
     }
 
+    mutating func overwrite(uint32 v: UInt32, at offset: Int) {
+        withUnsafeBytes(of: v.littleEndian) { for k in 0..<4 { bytes[offset + k] = $0[k] } }
+    }
+
     mutating func uint32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func uint64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
 

@@ -8,7 +8,7 @@ struct FieldPostingsBuilder: TokenSink {
     private var wordIDs: [[UInt8]: Int32] = [:]
     private var keys: [TermKey] = []
     private var streams: [[UInt32]] = []
-    /// Field length (number of terms) of each document, for BM25.
+    /// Position count of each document's field: BM25's length, and the bound of its positions.
     private(set) var lengths: [UInt32] = []
     private var totalLength: UInt64 = 0
 
@@ -25,7 +25,6 @@ struct FieldPostingsBuilder: TokenSink {
 
     mutating func cjkTerm(_ key: UInt64, position: Int, utf8Start: Int, utf8End: Int) {
         record(cjk: key, position: position)
-        currentLength &+= 1
     }
 
     mutating func runEnded(_ character: UInt32, position: Int, utf8Start: Int, utf8End: Int) {
@@ -44,6 +43,7 @@ struct FieldPostingsBuilder: TokenSink {
             streams.append([])
         }
         current.append(UInt64(UInt32(bitPattern: id)) << 32 | UInt64(UInt32(truncatingIfNeeded: position)))
+        currentLength = max(currentLength, UInt32(truncatingIfNeeded: position) &+ 1)
     }
 
     mutating func wordTerm(_ utf8: borrowing [UInt8], position: Int, utf8Start: Int, utf8End: Int) {
@@ -58,7 +58,7 @@ struct FieldPostingsBuilder: TokenSink {
             streams.append([])
         }
         current.append(UInt64(UInt32(bitPattern: id)) << 32 | UInt64(UInt32(truncatingIfNeeded: position)))
-        currentLength &+= 1
+        currentLength = max(currentLength, UInt32(truncatingIfNeeded: position) &+ 1)
     }
 
     /// Adds the terms of a term list from any ``Analyzer``.
@@ -103,7 +103,7 @@ struct FieldPostingsBuilder: TokenSink {
         var order = keys.indices.map { (bytes: keys[$0].bytes, id: $0) }
         order.sort { $0.bytes.lexicographicallyPrecedes($1.bytes) }
         var postings = ByteWriter()
-        var entries: [TermDictionary.Entry] = []
+        var entries: [(key: [UInt8], entry: TermDictionary.Entry)] = []
         entries.reserveCapacity(order.count)
         var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = []
         for (bytes, id) in order {
@@ -119,8 +119,9 @@ struct FieldPostingsBuilder: TokenSink {
                 i += 2 + f
             }
             let offset = postings.count
-            PostingsEncoding.encode(docs: docs, freqs: freqs, positions: positions, into: &postings)
-            entries.append(.init(key: bytes, docFrequency: docs.count, postingsOffset: offset))
+            PostingsEncoding.encode(docs: docs, freqs: freqs, positions: positions,
+                                    lengths: { lengths[Int($0)] }, into: &postings)
+            entries.append((bytes, .init(docFrequency: docs.count, postingsOffset: offset)))
         }
         postings.padTail()
         let dict = TermDictionary.build(entries)
@@ -128,7 +129,7 @@ struct FieldPostingsBuilder: TokenSink {
             dictionary: TermDictionary(entries: ByteBuffer(dict.entries), blockOffsets: ByteBuffer(dict.blockOffsets),
                                        termCount: entries.count),
             postings: ByteBuffer(postings.bytes),
-            lengths: lengths,
+            lengths: FieldLengths(bytes: ByteBuffer(lengths.flatMap { v in withUnsafeBytes(of: v.littleEndian, Array.init) })),
             totalLength: totalLength)
     }
 }

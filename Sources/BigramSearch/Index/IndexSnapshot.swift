@@ -64,13 +64,10 @@ public struct IndexSnapshot: Sendable {
         for (s, m) in matches.enumerated() {
             for (k, d) in m.docs.enumerated() { heap.insert(score: m.scores[k], segment: s, doc: d, global: documentBases[s] + Int(d)) }
         }
+        // (TopK keeps everything unsorted while under capacity and sorts once at the end.)
         let highlighter = options.highlight.map { Highlighter(analyzer: analyzer, options: $0) }
         let hits = heap.sorted().map { entry -> Hit in
             let seg = segments[entry.segment]
-            var fields: [String: String] = [:]
-            for (f, field) in schema.fields.enumerated() {
-                if let text = seg.stored[Int(entry.doc)][f] { fields[field.name] = text }
-            }
             var highlights: [FieldHighlight] = []
             if let highlighter {
                 for (f, field) in schema.fields.enumerated() where field.indexed {
@@ -82,7 +79,7 @@ public struct IndexSnapshot: Sendable {
                                                      snippet: highlighter.snippet(of: text, ranges: ranges)))
                 }
             }
-            return Hit(id: seg.ids[Int(entry.doc)], score: entry.score, fields: fields, highlights: highlights)
+            return Hit(score: entry.score, highlights: highlights, segment: seg, doc: Int(entry.doc), schema: schema)
         }
         _ = evaluator
         return SearchResults(totalCount: total, hits: hits)
@@ -126,9 +123,23 @@ struct TopK {
         a.score < b.score || (a.score == b.score && a.global > b.global)
     }
 
+    /// While the heap is not full its entries are kept in insertion order (no sifting): a caller
+    /// that asks for every match pays one sort at the end instead of n heap insertions.
+    private var heapified = false
+
     mutating func insert(score: Double, segment: Int, doc: UInt32, global: Int) {
         guard capacity > 0 else { return }
         let e = Entry(score: score, segment: segment, doc: doc, global: global)
+        if heap.count < capacity - 1 {
+            heap.append(e)
+            return
+        }
+        if !heapified {
+            heapified = true
+            heap.append(e)
+            heap.sort { Self.worse($0, $1) }   // ascending by rank: a valid min-heap
+            return
+        }
         if heap.count < capacity {
             heap.append(e)
             var i = heap.count - 1
@@ -181,7 +192,7 @@ extension IndexSnapshot {
                 s.terms += f.dictionary.termCount
                 s.dictionaryBytes += f.dictionary.entries.count + f.dictionary.blockOffsets.count
                 s.postingsBytes += f.postings.count
-                s.fieldLengthBytes += f.lengths.count * 4
+                s.fieldLengthBytes += f.lengths.bytes.count
             }
             for doc in seg.stored { for t in doc { s.storedTextBytes += t?.utf8.count ?? 0 } }
         }

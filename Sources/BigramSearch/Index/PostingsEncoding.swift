@@ -4,65 +4,106 @@
 /// ```
 /// [skip table, only when there are 2+ blocks: per block (lastDoc u32, blockOffset u32)]
 /// per block of n documents:
-///   firstDoc      varint   (block 0: the doc number; later blocks: doc − previous block's last − 1)
-///   widths        3 bytes  (four 6-bit widths: doc gaps, freqs, first positions, position gaps)
-///   docGaps       packed   n−1 values: doc[k] − doc[k−1] − 1
-///   freqs         packed   n values: freq − 1
-///   firstPos      packed   n values: the first position in each document
-///   posGaps       packed   Σ(freq−1) values: position gap − 1 within a document
+///   firstDoc   varint   block 0: the document number; later blocks: doc − previous block's last − 1
+///   wd         u8       only when n > 1: bit width of the document gaps
+///   docGaps    packed   n−1 values of wd bits: doc[k] − doc[k−1] − 1
+///   records    bits     per document, in order:
+///                         freq        Elias-gamma code (1 bit for 1, 3 bits for 2–3, …)
+///                         firstPos    ⌈log2 L⌉ bits, L = the document's position count
+///                         [freq > 1]  gapWidth (5 bits), then freq−1 gaps − 1 of gapWidth bits
 /// ```
-/// Packed arrays are fixed-width, so a cursor reads any element in O(1) and never decodes into
-/// temporary arrays. Measured on the open corpus against plain varints (doc gap, freq, position
-/// gaps): block packing is ~35% smaller, since most terms occur once per document and a varint
-/// position costs 2 bytes where ~10 bits suffice.
+/// Bits are stored least significant first; the records end at a byte boundary. Why this shape
+/// (measured on the open corpus, postings bytes): most terms occur once in a document, so the
+/// first position dominates. Coding it with the width of *its own* document's length instead of
+/// the widest in the block, and the frequency with a gamma code instead of a per-block width,
+/// took the postings from 5.79 MB to ~4.3 MB (÷ text: 0.63 → ~0.49 with the dictionary).
 enum PostingsEncoding {
     static let blockSize = 128
 
     /// Appends the postings of one term. `docs` ascending; `freqs[k]` ≥ 1 positions of `docs[k]`
-    /// are `positions[Σfreqs[0..<k] ...]`, ascending within each document.
-    static func encode(docs: [UInt32], freqs: [UInt32], positions: [UInt32], into w: inout ByteWriter) {
+    /// are `positions[Σfreqs[0..<k] ...]`, ascending within each document; `lengths(doc)` is the
+    /// document's position count (every position is below it).
+    static func encode(docs: [UInt32], freqs: [UInt32], positions: [UInt32],
+                       lengths: (UInt32) -> UInt32, into w: inout ByteWriter) {
         let n = docs.count
         let blocks = (n + blockSize - 1) / blockSize
         let termStart = w.count
         if blocks > 1 {
-            for _ in 0..<blocks { w.uint64(0) }   // filled in below
+            for _ in 0..<blocks { w.uint64(0) }   // skip table, filled in below
         }
         var posIndex = 0
         var previousLast: UInt32 = 0
+        var gaps: [UInt32] = []
+        var bits = BitWriter()
         for b in 0..<blocks {
             let lo = b * blockSize, hi = min(n, lo + blockSize)
             if blocks > 1 {
-                let slot = termStart + 8 * b
-                let last = docs[hi - 1], off = UInt32(w.count - termStart)
-                withUnsafeBytes(of: last.littleEndian) { for k in 0..<4 { w.bytes[slot + k] = $0[k] } }
-                withUnsafeBytes(of: off.littleEndian) { for k in 0..<4 { w.bytes[slot + 4 + k] = $0[k] } }
+                w.overwrite(uint32: docs[hi - 1], at: termStart + 8 * b)
+                w.overwrite(uint32: UInt32(w.count - termStart), at: termStart + 8 * b + 4)
             }
             w.varint(UInt64(b == 0 ? docs[lo] : docs[lo] - previousLast - 1))
-            var gaps: [UInt32] = [], fq: [UInt32] = [], first: [UInt32] = [], pgaps: [UInt32] = []
-            gaps.reserveCapacity(hi - lo)
+            if hi - lo > 1 {
+                gaps.removeAll(keepingCapacity: true)
+                for k in (lo + 1)..<hi { gaps.append(docs[k] - docs[k - 1] - 1) }
+                let wd = ByteWriter.bitWidth(gaps.reduce(0, |))
+                w.byte(UInt8(wd))
+                w.pack(gaps, width: wd)
+            }
+            bits.removeAll()
             for k in lo..<hi {
-                if k > lo { gaps.append(docs[k] - docs[k - 1] - 1) }
                 let f = Int(freqs[k])
-                fq.append(UInt32(f - 1))
-                first.append(positions[posIndex])
-                for j in 1..<max(f, 1) { pgaps.append(positions[posIndex + j] - positions[posIndex + j - 1] - 1) }
+                bits.gamma(UInt32(f))
+                bits.write(positions[posIndex], width: positionWidth(lengths(docs[k])))
+                if f > 1 {
+                    var maxGap: UInt32 = 0
+                    for j in 1..<f { maxGap |= positions[posIndex + j] - positions[posIndex + j - 1] - 1 }
+                    let gw = ByteWriter.bitWidth(maxGap)
+                    bits.write(UInt32(gw), width: 5)
+                    for j in 1..<f { bits.write(positions[posIndex + j] - positions[posIndex + j - 1] - 1, width: gw) }
+                }
                 posIndex += f
             }
-            let wd = width(gaps), wf = width(fq), wfp = width(first), wpd = width(pgaps)
-            let packedWidths = UInt32(wd) | UInt32(wf) << 6 | UInt32(wfp) << 12 | UInt32(wpd) << 18
-            w.byte(UInt8(truncatingIfNeeded: packedWidths))
-            w.byte(UInt8(truncatingIfNeeded: packedWidths >> 8))
-            w.byte(UInt8(truncatingIfNeeded: packedWidths >> 16))
-            w.pack(gaps, width: wd)
-            w.pack(fq, width: wf)
-            w.pack(first, width: wfp)
-            w.pack(pgaps, width: wpd)
+            bits.flush(into: &w)
             previousLast = docs[hi - 1]
         }
     }
 
-    private static func width(_ values: [UInt32]) -> Int {
-        ByteWriter.bitWidth(values.reduce(0, |))
+    /// Bits of a first position in a document of `length` positions.
+    @inline(__always) static func positionWidth(_ length: UInt32) -> Int {
+        length <= 1 ? 0 : ByteWriter.bitWidth(length - 1)
+    }
+}
+
+/// Appends values of any bit width, least significant bit first.
+struct BitWriter {
+    private var bytes: [UInt8] = []
+    private var acc: UInt64 = 0
+    private var filled = 0
+
+    mutating func removeAll() { bytes.removeAll(keepingCapacity: true); acc = 0; filled = 0 }
+
+    @inline(__always) mutating func write(_ value: UInt32, width: Int) {
+        guard width > 0 else { return }
+        acc |= UInt64(value) << UInt64(filled)
+        filled += width
+        while filled >= 8 {
+            bytes.append(UInt8(truncatingIfNeeded: acc))
+            acc >>= 8
+            filled -= 8
+        }
+    }
+
+    /// Elias-gamma (x ≥ 1): z zero bits, a one, then the low z bits of x, where z = ⌊log2 x⌋.
+    @inline(__always) mutating func gamma(_ x: UInt32) {
+        let z = 31 - x.leadingZeroBitCount
+        write(0, width: z)
+        write(1, width: 1)
+        write(x & ((1 << UInt32(z)) - 1), width: z)
+    }
+
+    mutating func flush(into w: inout ByteWriter) {
+        w.bytes.append(contentsOf: bytes)
+        if filled > 0 { w.bytes.append(UInt8(truncatingIfNeeded: acc)) }
     }
 }
 
@@ -72,6 +113,7 @@ struct PostingsCursor {
     static let exhausted = UInt32.max
 
     private let buffer: ByteBuffer
+    private let lengths: FieldLengths
     private let termStart: Int
     let docFrequency: Int
     private let blockCount: Int
@@ -79,23 +121,26 @@ struct PostingsCursor {
     private var block = -1
     private var countInBlock = 0
     private var indexInBlock = 0
-    private var gapsOffset = 0, freqsOffset = 0, firstOffset = 0, posGapsOffset = 0
-    private var wd = 0, wf = 0, wfp = 0, wpd = 0
-    private var posGapIndex = 0        // index into posGaps of the current document's gaps
+    private var gapsOffset = 0
+    private var wd = 0
     private var previousBlockLast: UInt32 = 0
-    private var nextBlockOffset = 0
+    // The current document's record in the block's bit stream.
+    private var recordBit = 0
+    private var firstPositionBit = 0
+    private var positionWidth = 0
+    private var recordBits = 0
 
     /// The current document, or ``exhausted``.
     private(set) var doc: UInt32 = 0
     /// The current document's frequency.
     private(set) var freq = 0
 
-    init(buffer: ByteBuffer, offset: Int, docFrequency: Int) {
+    init(buffer: ByteBuffer, lengths: FieldLengths, offset: Int, docFrequency: Int) {
         self.buffer = buffer
+        self.lengths = lengths
         termStart = offset
         self.docFrequency = max(0, docFrequency)
         blockCount = (self.docFrequency + PostingsEncoding.blockSize - 1) / PostingsEncoding.blockSize
-        nextBlockOffset = blockCount > 1 ? offset + 8 * blockCount : offset
         if blockCount == 0 { doc = Self.exhausted } else { loadBlock(0) }
     }
 
@@ -106,21 +151,32 @@ struct PostingsCursor {
             r = ByteReader(buffer, offset: termStart + Int(buffer.uint32(at: termStart + 8 * b + 4)))
             if b > 0 { previousBlockLast = buffer.uint32(at: termStart + 8 * (b - 1)) }
         } else {
-            r = ByteReader(buffer, offset: nextBlockOffset)
+            r = ByteReader(buffer, offset: termStart)
         }
         let firstGap = UInt32(truncatingIfNeeded: r.varint())
-        let packed = UInt32(r.byte()) | UInt32(r.byte()) << 8 | UInt32(r.byte()) << 16
-        wd = min(32, Int(packed & 63)); wf = min(32, Int(packed >> 6 & 63))
-        wfp = min(32, Int(packed >> 12 & 63)); wpd = min(32, Int(packed >> 18 & 63))
         countInBlock = min(PostingsEncoding.blockSize, docFrequency - b * PostingsEncoding.blockSize)
+        wd = countInBlock > 1 ? min(32, Int(r.byte())) : 0
         gapsOffset = r.offset
-        freqsOffset = gapsOffset + ByteWriter.packedByteCount(count: countInBlock - 1, width: wd)
-        firstOffset = freqsOffset + ByteWriter.packedByteCount(count: countInBlock, width: wf)
-        posGapsOffset = firstOffset + ByteWriter.packedByteCount(count: countInBlock, width: wfp)
         indexInBlock = 0
-        posGapIndex = 0
         doc = b == 0 ? firstGap : previousBlockLast &+ 1 &+ firstGap
-        freq = Int(buffer.unpack(at: freqsOffset, index: 0, width: wf)) + 1
+        recordBit = (gapsOffset + ByteWriter.packedByteCount(count: countInBlock - 1, width: wd)) << 3
+        readRecord()
+    }
+
+    /// Decodes the frequency and widths of the current document's record.
+    @inline(__always)
+    private mutating func readRecord() {
+        let word = buffer.bits(at: recordBit, width: 32)
+        let z = min(31, word.trailingZeroBitCount)
+        let low = buffer.bits(at: recordBit + z + 1, width: z)
+        freq = Int((UInt32(1) << UInt32(z)) | low)
+        firstPositionBit = recordBit + 2 * z + 1
+        positionWidth = PostingsEncoding.positionWidth(lengths[doc])
+        recordBits = 2 * z + 1 + positionWidth
+        if freq > 1 {
+            let gw = Int(buffer.bits(at: firstPositionBit + positionWidth, width: 5))
+            recordBits += 5 + (freq - 1) * gw
+        }
     }
 
     /// Moves to the next document. Returns false when the postings are exhausted.
@@ -128,10 +184,10 @@ struct PostingsCursor {
     mutating func next() -> Bool {
         guard doc != Self.exhausted else { return false }
         if indexInBlock + 1 < countInBlock {
-            posGapIndex += freq - 1
             indexInBlock += 1
+            recordBit += recordBits
             doc = doc &+ buffer.unpack(at: gapsOffset, index: indexInBlock - 1, width: wd) &+ 1
-            freq = Int(buffer.unpack(at: freqsOffset, index: indexInBlock, width: wf)) + 1
+            readRecord()
             return true
         }
         if block + 1 < blockCount {
@@ -167,13 +223,24 @@ struct PostingsCursor {
 
     /// The positions of the current document, appended to `out`.
     func positions(into out: inout [UInt32]) {
-        var p = buffer.unpack(at: firstOffset, index: indexInBlock, width: wfp)
+        var p = buffer.bits(at: firstPositionBit, width: positionWidth)
         out.append(p)
-        if freq > 1 {
-            for j in 0..<(freq - 1) {
-                p = p &+ buffer.unpack(at: posGapsOffset, index: posGapIndex + j, width: wpd) &+ 1
-                out.append(p)
-            }
+        guard freq > 1 else { return }
+        var bit = firstPositionBit + positionWidth
+        let gw = Int(buffer.bits(at: bit, width: 5))
+        bit += 5
+        for _ in 1..<freq {
+            p = p &+ buffer.bits(at: bit, width: gw) &+ 1
+            out.append(p)
+            bit += gw
         }
     }
+}
+
+/// Each document's position count in one field (u32 little-endian per document). BM25 uses it as
+/// the document length; postings use it to size first positions.
+struct FieldLengths: Sendable {
+    let bytes: ByteBuffer
+    var count: Int { bytes.count / 4 }
+    @inline(__always) subscript(doc: UInt32) -> UInt32 { bytes.uint32(at: Int(doc) &* 4) }
 }

@@ -1,12 +1,19 @@
 /// An immutable part of an index: some documents, their stored fields and the inverted index of
 /// each indexed field. Documents are numbered from 0 within the segment.
-struct Segment: Sendable {
+final class Segment: Sendable {
     let documentCount: Int
     let ids: [String]
     /// Stored field texts, `stored[doc][field]` (nil when not stored or absent).
     let stored: [[String?]]
     /// The inverted index of each schema field (nil when the field is not indexed).
     let fields: [FieldIndex?]
+
+    init(documentCount: Int, ids: [String], stored: [[String?]], fields: [FieldIndex?]) {
+        self.documentCount = documentCount
+        self.ids = ids
+        self.stored = stored
+        self.fields = fields
+    }
 
     var indexByteCount: Int { fields.reduce(0) { $0 + ($1?.byteCount ?? 0) } }
 }

@@ -3,7 +3,9 @@
 /// Terms are sorted by their bytes and stored in blocks of ``blockSize`` with front coding
 /// (docs/FORMAT.md §Dictionary):
 /// ```
-/// entry:  shared varint, suffixLength varint, suffix bytes, docFrequency varint, postingsDelta varint
+/// entry:  lengths, suffix bytes, docFrequency varint, postingsDelta varint
+/// lengths: one byte `shared << 4 | suffixLength` when shared ≤ 14 and suffixLength ≤ 15,
+///          else 0xF0 followed by shared varint, suffixLength varint
 /// ```
 /// `shared` is the length of the prefix shared with the previous key of the block (0 for a block's
 /// first key), `postingsDelta` the postings offset minus the previous entry's (absolute for a
@@ -19,46 +21,51 @@ struct TermDictionary: Sendable {
 
     var blockCount: Int { blockOffsets.count / 4 }
 
-    /// One dictionary entry.
-    struct Entry: Sendable {
-        var key: [UInt8]
+    /// What the dictionary knows of one term.
+    struct Entry: Sendable, Hashable {
         var docFrequency: Int
         var postingsOffset: Int
     }
 
     /// Builds a dictionary from entries sorted by key.
-    static func build(_ sorted: [Entry]) -> (entries: [UInt8], blockOffsets: [UInt8]) {
+    static func build(_ sorted: [(key: [UInt8], entry: Entry)]) -> (entries: [UInt8], blockOffsets: [UInt8]) {
         var w = ByteWriter()
         var offsets = ByteWriter()
         var previous: [UInt8] = []
         var previousPostings = 0
-        for (i, e) in sorted.enumerated() {
+        for (i, (key, e)) in sorted.enumerated() {
             var shared = 0
             if i % blockSize == 0 {
                 offsets.uint32(UInt32(w.count))
                 previousPostings = 0
             } else {
-                let limit = min(previous.count, e.key.count)
-                while shared < limit && previous[shared] == e.key[shared] { shared += 1 }
+                let limit = min(previous.count, key.count)
+                while shared < limit && previous[shared] == key[shared] { shared += 1 }
             }
-            w.varint(UInt64(shared))
-            w.varint(UInt64(e.key.count - shared))
-            w.bytes.append(contentsOf: e.key[shared...])
+            let suffix = key.count - shared
+            if shared <= 14 && suffix <= 15 {
+                w.byte(UInt8(shared << 4 | suffix))
+            } else {
+                w.byte(0xF0)
+                w.varint(UInt64(shared))
+                w.varint(UInt64(suffix))
+            }
+            w.bytes.append(contentsOf: key[shared...])
             w.varint(UInt64(e.docFrequency))
             w.varint(UInt64(e.postingsOffset - previousPostings))
-            previous = e.key
+            previous = key
             previousPostings = e.postingsOffset
         }
         return (w.bytes, offsets.bytes)
     }
 
-    /// Reads entries in order, from the start of a block.
-    struct Iterator: IteratorProtocol {
+    /// Reads entries in order, from the start of a block. ``key`` is the current entry's key.
+    struct Iterator {
         let dictionary: TermDictionary
         private var block: Int
         private var indexInBlock = 0
         private var reader: ByteReader
-        private var key: [UInt8] = []
+        private(set) var key: [UInt8] = []
         private var postings = 0
         private(set) var ordinal: Int
 
@@ -77,18 +84,24 @@ struct TermDictionary: Sendable {
                 reader.offset = dictionary.blockStart(block)
             }
             if indexInBlock == 0 { postings = 0 }
-            let shared = Int(clamping: reader.varint())
-            let suffix = Int(clamping: reader.varint())
+            let (shared, suffix) = TermDictionary.lengths(&reader)
             key.removeLast(max(0, key.count - min(shared, key.count)))
             let end = min(reader.offset + suffix, dictionary.entries.count)
-            key.append(contentsOf: dictionary.entries.array(min(reader.offset, end)..<end))
-            reader.offset = end
+            var k = reader.offset
+            while k < end { key.append(dictionary.entries[k]); k += 1 }
+            reader.offset = max(reader.offset, end)
             let df = Int(clamping: reader.varint())
             postings += Int(clamping: reader.varint())
             indexInBlock += 1
             ordinal += 1
-            return Entry(key: key, docFrequency: df, postingsOffset: postings)
+            return Entry(docFrequency: df, postingsOffset: postings)
         }
+    }
+
+    static func lengths(_ r: inout ByteReader) -> (shared: Int, suffix: Int) {
+        let b = r.byte()
+        if b >> 4 != 15 { return (Int(b >> 4), Int(b & 15)) }
+        return (Int(clamping: r.varint()), Int(clamping: r.varint()))
     }
 
     private func blockStart(_ b: Int) -> Int {
@@ -98,8 +111,7 @@ struct TermDictionary: Sendable {
     /// The first key of block `b`.
     private func firstKey(of b: Int) -> (offset: Int, length: Int) {
         var r = ByteReader(entries, offset: blockStart(b))
-        _ = r.varint()
-        let length = Int(clamping: r.varint())
+        let length = TermDictionary.lengths(&r).suffix
         return (r.offset, max(0, min(length, entries.count - r.offset)))
     }
 
@@ -122,8 +134,8 @@ struct TermDictionary: Sendable {
         var it = Iterator(self, block: b)
         for _ in 0..<TermDictionary.blockSize {
             guard let e = it.next() else { return nil }
-            if e.key == key { return e }
-            if lexicographicallyPrecedes(key, e.key) { return nil }
+            if it.key == key { return e }
+            if lexicographicallyPrecedes(key, it.key) { return nil }
         }
         return nil
     }
@@ -132,8 +144,8 @@ struct TermDictionary: Sendable {
     func forEach(withPrefix prefix: [UInt8], _ body: (Entry) -> Void) {
         var it = Iterator(self, block: block(for: prefix) ?? 0)
         while let e = it.next() {
-            if e.key.starts(with: prefix) { body(e); continue }
-            if lexicographicallyPrecedes(prefix, e.key) { return }
+            if it.key.starts(with: prefix) { body(e); continue }
+            if lexicographicallyPrecedes(prefix, it.key) { return }
         }
     }
 

@@ -116,7 +116,7 @@ struct QueryEvaluator {
             m.docs = found.docs
             m.scores.reserveCapacity(found.docs.count)
             for (k, d) in found.docs.enumerated() {
-                let len = Int(d) < fi.lengths.count ? Double(fi.lengths[Int(d)]) : 0
+                let len = Double(fi.lengths[d])
                 m.scores.append(bm25.score(termFrequency: Double(found.freqs[k]), length: len,
                                            averageLength: averageLength[f], idf: weight))
             }

@@ -31,14 +31,28 @@ public struct HighlightOptions: Hashable, Sendable {
 
 /// One matching document.
 public struct Hit: Sendable {
-    /// The document's id.
-    public var id: String
     /// BM25 score (higher is better).
     public var score: Double
-    /// The stored fields.
-    public var fields: [String: String]
     /// Per field: where the query matched, when highlighting was asked for.
     public var highlights: [FieldHighlight]
+    let segment: Segment
+    let doc: Int
+    let schema: Schema
+
+    /// The document's id.
+    public var id: String { segment.ids[doc] }
+
+    /// The stored text of `field`, if the field is stored and the document has it.
+    public subscript(field: String) -> String? {
+        schema.index(of: field).flatMap { segment.stored[doc][$0] }
+    }
+
+    /// All stored fields of the document.
+    public var fields: [String: String] {
+        var out: [String: String] = [:]
+        for (f, field) in schema.fields.enumerated() { if let t = segment.stored[doc][f] { out[field.name] = t } }
+        return out
+    }
 }
 
 /// Where a query matched in one field of a hit.
