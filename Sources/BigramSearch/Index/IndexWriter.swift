@@ -58,6 +58,52 @@ public final class IndexWriter {
         for d in documents { try add(d) }
     }
 
+    /// Adds many documents using `threads` threads (analysis and postings building run in
+    /// parallel, each thread producing its own segment). With `threads == 1` this is ``add(_:)``
+    /// for each document.
+    ///
+    /// - Throws: ``IndexError`` for the first invalid document; then nothing is added.
+    public func add(contentsOf documents: [Document], threads: Int) throws(IndexError) {
+        let n = max(1, min(threads, documents.count / 16 + 1))
+        if n == 1 { try add(contentsOf: documents); return }
+        for d in documents { try SegmentBuilder.validate(d, schema: schema) }
+        // Later documents with the same id replace earlier ones, as with add(_:).
+        var lastIndex: [String: Int] = [:]
+        for (i, d) in documents.enumerated() { lastIndex[d.id] = i }
+        let last = lastIndex
+        for d in documents where locations[d.id] != nil { delete(id: d.id) }
+        snapshotBuffer()
+        let chunk = (documents.count + n - 1) / n
+        let built = ParallelBuild.run(count: n) { [schema, analyzer] t -> (Segment, DocumentSet) in
+            var builder = SegmentBuilder(schema: schema, analyzer: analyzer)
+            var dropped = DocumentSet(capacity: 0)
+            for i in (t * chunk)..<min(documents.count, (t + 1) * chunk) {
+                let doc = builder.add(documents[i])
+                if last[documents[i].id] != i { dropped.insert(doc) }
+            }
+            return (builder.freeze(), dropped)
+        }
+        for (segment, dropped) in built where segment.documentCount > 0 {
+            for doc in 0..<segment.documentCount where !dropped.contains(UInt32(doc)) {
+                locations[segment.ids[doc]] = (segments.count, UInt32(doc))
+            }
+            segments.append(segment)
+            deletions.append(dropped)
+        }
+    }
+
+    /// Freezes the buffer into a segment (so new segments can be appended after it).
+    private func snapshotBuffer() {
+        if !buffer.isEmpty {
+            segments.append(buffer.freeze())
+            deletions.append(bufferDeleted)
+            // Buffered documents were located at segment number `segments.count`, which is now
+            // the number of the segment just appended: locations stay valid.
+            buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
+            bufferDeleted = DocumentSet(capacity: 0)
+        }
+    }
+
     /// Deletes the document with `id`. Returns false when there is none.
     @discardableResult
     public func delete(id: String) -> Bool {
@@ -75,12 +121,7 @@ public final class IndexWriter {
     ///
     /// - Complexity: freezes the documents added since the last snapshot into a new segment.
     public func snapshot() -> IndexSnapshot {
-        if !buffer.isEmpty {
-            segments.append(buffer.freeze())
-            deletions.append(bufferDeleted)
-            buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
-            bufferDeleted = DocumentSet(capacity: 0)
-        }
+        snapshotBuffer()
         return IndexSnapshot(schema: schema, analyzer: analyzer, segments: segments, deletions: deletions)
     }
 }
