@@ -4,7 +4,8 @@ import PackageDescription
 // Layout (see README "Architecture"):
 //   CICU            system library: finds ICU with pkg-config. No Swift file imports it: Foundation on
 //                   Linux carries its own ICU headers, and a Swift module that sees both fails to build.
-//   ICUShim         the only C/C++ code: calls ICU, exposes a header with <stdint.h> types only.
+//   ICUShim         the only code that calls ICU (C++), behind a header with <stdint.h> types only.
+//   CChecksum       CRC-32C in C (SSE4.2 instruction when available) for index file checksums.
 //   BigramSearch    the library (Analysis → Index → Query → Storage), pure Swift over ICUShim.
 //   bigram-search   command-line tool.   bigram-bench   benchmark executable (Benchmarks/).
 let package = Package(
@@ -31,9 +32,10 @@ let package = Package(
                 .linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata"),
             ]
         ),
+        .target(name: "CChecksum"),
         .target(
             name: "BigramSearch",
-            dependencies: ["ICUShim"]
+            dependencies: ["ICUShim", "CChecksum"]
         ),
         .executableTarget(
             name: "bigram-search",

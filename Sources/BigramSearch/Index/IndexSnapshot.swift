@@ -71,7 +71,7 @@ public struct IndexSnapshot: Sendable {
             var highlights: [FieldHighlight] = []
             if let highlighter {
                 for (f, field) in schema.fields.enumerated() where field.indexed {
-                    guard let text = seg.stored[Int(entry.doc)][f] else { continue }
+                    guard let text = seg.storedText(Int(entry.doc), field: f) else { continue }
                     let patterns = leaves.filter { $0.fields.contains(f) }
                     let ranges = highlighter.matchRanges(in: text, patterns: patterns)
                     if ranges.isEmpty { continue }
@@ -94,7 +94,7 @@ public struct IndexSnapshot: Sendable {
     public func matchingIDs(_ query: Query) throws(SearchError) -> [String] {
         let (matches, _, _) = try evaluate(query, bm25: BM25())
         var ids: [String] = []
-        for (s, m) in matches.enumerated() { for d in m.docs { ids.append(segments[s].ids[Int(d)]) } }
+        for (s, m) in matches.enumerated() { for d in m.docs { ids.append(segments[s].id(Int(d))) } }
         return ids
     }
 
@@ -194,7 +194,7 @@ extension IndexSnapshot {
                 s.postingsBytes += f.postings.count
                 s.fieldLengthBytes += f.lengths.bytes.count
             }
-            for doc in seg.stored { for t in doc { s.storedTextBytes += t?.utf8.count ?? 0 } }
+            for t in seg.stored { s.storedTextBytes += t?.textByteCount ?? 0 }
         }
         return s
     }

@@ -85,7 +85,7 @@ public final class IndexWriter {
         }
         for (segment, dropped) in built where segment.documentCount > 0 {
             for doc in 0..<segment.documentCount where !dropped.contains(UInt32(doc)) {
-                locations[segment.ids[doc]] = (segments.count, UInt32(doc))
+                locations[segment.id(doc)] = (segments.count, UInt32(doc))
             }
             segments.append(segment)
             deletions.append(dropped)

@@ -1,21 +1,71 @@
 /// An immutable part of an index: some documents, their stored fields and the inverted index of
-/// each indexed field. Documents are numbered from 0 within the segment.
+/// each indexed field. Documents are numbered from 0 within the segment. A segment is the same
+/// whether built in memory or memory-mapped from a file: every part is a ``ByteBuffer``.
 final class Segment: Sendable {
     let documentCount: Int
-    let ids: [String]
-    /// Stored field texts, `stored[doc][field]` (nil when not stored or absent).
-    let stored: [[String?]]
+    let ids: StoredTable
+    /// Stored texts of each schema field (nil when the field is not stored).
+    let stored: [StoredTable?]
     /// The inverted index of each schema field (nil when the field is not indexed).
     let fields: [FieldIndex?]
 
-    init(documentCount: Int, ids: [String], stored: [[String?]], fields: [FieldIndex?]) {
+    /// Names the segment's file; random for a new segment, read back from its file.
+    let uid: UInt64
+
+    init(documentCount: Int, ids: StoredTable, stored: [StoredTable?], fields: [FieldIndex?],
+         uid: UInt64 = UInt64.random(in: 1...UInt64.max)) {
+        self.uid = uid
         self.documentCount = documentCount
         self.ids = ids
         self.stored = stored
         self.fields = fields
     }
 
+    func id(_ doc: Int) -> String { ids[doc] ?? "" }
+
+    func storedText(_ doc: Int, field: Int) -> String? { stored[field]?[doc] }
+
     var indexByteCount: Int { fields.reduce(0) { $0 + ($1?.byteCount ?? 0) } }
+}
+
+/// A column of optional strings: `count + 1` offsets (u64 little-endian; the top bit marks an
+/// absent value) into a byte array of UTF-8.
+struct StoredTable: Sendable {
+    let offsets: ByteBuffer
+    let bytes: ByteBuffer
+
+    static let absent: UInt64 = 1 << 63
+
+    var count: Int { max(0, offsets.count / 8 - 1) }
+
+    init(offsets: ByteBuffer, bytes: ByteBuffer) {
+        self.offsets = offsets
+        self.bytes = bytes
+    }
+
+    init(_ strings: [String?]) {
+        var o = ByteWriter()
+        var b: [UInt8] = []
+        for s in strings {
+            o.uint64(UInt64(b.count) | (s == nil ? Self.absent : 0))
+            if let s { b.append(contentsOf: s.utf8) }
+        }
+        o.uint64(UInt64(b.count))
+        offsets = ByteBuffer(o.bytes)
+        bytes = ByteBuffer(b)
+    }
+
+    subscript(i: Int) -> String? {
+        guard i >= 0 && i < count else { return nil }
+        let start = offsets.uint64(at: 8 * i), end = offsets.uint64(at: 8 * i + 8) & ~Self.absent
+        if start & Self.absent != 0 { return nil }
+        let lo = Int(min(start, UInt64(bytes.count))), hi = Int(min(end, UInt64(bytes.count)))
+        guard lo <= hi else { return nil }
+        return bytes.withUnsafeBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[lo..<hi]), as: UTF8.self) }
+    }
+
+    /// Total bytes of text.
+    var textByteCount: Int { bytes.count }
 }
 
 /// A set of document numbers as a bitmap (deleted documents, query filters).

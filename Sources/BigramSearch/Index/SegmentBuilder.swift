@@ -56,6 +56,8 @@ struct SegmentBuilder {
     }
 
     func freeze() -> Segment {
-        Segment(documentCount: ids.count, ids: ids, stored: stored, fields: fields.map { $0?.freeze() })
+        Segment(documentCount: ids.count, ids: StoredTable(ids),
+                stored: schema.fields.indices.map { f in schema.fields[f].stored ? StoredTable(stored.map { $0[f] }) : nil },
+                fields: fields.map { $0?.freeze() })
     }
 }

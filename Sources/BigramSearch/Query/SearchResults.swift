@@ -40,17 +40,17 @@ public struct Hit: Sendable {
     let schema: Schema
 
     /// The document's id.
-    public var id: String { segment.ids[doc] }
+    public var id: String { segment.id(doc) }
 
     /// The stored text of `field`, if the field is stored and the document has it.
     public subscript(field: String) -> String? {
-        schema.index(of: field).flatMap { segment.stored[doc][$0] }
+        schema.index(of: field).flatMap { segment.storedText(doc, field: $0) }
     }
 
     /// All stored fields of the document.
     public var fields: [String: String] {
         var out: [String: String] = [:]
-        for (f, field) in schema.fields.enumerated() { if let t = segment.stored[doc][f] { out[field.name] = t } }
+        for (f, field) in schema.fields.enumerated() { if let t = segment.storedText(doc, field: f) { out[field.name] = t } }
         return out
     }
 }

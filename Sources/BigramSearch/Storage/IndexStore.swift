@@ -1,16 +1,113 @@
 /// Saving an index to a directory and opening it again (docs/FORMAT.md).
+///
+/// A saved index is a directory of immutable segment files (`seg-<uid>.bgs`) and a `MANIFEST`
+/// naming the live ones. Saving writes the segment files that are not there yet, fsyncs them,
+/// then atomically replaces the manifest (temporary file, fsync, rename, fsync the directory), and
+/// finally removes segment files no manifest names. A crash at any point leaves either the old
+/// or the new index, never a mix. Opening memory-maps the segment files and checks every
+/// checksum; nothing is decoded until a search reads it.
 public enum IndexStore {
     /// True when `path` is a directory holding a saved index.
-    public static func isIndex(at path: String) -> Bool { false }
+    public static func isIndex(at path: String) -> Bool {
+        FileSystem.isDirectory(path) && FileSystem.exists(path + "/" + Manifest.fileName)
+    }
 
     /// Opens the index saved in `directory`.
-    public static func open(at directory: String) throws(StorageError) -> IndexSnapshot {
-        throw .notAnIndex(path: directory)
+    ///
+    /// - Parameter analyzer: the analyzer the index was built with. May be nil when it was a
+    ///   ``BigramAnalyzer`` (rebuilt from the options stored in the index); a custom analyzer
+    ///   must be passed again and have the same ``Analyzer/identifier``.
+    /// - Throws: ``StorageError`` naming the file: not an index, missing or damaged file, other
+    ///   format version, analyzer mismatch.
+    /// - Complexity: reads the manifest, maps each segment and verifies its checksums (a few GB/s).
+    public static func open(at directory: String, analyzer: (any Analyzer)? = nil) throws(StorageError) -> IndexSnapshot {
+        try openState(at: directory, analyzer: analyzer).snapshot
+    }
+
+    struct OpenedState {
+        var manifest: Manifest
+        var snapshot: IndexSnapshot
+    }
+
+    static func openState(at directory: String, analyzer: (any Analyzer)?) throws(StorageError) -> OpenedState {
+        guard FileSystem.isDirectory(directory) else { throw .notAnIndex(path: directory) }
+        let manifestPath = directory + "/" + Manifest.fileName
+        guard FileSystem.exists(manifestPath) else { throw .notAnIndex(path: directory) }
+        let manifest = try Manifest.decode(try FileSystem.readFile(manifestPath), path: manifestPath)
+        let resolved = try resolveAnalyzer(manifest.analyzer, given: analyzer, path: directory)
+        var segments: [Segment] = []
+        var deletions: [DocumentSet] = []
+        for info in manifest.segments {
+            let path = directory + "/" + info.file
+            let segment = try SegmentFile.decode(try FileSystem.map(path), path: path, schema: manifest.schema)
+            guard segment.documentCount == info.documents else {
+                throw .corrupt(path: path, reason: "has \(segment.documentCount) documents, the manifest says \(info.documents)")
+            }
+            var deleted = DocumentSet(capacity: segment.documentCount)
+            for d in info.deleted where Int(d) < segment.documentCount { deleted.insert(d) }
+            segments.append(segment)
+            deletions.append(deleted)
+        }
+        return OpenedState(manifest: manifest, snapshot: IndexSnapshot(schema: manifest.schema, analyzer: resolved,
+                                                                       segments: segments, deletions: deletions))
+    }
+
+    private static func resolveAnalyzer(_ info: Manifest.AnalyzerInfo, given: (any Analyzer)?, path: String) throws(StorageError) -> any Analyzer {
+        if let given {
+            guard given.identifier == info.identifier else {
+                throw .analyzerMismatch(path: path, stored: info.identifier, requested: given.identifier)
+            }
+            return given
+        }
+        guard let options = info.bigram else {
+            throw .analyzerMismatch(path: path, stored: info.identifier, requested: "none (pass the analyzer to open)")
+        }
+        do { return try BigramAnalyzer(options) } catch {
+            throw .io(path: path, reason: error.description)
+        }
     }
 
     /// Saves `snapshot` into `directory` (created if missing), atomically replacing any index there.
+    ///
+    /// - Throws: ``StorageError/io(path:reason:)`` when the file system fails; the previous index
+    ///   in `directory`, if any, is then still intact.
     public static func save(_ snapshot: IndexSnapshot, to directory: String) throws(StorageError) {
-        throw .io(path: directory, reason: "not implemented yet")
+        try FileSystem.makeDirectory(directory)
+        let manifestPath = directory + "/" + Manifest.fileName
+        var generation = 0
+        if FileSystem.exists(manifestPath), let old = try? Manifest.decode(try FileSystem.readFile(manifestPath), path: manifestPath) {
+            generation = old.generation
+        }
+        var infos: [Manifest.SegmentInfo] = []
+        for (segment, deleted) in zip(snapshot.segments, snapshot.deletions) {
+            let name = fileName(of: segment)
+            let path = directory + "/" + name
+            if !FileSystem.exists(path) {
+                let tmp = path + ".tmp"
+                try FileSystem.writeFile(tmp, SegmentFile.encode(segment))
+                try FileSystem.replace(tmp, with: path)
+            }
+            infos.append(.init(file: name, documents: segment.documentCount, deleted: deleted.members))
+        }
+        try FileSystem.syncDirectory(directory)
+        let bigram = snapshot.analyzer as? BigramAnalyzer
+        let manifest = Manifest(generation: generation + 1, schema: snapshot.schema,
+                                analyzer: .init(identifier: snapshot.analyzer.identifier, bigram: bigram?.options),
+                                segments: infos)
+        let tmp = manifestPath + ".tmp"
+        try FileSystem.writeFile(tmp, try manifest.encoded())
+        try FileSystem.replace(tmp, with: manifestPath)
+        try FileSystem.syncDirectory(directory)
+        // Remove files of segments no longer named (and temporaries of interrupted saves).
+        let live = Set(infos.map(\.file))
+        for name in (try? FileSystem.listDirectory(directory)) ?? [] where name.hasPrefix("seg-") && !live.contains(name) {
+            FileSystem.remove(directory + "/" + name)
+        }
+    }
+
+    static func fileName(of segment: Segment) -> String {
+        let hex = String(segment.uid, radix: 16)
+        return "seg-" + String(repeating: "0", count: max(0, 16 - hex.count)) + hex + ".bgs"
     }
 }
 

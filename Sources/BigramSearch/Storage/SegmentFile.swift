@@ -1,0 +1,121 @@
+/// Encodes a ``Segment`` as one file and decodes it back from a memory-mapped buffer without
+/// copying (docs/FORMAT.md §Segment file).
+///
+/// ```
+/// header   magic "BSEG", version u32, sectionCount u32, documentCount u32, uid u64
+/// table    sectionCount × (kind u32, field u32, offset u64, length u64, crc32c u32, 0 u32)
+/// tableCRC crc32c of header + table (u32), 0 (u32)
+/// sections each at an 8-byte aligned offset
+/// ```
+enum SegmentFile {
+    static let magic: [UInt8] = Array("BSEG".utf8)
+    static let version: UInt32 = 1
+
+    enum Kind: UInt32 {
+        case idOffsets = 1, idBytes, storedOffsets, storedBytes, dictionaryEntries, dictionaryBlocks,
+             postings, lengths, fieldInfo
+    }
+
+    static func encode(_ segment: Segment) -> [UInt8] {
+        var sections: [(Kind, Int, ByteBuffer)] = [
+            (.idOffsets, 0, segment.ids.offsets), (.idBytes, 0, segment.ids.bytes),
+        ]
+        for (f, table) in segment.stored.enumerated() {
+            if let table { sections += [(.storedOffsets, f, table.offsets), (.storedBytes, f, table.bytes)] }
+        }
+        for (f, field) in segment.fields.enumerated() {
+            guard let field else { continue }
+            var info = ByteWriter()
+            info.uint64(UInt64(field.dictionary.termCount))
+            info.uint64(field.totalLength)
+            sections += [(.dictionaryEntries, f, field.dictionary.entries), (.dictionaryBlocks, f, field.dictionary.blockOffsets),
+                         (.postings, f, field.postings), (.lengths, f, field.lengths.bytes), (.fieldInfo, f, ByteBuffer(info.bytes))]
+        }
+        var w = ByteWriter()
+        w.bytes += magic
+        w.uint32(version)
+        w.uint32(UInt32(sections.count))
+        w.uint32(UInt32(segment.documentCount))
+        w.uint64(segment.uid)
+        let tableStart = w.count
+        var offset = align(tableStart + 32 * sections.count + 8)
+        for (kind, field, bytes) in sections {
+            w.uint32(kind.rawValue)
+            w.uint32(UInt32(field))
+            w.uint64(UInt64(offset))
+            w.uint64(UInt64(bytes.count))
+            w.uint32(Checksum.crc32c(bytes, 0..<bytes.count))
+            w.uint32(0)
+            offset = align(offset + bytes.count)
+        }
+        w.uint32(Checksum.crc32c(w.bytes))
+        w.uint32(0)
+        for (_, _, bytes) in sections {
+            w.bytes += repeatElement(0, count: align(w.count) - w.count)
+            bytes.withUnsafeBytes { w.bytes.append(contentsOf: $0) }
+        }
+        return w.bytes
+    }
+
+    static func align(_ n: Int) -> Int { (n + 7) & ~7 }
+
+    /// Decodes a segment file, checking its structure and every checksum.
+    static func decode(_ buffer: ByteBuffer, path: String, schema: Schema) throws(StorageError) -> Segment {
+        func corrupt(_ why: String) -> StorageError { .corrupt(path: path, reason: why) }
+        guard buffer.count >= 24 else { throw corrupt("file is \(buffer.count) bytes, shorter than a header") }
+        guard buffer.array(0..<4) == magic else { throw corrupt("not a segment file (bad magic)") }
+        let version = buffer.uint32(at: 4)
+        guard version == Self.version else { throw .unsupportedVersion(path: path, found: version, supported: Self.version) }
+        let count = Int(buffer.uint32(at: 8))
+        let documentCount = Int(buffer.uint32(at: 12))
+        let uid = buffer.uint64(at: 16)
+        let tableEnd = 24 + 32 * count
+        guard count < 1 << 16, tableEnd + 8 <= buffer.count else { throw corrupt("section table runs past the end of the file") }
+        guard Checksum.crc32c(buffer, 0..<tableEnd) == buffer.uint32(at: tableEnd) else { throw .checksumMismatch(path: path) }
+        var sections: [Kind: [Int: ByteBuffer]] = [:]
+        for i in 0..<count {
+            let at = 24 + 32 * i
+            let offset = buffer.uint64(at: at + 8), length = buffer.uint64(at: at + 16)
+            guard offset <= UInt64(buffer.count), length <= UInt64(buffer.count) - offset else {
+                throw corrupt("section \(i) runs past the end of the file (truncated?)")
+            }
+            let slice = buffer.slice(Int(offset)..<Int(offset + length))
+            guard Checksum.crc32c(slice, 0..<slice.count) == buffer.uint32(at: at + 24) else { throw .checksumMismatch(path: path) }
+            guard let kind = Kind(rawValue: buffer.uint32(at: at)) else { throw corrupt("unknown section kind \(buffer.uint32(at: at))") }
+            sections[kind, default: [:]][Int(buffer.uint32(at: at + 4))] = slice
+        }
+        func section(_ kind: Kind, _ field: Int = 0) throws(StorageError) -> ByteBuffer {
+            guard let s = sections[kind]?[field] else { throw corrupt("missing section \(kind) of field \(field)") }
+            return s
+        }
+        let ids = StoredTable(offsets: try section(.idOffsets), bytes: try section(.idBytes))
+        guard ids.count == documentCount else { throw corrupt("\(ids.count) ids for \(documentCount) documents") }
+        var stored: [StoredTable?] = []
+        var fields: [FieldIndex?] = []
+        for (f, field) in schema.fields.enumerated() {
+            if field.stored {
+                let t = StoredTable(offsets: try section(.storedOffsets, f), bytes: try section(.storedBytes, f))
+                guard t.count == documentCount else { throw corrupt("field \(field.name): \(t.count) stored values for \(documentCount) documents") }
+                stored.append(t)
+            } else {
+                stored.append(nil)
+            }
+            if field.indexed {
+                let info = try section(.fieldInfo, f)
+                let lengths = FieldLengths(bytes: try section(.lengths, f))
+                let blocks = try section(.dictionaryBlocks, f)
+                let termCount = Int(clamping: info.uint64(at: 0))
+                guard info.count == 16, lengths.count == documentCount,
+                      blocks.count / 4 == (termCount + TermDictionary.blockSize - 1) / TermDictionary.blockSize else {
+                    throw corrupt("field \(field.name): inconsistent sizes")
+                }
+                fields.append(FieldIndex(
+                    dictionary: TermDictionary(entries: try section(.dictionaryEntries, f), blockOffsets: blocks, termCount: termCount),
+                    postings: try section(.postings, f), lengths: lengths, totalLength: info.uint64(at: 8)))
+            } else {
+                fields.append(nil)
+            }
+        }
+        return Segment(documentCount: documentCount, ids: ids, stored: stored, fields: fields, uid: uid)
+    }
+}
