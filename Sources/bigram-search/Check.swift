@@ -19,12 +19,15 @@ struct Check: ParsableCommand {
     @Option(help: "What to time: all (every hit ranked), top10, count.")
     var mode = "all"
 
+    @Flag(help: "Index a unigram for every CJK character too (compare index size and 1-char speed).")
+    var unigrams = false
+
     @Flag(help: "Print every query whose result differs.")
     var verbose = false
 
     func run() throws {
         let docs = try CorpusReader.load(corpus)
-        let writer = try IndexWriter(schema: .corpus)
+        let writer = try IndexWriter(schema: .corpus, analyzer: BigramAnalyzer(.init(emitUnigrams: unigrams)))
         let t0 = ContinuousClock.now
         try writer.add(contentsOf: docs)
         let snapshot = writer.snapshot()
