@@ -4,66 +4,72 @@
 /// Term ids are assigned on first sight (a CJK term by its 64-bit key, so no `String` is built per
 /// term). Each term keeps one growing stream of `doc, freq, positions…`.
 struct FieldPostingsBuilder: TokenSink {
-    private var cjkIDs: [UInt64: Int32] = [:]
-    private var wordIDs: [[UInt8]: Int32] = [:]
+    private var cjkIDs = CJKTermIDs()
+    private var wordIDs = WordTermIDs()
     private var keys: [TermKey] = []
-    private var streams: [[UInt32]] = []
+    /// Per term: `doc, freq, positions…` for each document containing it.
+    private var pool = PostingsPool()
+    /// Per term: the last document it occurred in, and the pool slot of that document's freq.
+    private var lastDoc: [UInt32] = []
+    private var freqSlot: [Int] = []
+    private var lastPosition: [UInt32] = []
     /// Position count of each document's field: BM25's length, and the bound of its positions.
-    private(set) var lengths: [UInt32] = []
+    private(set) var lengths = FieldLengthsBuilder()
     private var totalLength: UInt64 = 0
-
-    // The document being analyzed: (term id << 32 | position) per term.
-    private var current: [UInt64] = []
     private var currentLength: UInt32 = 0
 
     var documentCount: Int { lengths.count }
+    private var currentDoc: UInt32 { UInt32(lengths.count) }
 
     /// Approximate bytes held, for flushing by a memory budget.
-    var estimatedBytes: Int {
-        streams.count * 48 + streams.reduce(0) { $0 + $1.capacity * 4 } + keys.count * 40
-    }
+    var estimatedBytes: Int { pool.byteCount + keys.count * 64 }
 
     mutating func cjkTerm(_ key: UInt64, position: Int, utf8Start: Int, utf8End: Int) {
-        record(cjk: key, position: position)
+        let (id, inserted) = cjkIDs.id(for: key, newID: Int32(keys.count))
+        if inserted { newTerm(.cjk(key)) }
+        record(id, position)
     }
 
     mutating func runEnded(_ character: UInt32, position: Int, utf8Start: Int, utf8End: Int) {
-        record(cjk: TermKey.runEnd(character), position: position)
-    }
-
-    @inline(__always)
-    private mutating func record(cjk key: UInt64, position: Int) {
-        let id: Int32
-        if let existing = cjkIDs[key] {
-            id = existing
-        } else {
-            id = Int32(keys.count)
-            cjkIDs[key] = id
-            keys.append(.cjk(key))
-            streams.append([])
-        }
-        current.append(UInt64(UInt32(bitPattern: id)) << 32 | UInt64(UInt32(truncatingIfNeeded: position)))
-        currentLength = max(currentLength, UInt32(truncatingIfNeeded: position) &+ 1)
+        cjkTerm(TermKey.runEnd(character), position: position, utf8Start: utf8Start, utf8End: utf8End)
     }
 
     mutating func wordTerm(_ utf8: borrowing [UInt8], position: Int, utf8Start: Int, utf8End: Int) {
-        let id: Int32
-        let word = copy utf8   // a retain, not a copy of the bytes
-        if let existing = wordIDs[word] {
-            id = existing
-        } else {
-            id = Int32(keys.count)
-            wordIDs[word] = id
-            keys.append(.word(word))
-            streams.append([])
-        }
-        current.append(UInt64(UInt32(bitPattern: id)) << 32 | UInt64(UInt32(truncatingIfNeeded: position)))
-        currentLength = max(currentLength, UInt32(truncatingIfNeeded: position) &+ 1)
+        let (id, inserted) = wordIDs.id(for: utf8, newID: Int32(keys.count))
+        if inserted { newTerm(.word(copy utf8)) }
+        record(id, position)
     }
 
-    /// Adds the terms of a term list from any ``Analyzer``.
+    private mutating func newTerm(_ key: TermKey) {
+        keys.append(key)
+        _ = pool.makeStream()
+        lastDoc.append(UInt32.max)
+        freqSlot.append(0)
+        lastPosition.append(0)
+    }
+
+    /// Appends a position of term `id` in the current document. Positions arrive in order.
+    @inline(__always)
+    private mutating func record(_ id32: Int32, _ position: Int) {
+        let id = Int(id32)
+        let p = UInt32(truncatingIfNeeded: position)
+        let doc = currentDoc
+        if lastDoc[id] != doc {
+            lastDoc[id] = doc
+            pool.append(doc, to: id)
+            freqSlot[id] = pool.append(1, to: id)
+        } else {
+            if lastPosition[id] == p { return }   // the same term twice at one position
+            pool.add(1, at: freqSlot[id])
+        }
+        pool.append(p, to: id)
+        lastPosition[id] = p
+        currentLength = max(currentLength, p &+ 1)
+    }
+
+    /// Adds the terms of a term list from any ``Analyzer`` (sorted by position first).
     mutating func add(tokens: [Token]) {
-        for t in tokens {
+        for t in tokens.sorted(by: { $0.position < $1.position }) where t.position >= 0 {
             switch TermKey(term: t.term) {
             case .cjk(let k): cjkTerm(k, position: t.position, utf8Start: 0, utf8End: 0)
             case .word(let w): wordTerm(w, position: t.position, utf8Start: 0, utf8End: 0)
@@ -71,27 +77,8 @@ struct FieldPostingsBuilder: TokenSink {
         }
     }
 
-    /// Ends the current document (number `doc`, counted from 0 in this builder).
-    mutating func finishDocument(_ doc: UInt32) {
-        current.sort()
-        var i = 0
-        while i < current.count {
-            let id = Int(current[i] >> 32)
-            var j = i
-            while j < current.count && current[j] >> 32 == current[i] >> 32 { j += 1 }
-            streams[id].append(doc)
-            // Two terms can share a position only with a user analyzer; keep distinct positions.
-            var positions: [UInt32] = []
-            positions.reserveCapacity(j - i)
-            for k in i..<j {
-                let p = UInt32(truncatingIfNeeded: current[k])
-                if positions.last != p { positions.append(p) }
-            }
-            streams[id].append(UInt32(positions.count))
-            streams[id].append(contentsOf: positions)
-            i = j
-        }
-        current.removeAll(keepingCapacity: true)
+    /// Ends the current document.
+    mutating func finishDocument() {
         lengths.append(currentLength)
         totalLength += UInt64(currentLength)
         currentLength = 0
@@ -100,28 +87,45 @@ struct FieldPostingsBuilder: TokenSink {
     /// Encodes everything into an immutable field index. Documents listed in `dropped` (by number
     /// in this builder) are left out and the rest renumbered by `newNumber`.
     func freeze() -> FieldIndex {
-        var order = keys.indices.map { (bytes: keys[$0].bytes, id: $0) }
-        order.sort { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        // CJK keys sort as integers (their byte order equals their numeric order); words as bytes;
+        // then the two sorted lists are merged by bytes.
+        var cjk: [(key: UInt64, id: Int)] = [], words: [(bytes: [UInt8], id: Int)] = []
+        for (id, k) in keys.enumerated() {
+            switch k {
+            case .cjk(let key): cjk.append((key, id))
+            case .word(let w): words.append((w, id))
+            }
+        }
+        cjk.sort { $0.key < $1.key }
+        words.sort { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        var order: [(bytes: [UInt8], id: Int)] = []
+        order.reserveCapacity(keys.count)
+        var ci = 0, wi = 0
+        while ci < cjk.count || wi < words.count {
+            if wi < words.count {
+                if ci < cjk.count {
+                    let c = TermKey.bytes(ofCJK: cjk[ci].key)
+                    if c.lexicographicallyPrecedes(words[wi].bytes) { order.append((c, cjk[ci].id)); ci += 1 } else { order.append(words[wi]); wi += 1 }
+                } else {
+                    order.append(words[wi]); wi += 1
+                }
+            } else {
+                order.append((TermKey.bytes(ofCJK: cjk[ci].key), cjk[ci].id)); ci += 1
+            }
+        }
         var postings = ByteWriter()
         var entries: [(key: [UInt8], entry: TermDictionary.Entry)] = []
         entries.reserveCapacity(order.count)
-        var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = []
+        var stream: [UInt32] = []
+        var scratch = PostingsEncoding.Scratch()
         for (bytes, id) in order {
-            docs.removeAll(keepingCapacity: true)
-            freqs.removeAll(keepingCapacity: true)
-            positions.removeAll(keepingCapacity: true)
-            let s = streams[id]
-            var i = 0
-            while i < s.count {
-                let f = Int(s[i + 1])
-                docs.append(s[i]); freqs.append(UInt32(f))
-                positions.append(contentsOf: s[(i + 2)..<(i + 2 + f)])
-                i += 2 + f
-            }
+            pool.read(id, into: &stream)
+            var documents = 0, i = 0
+            while i < stream.count { documents += 1; i += 2 + Int(stream[i + 1]) }
             let offset = postings.count
-            PostingsEncoding.encode(docs: docs, freqs: freqs, positions: positions,
-                                    lengths: { lengths[Int($0)] }, into: &postings)
-            entries.append((bytes, .init(docFrequency: docs.count, postingsOffset: offset)))
+            PostingsEncoding.encode(stream: stream, documentCount: documents, lengths: lengths,
+                                    scratch: &scratch, into: &postings)
+            entries.append((bytes, .init(docFrequency: documents, postingsOffset: offset)))
         }
         postings.padTail()
         let dict = TermDictionary.build(entries)
@@ -129,7 +133,7 @@ struct FieldPostingsBuilder: TokenSink {
             dictionary: TermDictionary(entries: ByteBuffer(dict.entries), blockOffsets: ByteBuffer(dict.blockOffsets),
                                        termCount: entries.count),
             postings: ByteBuffer(postings.bytes),
-            lengths: FieldLengths(bytes: ByteBuffer(lengths.flatMap { v in withUnsafeBytes(of: v.littleEndian, Array.init) })),
+            lengths: FieldLengths(bytes: ByteBuffer(lengths.values.flatMap { v in withUnsafeBytes(of: v.littleEndian, Array.init) })),
             totalLength: totalLength)
     }
 }

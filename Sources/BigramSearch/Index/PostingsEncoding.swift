@@ -20,51 +20,65 @@
 enum PostingsEncoding {
     static let blockSize = 128
 
-    /// Appends the postings of one term. `docs` ascending; `freqs[k]` ≥ 1 positions of `docs[k]`
-    /// are `positions[Σfreqs[0..<k] ...]`, ascending within each document; `lengths(doc)` is the
+    /// Reusable buffers of ``encode(stream:documentCount:lengths:into:)``.
+    struct Scratch {
+        var entries: [Int] = []
+        var gaps: [UInt32] = []
+        var bits = BitWriter()
+    }
+
+    /// Appends the postings of one term, read from `stream`: for each document in ascending
+    /// order `doc, freq, positions…` (freq ≥ 1 positions, ascending). `lengths(doc)` is the
     /// document's position count (every position is below it).
-    static func encode(docs: [UInt32], freqs: [UInt32], positions: [UInt32],
-                       lengths: (UInt32) -> UInt32, into w: inout ByteWriter) {
-        let n = docs.count
+    static func encode(stream: [UInt32], documentCount n: Int, lengths: FieldLengthsBuilder,
+                       scratch: inout Scratch, into w: inout ByteWriter) {
         let blocks = (n + blockSize - 1) / blockSize
         let termStart = w.count
         if blocks > 1 {
             for _ in 0..<blocks { w.uint64(0) }   // skip table, filled in below
         }
-        var posIndex = 0
+        var at = 0
         var previousLast: UInt32 = 0
-        var gaps: [UInt32] = []
-        var bits = BitWriter()
         for b in 0..<blocks {
-            let lo = b * blockSize, hi = min(n, lo + blockSize)
+            let count = min(blockSize, n - b * blockSize)
+            scratch.entries.removeAll(keepingCapacity: true)
+            for _ in 0..<count {
+                scratch.entries.append(at)
+                at += 2 + Int(stream[at + 1])
+            }
+            let first = stream[scratch.entries[0]], last = stream[scratch.entries[count - 1]]
             if blocks > 1 {
-                w.overwrite(uint32: docs[hi - 1], at: termStart + 8 * b)
+                w.overwrite(uint32: last, at: termStart + 8 * b)
                 w.overwrite(uint32: UInt32(w.count - termStart), at: termStart + 8 * b + 4)
             }
-            w.varint(UInt64(b == 0 ? docs[lo] : docs[lo] - previousLast - 1))
-            if hi - lo > 1 {
-                gaps.removeAll(keepingCapacity: true)
-                for k in (lo + 1)..<hi { gaps.append(docs[k] - docs[k - 1] - 1) }
-                let wd = ByteWriter.bitWidth(gaps.reduce(0, |))
+            w.varint(UInt64(b == 0 ? first : first - previousLast - 1))
+            if count > 1 {
+                scratch.gaps.removeAll(keepingCapacity: true)
+                var maxGap: UInt32 = 0
+                for k in 1..<count {
+                    let g = stream[scratch.entries[k]] - stream[scratch.entries[k - 1]] - 1
+                    scratch.gaps.append(g)
+                    maxGap |= g
+                }
+                let wd = ByteWriter.bitWidth(maxGap)
                 w.byte(UInt8(wd))
-                w.pack(gaps, width: wd)
+                w.pack(scratch.gaps, width: wd)
             }
-            bits.removeAll()
-            for k in lo..<hi {
-                let f = Int(freqs[k])
-                bits.gamma(UInt32(f))
-                bits.write(positions[posIndex], width: positionWidth(lengths(docs[k])))
+            scratch.bits.removeAll()
+            for e in scratch.entries {
+                let doc = stream[e], f = Int(stream[e + 1]), p = e + 2
+                scratch.bits.gamma(UInt32(f))
+                scratch.bits.write(stream[p], width: positionWidth(lengths[doc]))
                 if f > 1 {
                     var maxGap: UInt32 = 0
-                    for j in 1..<f { maxGap |= positions[posIndex + j] - positions[posIndex + j - 1] - 1 }
+                    for j in 1..<f { maxGap |= stream[p + j] - stream[p + j - 1] - 1 }
                     let gw = ByteWriter.bitWidth(maxGap)
-                    bits.write(UInt32(gw), width: 5)
-                    for j in 1..<f { bits.write(positions[posIndex + j] - positions[posIndex + j - 1] - 1, width: gw) }
+                    scratch.bits.write(UInt32(gw), width: 5)
+                    for j in 1..<f { scratch.bits.write(stream[p + j] - stream[p + j - 1] - 1, width: gw) }
                 }
-                posIndex += f
             }
-            bits.flush(into: &w)
-            previousLast = docs[hi - 1]
+            scratch.bits.flush(into: &w)
+            previousLast = last
         }
     }
 
@@ -235,6 +249,14 @@ struct PostingsCursor {
             bit += gw
         }
     }
+}
+
+/// Position counts of the documents being indexed (see ``FieldLengths``).
+struct FieldLengthsBuilder {
+    private(set) var values: [UInt32] = []
+    @inline(__always) subscript(doc: UInt32) -> UInt32 { values[Int(doc)] }
+    mutating func append(_ v: UInt32) { values.append(v) }
+    var count: Int { values.count }
 }
 
 /// Each document's position count in one field (u32 little-endian per document). BM25 uses it as

@@ -46,7 +46,7 @@ struct SegmentBuilder {
                 } else {
                     fields[f]!.add(tokens: analyzer.tokens(in: text))
                 }
-                fields[f]!.finishDocument(doc)
+                fields[f]!.finishDocument()
             }
             storedFields.append(field.stored ? document.fields[field.name] : nil)
         }
