@@ -13,6 +13,7 @@
 #include <unicode/unistr.h>
 #include <unicode/unorm2.h>
 #include <unicode/utext.h>
+#include <unicode/utf16.h>
 
 #include <cstdio>
 #include <cstring>
@@ -139,6 +140,28 @@ extern "C" int32_t bs_nfkc_casefold(const uint16_t *source, int32_t length, uint
 extern "C" int32_t bs_nfkc_casefold_has_boundary_before(uint32_t codePoint) {
     const Normalizer2 *n = nfkcCasefold();
     return (n != nullptr && n->hasBoundaryBefore(static_cast<UChar32>(codePoint))) ? 1 : 0;
+}
+
+extern "C" int32_t bs_nfkc_casefold_bmp_table(uint32_t *single, uint64_t *boundaryBefore) {
+    const Normalizer2 *n = nfkcCasefold();
+    if (n == nullptr) return -1;
+    for (UChar32 c = 0; c < 0x10000; c++) {
+        if (n->hasBoundaryBefore(c)) boundaryBefore[c >> 6] |= uint64_t(1) << (c & 63);
+        if ((c >= 0xD800 && c <= 0xDFFF) || n->isInert(c)) {   // unchanged, whatever surrounds it
+            single[c] = static_cast<uint32_t>(c);
+            continue;
+        }
+        UChar in[1] = {static_cast<UChar>(c)};
+        UChar out[32];
+        UErrorCode status = U_ZERO_ERROR;
+        int32_t len = unorm2_normalize(reinterpret_cast<const UNormalizer2 *>(n), in, 1, out, 32, &status);
+        if (U_FAILURE(status)) { single[c] = 0xFFFFFFFFu; continue; }
+        UChar32 first;
+        int32_t i = 0;
+        if (len > 0) { U16_NEXT(out, i, len, first); }
+        single[c] = (len > 0 && i == len) ? static_cast<uint32_t>(first) : 0xFFFFFFFFu;
+    }
+    return 0;
 }
 
 extern "C" int32_t bs_traditional_to_simplified_table(uint32_t first, uint32_t last, uint32_t *table,

@@ -7,7 +7,7 @@ struct Check: ParsableCommand {
         abstract: "Run a query file with expected results against a corpus; report exactness and speed per kind.",
         discussion: "Query lines: {\"q\": str, \"kind\": str, \"expected\": [ids]}. Exits non-zero if any result set differs.")
 
-    @Option(help: "The corpus (.jsonl or directory of .txt).")
+    @Option(help: "The corpus (.jsonl or directory of .txt), or a saved index.")
     var corpus: String
 
     @Option(help: "The query file (.jsonl).")
@@ -26,14 +26,20 @@ struct Check: ParsableCommand {
     var verbose = false
 
     func run() throws {
+        let snapshot: IndexSnapshot
+        if IndexStore.isIndex(at: corpus) {
+            snapshot = try IndexStore.open(at: corpus)
+            print("opened \(corpus): \(snapshot.documentCount) documents")
+        } else {
         let docs = try CorpusReader.load(corpus)
         let writer = try IndexWriter(schema: .corpus, analyzer: BigramAnalyzer(.init(emitUnigrams: unigrams)))
         let t0 = ContinuousClock.now
         try writer.add(contentsOf: docs)
-        let snapshot = writer.snapshot()
+        snapshot = writer.snapshot()
         let indexTime = ContinuousClock.now - t0
         let bytes = docs.reduce(0) { $0 + ($1["text"]?.utf8.count ?? 0) }
         print("indexed \(docs.count) documents, \(bytes) bytes of text in \(indexTime); index \(snapshot.indexByteCount) bytes (\(String(format: "%.3f", Double(snapshot.indexByteCount) / Double(bytes))) × text)")
+        }
         let set = try QuerySet.load(queries)
         let parser = snapshot.queryParser
         var report = ExactnessReport()

@@ -23,6 +23,17 @@ enum ICU {
         }
     }
 
+    /// NFKC_Casefold facts for the whole BMP (see `bs_nfkc_casefold_bmp_table`): the single-code-
+    /// point normalization of each code point (or `UInt32.max`), and boundary-before bits.
+    static func nfkcCasefoldBMPTable() -> (single: [UInt32], boundaryBefore: [UInt64])? {
+        var single = [UInt32](repeating: 0, count: 0x10000)
+        var bits = [UInt64](repeating: 0, count: 0x10000 / 64)
+        let rc = single.withUnsafeMutableBufferPointer { s in
+            bits.withUnsafeMutableBufferPointer { b in bs_nfkc_casefold_bmp_table(s.baseAddress!, b.baseAddress!) }
+        }
+        return rc == 0 ? (single, bits) : nil
+    }
+
     /// True when NFKC_Casefold never combines `scalar` with what precedes it.
     static func hasNormalizationBoundaryBefore(_ scalar: UInt32) -> Bool {
         bs_nfkc_casefold_has_boundary_before(scalar) != 0

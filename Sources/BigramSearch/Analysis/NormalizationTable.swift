@@ -25,22 +25,25 @@ struct NormalizationTable: Sendable {
     static let shared = NormalizationTable()
 
     private init() {
-        var bmp = [UInt32](repeating: 0, count: 0x10000)
+        // One ICU call describes the BMP; only code points whose normalization is not a single
+        // code point (≈ 5,000: ligatures, compatibility forms, ignorables) are asked again.
+        guard let (single, bits) = ICU.nfkcCasefoldBMPTable() else {
+            // Without ICU's normalizer (never in practice: it is part of libicuuc) fall back to
+            // identity, which still gives a consistent index.
+            bmp = (0..<0x10000).map { UInt32($0) }
+            expansions = []
+            boundaryBefore = [UInt64](repeating: ~0, count: 0x10000 / 64)
+            return
+        }
+        var bmp = single
         var expansions: [UInt32] = []
-        var bits = [UInt64](repeating: 0, count: 0x10000 / 64)
-        for cp in UInt32(0)..<0x10000 {
-            if cp >= 0xD800 && cp <= 0xDFFF {   // surrogates never occur in a String's scalars
-                bmp[Int(cp)] = cp
-                bits[Int(cp >> 6)] |= 1 << UInt64(cp & 63)
-                continue
-            }
-            if ICU.hasNormalizationBoundaryBefore(cp) { bits[Int(cp >> 6)] |= 1 << UInt64(cp & 63) }
-            var mapped = ICU.nfkcCasefold([UInt16(cp)]).map(Self.scalars(ofUTF16:)) ?? [cp]
+        for cp in 0..<0x10000 where single[cp] == UInt32.max {
+            var mapped = ICU.nfkcCasefold([UInt16(cp)]).map(Self.scalars(ofUTF16:)) ?? [UInt32(cp)]
             if mapped.isEmpty { mapped = [Self.separator] }
             if mapped.count == 1 {
-                bmp[Int(cp)] = mapped[0]
+                bmp[cp] = mapped[0]
             } else {
-                bmp[Int(cp)] = Self.expansionFlag | UInt32(expansions.count) << 8 | UInt32(mapped.count)
+                bmp[cp] = Self.expansionFlag | UInt32(expansions.count) << 8 | UInt32(mapped.count)
                 expansions.append(contentsOf: mapped)
             }
         }

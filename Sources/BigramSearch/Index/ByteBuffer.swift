@@ -39,6 +39,47 @@ struct ByteBuffer: @unchecked Sendable {
         return ByteBuffer(owner: storage, base: base + range.lowerBound, count: range.count)
     }
 
+    /// The bytes without ownership, for hot loops (see ``BorrowedBytes``).
+    var borrowed: BorrowedBytes { BorrowedBytes(base: base, count: count) }
+
+    @inline(__always) subscript(i: Int) -> UInt8 { borrowed[i] }
+    @inline(__always) func uint32(at i: Int) -> UInt32 { borrowed.uint32(at: i) }
+    @inline(__always) func uint64(at i: Int) -> UInt64 { borrowed.uint64(at: i) }
+    @inline(__always) func unpack(at offset: Int, index: Int, width: Int) -> UInt32 {
+        borrowed.unpack(at: offset, index: index, width: width)
+    }
+    @inline(__always) func bits(at bitOffset: Int, width: Int) -> UInt32 { borrowed.bits(at: bitOffset, width: width) }
+
+    /// Compares `count` bytes at `offset` with `other`, lexicographically.
+    func compare(at offset: Int, length: Int, with other: [UInt8]) -> Int {
+        precondition(offset >= 0 && offset + length <= count)
+        let n = min(length, other.count)
+        for k in 0..<n {
+            let a = self[offset + k], b = other[k]
+            if a != b { return a < b ? -1 : 1 }
+        }
+        return length == other.count ? 0 : (length < other.count ? -1 : 1)
+    }
+
+    func array(_ range: Range<Int>) -> [UInt8] {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count)
+        guard let base else { return [] }
+        return Array(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count))
+    }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+}
+
+/// The bytes of a ``ByteBuffer`` without keeping them alive: copying one costs no reference
+/// counting, which matters in postings cursors (copied and advanced millions of times per
+/// second). Valid only while the ``ByteBuffer`` it came from is alive: cursors live inside one
+/// query evaluation, which holds the snapshot and so every buffer. Reads are bounds-checked.
+struct BorrowedBytes {
+    let base: UnsafeRawPointer?
+    let count: Int
+
     @inline(__always) subscript(i: Int) -> UInt8 {
         precondition(i >= 0 && i < count, "byte index out of bounds")
         return base.unsafelyUnwrapped.load(fromByteOffset: i, as: UInt8.self)
@@ -78,26 +119,6 @@ struct ByteBuffer: @unchecked Sendable {
         return UInt32(truncatingIfNeeded: (word >> UInt64(shift)) & ((1 << UInt64(width)) - 1))
     }
 
-    /// Compares `count` bytes at `offset` with `other`, lexicographically.
-    func compare(at offset: Int, length: Int, with other: [UInt8]) -> Int {
-        precondition(offset >= 0 && offset + length <= count)
-        let n = min(length, other.count)
-        for k in 0..<n {
-            let a = self[offset + k], b = other[k]
-            if a != b { return a < b ? -1 : 1 }
-        }
-        return length == other.count ? 0 : (length < other.count ? -1 : 1)
-    }
-
-    func array(_ range: Range<Int>) -> [UInt8] {
-        precondition(range.lowerBound >= 0 && range.upperBound <= count)
-        guard let base else { return [] }
-        return Array(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count))
-    }
-
-    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(start: base, count: count))
-    }
 }
 
 /// Keeps an array's storage at a fixed address for ``ByteBuffer``.

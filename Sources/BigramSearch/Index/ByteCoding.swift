@@ -54,11 +54,18 @@ struct ByteWriter {
 
 /// Reads what ``ByteWriter`` wrote. Reads are bounds-checked against the buffer; a malformed buffer
 /// yields garbage values, never an out-of-bounds access (readers validate what they decode).
+///
+/// A reader borrows the buffer's bytes: the buffer must outlive it (readers are short-lived locals).
 struct ByteReader {
-    let bytes: ByteBuffer
+    let bytes: BorrowedBytes
     var offset: Int
 
     init(_ bytes: ByteBuffer, offset: Int = 0) {
+        self.bytes = bytes.borrowed
+        self.offset = offset
+    }
+
+    init(_ bytes: BorrowedBytes, offset: Int = 0) {
         self.bytes = bytes
         self.offset = offset
     }

@@ -107,64 +107,6 @@ public struct IndexSnapshot: Sendable {
     }
 }
 
-/// The best `capacity` hits: a min-heap on (score, then reverse document order).
-struct TopK {
-    struct Entry { var score: Double; var segment: Int; var doc: UInt32; var global: Int }
-    let capacity: Int
-    private var heap: [Entry] = []
-
-    init(capacity: Int) {
-        self.capacity = capacity
-        heap.reserveCapacity(min(capacity, 1 << 16))
-    }
-
-    /// True when `a` ranks below `b`.
-    @inline(__always) private static func worse(_ a: Entry, _ b: Entry) -> Bool {
-        a.score < b.score || (a.score == b.score && a.global > b.global)
-    }
-
-    /// While the heap is not full its entries are kept in insertion order (no sifting): a caller
-    /// that asks for every match pays one sort at the end instead of n heap insertions.
-    private var heapified = false
-
-    mutating func insert(score: Double, segment: Int, doc: UInt32, global: Int) {
-        guard capacity > 0 else { return }
-        let e = Entry(score: score, segment: segment, doc: doc, global: global)
-        if heap.count < capacity - 1 {
-            heap.append(e)
-            return
-        }
-        if !heapified {
-            heapified = true
-            heap.append(e)
-            heap.sort { Self.worse($0, $1) }   // ascending by rank: a valid min-heap
-            return
-        }
-        if heap.count < capacity {
-            heap.append(e)
-            var i = heap.count - 1
-            while i > 0 {
-                let p = (i - 1) / 2
-                if Self.worse(heap[i], heap[p]) { heap.swapAt(i, p); i = p } else { break }
-            }
-        } else if Self.worse(heap[0], e) {
-            heap[0] = e
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < heap.count && Self.worse(heap[l], heap[m]) { m = l }
-                if r < heap.count && Self.worse(heap[r], heap[m]) { m = r }
-                if m == i { break }
-                heap.swapAt(i, m); i = m
-            }
-        }
-    }
-
-    /// Best first.
-    func sorted() -> [Entry] { heap.sorted { Self.worse($1, $0) } }
-}
-
 /// Sizes and counts of a snapshot (see ``IndexSnapshot/statistics``).
 public struct IndexStatistics: Hashable, Sendable, Codable {
     public var documents = 0

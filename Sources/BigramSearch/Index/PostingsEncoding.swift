@@ -126,8 +126,8 @@ struct BitWriter {
 struct PostingsCursor {
     static let exhausted = UInt32.max
 
-    private let buffer: ByteBuffer
-    private let lengths: FieldLengths
+    private let buffer: BorrowedBytes
+    private let lengths: BorrowedBytes
     private let termStart: Int
     let docFrequency: Int
     private let blockCount: Int
@@ -149,9 +149,11 @@ struct PostingsCursor {
     /// The current document's frequency.
     private(set) var freq = 0
 
+    /// A cursor over the postings at `offset`. It borrows `buffer` and `lengths`: the field
+    /// index they belong to must outlive it.
     init(buffer: ByteBuffer, lengths: FieldLengths, offset: Int, docFrequency: Int) {
-        self.buffer = buffer
-        self.lengths = lengths
+        self.buffer = buffer.borrowed
+        self.lengths = lengths.bytes.borrowed
         termStart = offset
         self.docFrequency = max(0, docFrequency)
         blockCount = (self.docFrequency + PostingsEncoding.blockSize - 1) / PostingsEncoding.blockSize
@@ -185,7 +187,7 @@ struct PostingsCursor {
         let low = buffer.bits(at: recordBit + z + 1, width: z)
         freq = Int((UInt32(1) << UInt32(z)) | low)
         firstPositionBit = recordBit + 2 * z + 1
-        positionWidth = PostingsEncoding.positionWidth(lengths[doc])
+        positionWidth = PostingsEncoding.positionWidth(lengths.uint32(at: Int(doc) &* 4))
         recordBits = 2 * z + 1 + positionWidth
         if freq > 1 {
             let gw = Int(buffer.bits(at: firstPositionBit + positionWidth, width: 5))

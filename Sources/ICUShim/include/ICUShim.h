@@ -47,6 +47,12 @@ int32_t bs_nfkc_casefold(const uint16_t *_Nonnull source, int32_t length,
 /// precedes it), else 0.
 int32_t bs_nfkc_casefold_has_boundary_before(uint32_t codePoint);
 
+/// Describes NFKC_Casefold for every BMP code point in one call. For each code point c:
+/// `single[c]` is its normalization when that is exactly one code point, else 0xFFFFFFFF (the
+/// caller asks `bs_nfkc_casefold` for the expansion); bit c of `boundaryBefore` (65536 bits, as
+/// 1024 u64 words) is set when c has a normalization boundary before it. Returns 0, or -1 on error.
+int32_t bs_nfkc_casefold_bmp_table(uint32_t *_Nonnull single, uint64_t *_Nonnull boundaryBefore);
+
 /// Fills `table[i]` with the Traditional->Simplified folding of code point `first + i` for
 /// `first ... last`, by ICU's "Traditional-Simplified" transliterator. A code point that does not
 /// change, or that maps to more or fewer than one code point, maps to itself.
