@@ -50,9 +50,11 @@ struct ByteBuffer: @unchecked Sendable {
     }
     @inline(__always) func bits(at bitOffset: Int, width: Int) -> UInt32 { borrowed.bits(at: bitOffset, width: width) }
 
-    /// Compares `count` bytes at `offset` with `other`, lexicographically.
+    /// Compares `length` bytes at `offset` with `other`, lexicographically. A range outside the
+    /// buffer (damaged data) is clamped to it.
     func compare(at offset: Int, length: Int, with other: [UInt8]) -> Int {
-        precondition(offset >= 0 && offset + length <= count)
+        let offset = max(0, min(offset, count))
+        let length = max(0, min(length, count - offset))
         let n = min(length, other.count)
         for k in 0..<n {
             let a = self[offset + k], b = other[k]
@@ -80,8 +82,9 @@ struct BorrowedBytes {
     let base: UnsafeRawPointer?
     let count: Int
 
+    /// Byte `i`; 0 outside the buffer (damaged data never reads out of bounds).
     @inline(__always) subscript(i: Int) -> UInt8 {
-        precondition(i >= 0 && i < count, "byte index out of bounds")
+        guard i >= 0 && i < count else { return 0 }
         return base.unsafelyUnwrapped.load(fromByteOffset: i, as: UInt8.self)
     }
 

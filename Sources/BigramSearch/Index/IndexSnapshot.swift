@@ -85,6 +85,21 @@ public struct IndexSnapshot: Sendable {
         return SearchResults(totalCount: total, hits: hits)
     }
 
+    /// Every document matching `query` with its score, in document order (not ranked: sort by
+    /// ``ScoredDocument/score`` if you need to; `search(_:options:)` with a limit ranks).
+    ///
+    /// - Complexity: the query's evaluation, without the O(n log n) ranking of a full search.
+    public func matches(_ query: Query, bm25: BM25 = BM25()) throws(SearchError) -> [ScoredDocument] {
+        let (matches, _, _) = try evaluate(query, bm25: bm25)
+        var out: [ScoredDocument] = []
+        out.reserveCapacity(matches.reduce(0) { $0 + $1.docs.count })
+        for (s, m) in matches.enumerated() {
+            let segment = segments[s]
+            for (k, d) in m.docs.enumerated() { out.append(ScoredDocument(segment: segment, doc: Int(d), score: m.scores[k])) }
+        }
+        return out
+    }
+
     /// Number of documents matching `query`.
     public func count(_ query: Query) throws(SearchError) -> Int {
         try evaluate(query, bm25: BM25()).matches.reduce(0) { $0 + $1.docs.count }

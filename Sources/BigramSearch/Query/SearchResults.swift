@@ -55,6 +55,17 @@ public struct Hit: Sendable {
     }
 }
 
+/// A matching document and its score, without stored fields or highlights (see
+/// ``IndexSnapshot/matches(_:bm25:)``).
+public struct ScoredDocument: Sendable {
+    let segment: Segment
+    let doc: Int
+    /// BM25 score.
+    public let score: Double
+    /// The document's id.
+    public var id: String { segment.id(doc) }
+}
+
 /// Where a query matched in one field of a hit.
 public struct FieldHighlight: Sendable, Hashable {
     public var field: String

@@ -52,44 +52,12 @@ struct TopK {
         return Self.stableSortByScoreDescending(heap)
     }
 
-    /// An unsigned key whose ascending order is descending score order.
-    @inline(__always) static func descendingKey(_ score: Double) -> UInt64 {
-        let bits = score.bitPattern
-        let ascending = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
-        return ~ascending
-    }
-
+    /// Entries in insertion (document) order, sorted by descending score; ties keep that order.
     static func stableSortByScoreDescending(_ entries: [Entry]) -> [Entry] {
-        if entries.count < 48 {
-            var out = entries
-            for i in 1..<max(1, out.count) {   // insertion sort: stable
-                let e = out[i]
-                var j = i
-                while j > 0 && out[j - 1].score < e.score { out[j] = out[j - 1]; j -= 1 }
-                out[j] = e
-            }
-            return out
-        }
-        var keys = entries.map { descendingKey($0.score) }
-        var order = Array(0..<entries.count)
-        var nextKeys = keys, nextOrder = order
-        var counts = [Int](repeating: 0, count: 257)
-        for pass in 0..<8 {
-            let shift = UInt64(pass * 8)
-            // Skip a pass whose byte is the same for every key (common: scores share high bytes).
-            let first = (keys[0] >> shift) & 0xFF
-            if keys.allSatisfy({ ($0 >> shift) & 0xFF == first }) { continue }
-            for k in counts.indices { counts[k] = 0 }
-            for key in keys { counts[Int((key >> shift) & 0xFF) + 1] += 1 }
-            for k in 1..<257 { counts[k] += counts[k - 1] }
-            for (i, key) in keys.enumerated() {
-                let b = Int((key >> shift) & 0xFF)
-                nextKeys[counts[b]] = key
-                nextOrder[counts[b]] = order[i]
-                counts[b] += 1
-            }
-            swap(&keys, &nextKeys)
-            swap(&order, &nextOrder)
+        var order = Array(entries.indices)
+        order.sort { a, b in
+            let x = entries[a].score, y = entries[b].score
+            return x > y || (x == y && a < b)
         }
         return order.map { entries[$0] }
     }

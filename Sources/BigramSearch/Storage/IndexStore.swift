@@ -40,6 +40,9 @@ public enum IndexStore {
         for info in manifest.segments {
             let path = directory + "/" + info.file
             let segment = try SegmentFile.decode(try FileSystem.map(path), path: path, schema: manifest.schema)
+            guard fileName(of: segment) == info.file else {
+                throw .corrupt(path: path, reason: "holds segment \(fileName(of: segment)), not the one named")
+            }
             guard segment.documentCount == info.documents else {
                 throw .corrupt(path: path, reason: "has \(segment.documentCount) documents, the manifest says \(info.documents)")
             }
@@ -82,7 +85,8 @@ public enum IndexStore {
         for (segment, deleted) in zip(snapshot.segments, snapshot.deletions) {
             let name = fileName(of: segment)
             let path = directory + "/" + name
-            if !FileSystem.exists(path) {
+            // An existing file of the same name is the same immutable segment, unless damaged.
+            if !FileSystem.exists(path) || !isIntact(path, schema: snapshot.schema) {
                 let tmp = path + ".tmp"
                 try FileSystem.writeFile(tmp, SegmentFile.encode(segment))
                 try FileSystem.replace(tmp, with: path)
@@ -103,6 +107,11 @@ public enum IndexStore {
         for name in (try? FileSystem.listDirectory(directory)) ?? [] where name.hasPrefix("seg-") && !live.contains(name) {
             FileSystem.remove(directory + "/" + name)
         }
+    }
+
+    private static func isIntact(_ path: String, schema: Schema) -> Bool {
+        guard let buffer = try? FileSystem.map(path) else { return false }
+        return (try? SegmentFile.decode(buffer, path: path, schema: schema)) != nil
     }
 
     static func fileName(of segment: Segment) -> String {

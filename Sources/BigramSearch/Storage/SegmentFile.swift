@@ -104,13 +104,25 @@ enum SegmentFile {
                 let info = try section(.fieldInfo, f)
                 let lengths = FieldLengths(bytes: try section(.lengths, f))
                 let blocks = try section(.dictionaryBlocks, f)
-                let termCount = Int(clamping: info.uint64(at: 0))
-                guard info.count == 16, lengths.count == documentCount,
-                      blocks.count / 4 == (termCount + TermDictionary.blockSize - 1) / TermDictionary.blockSize else {
+                let rawTermCount = info.uint64(at: 0)
+                guard info.count == 16, lengths.count == documentCount, blocks.count % 4 == 0,
+                      rawTermCount <= UInt64(blocks.count / 4) * UInt64(TermDictionary.blockSize),
+                      rawTermCount > UInt64(max(0, blocks.count / 4 - 1)) * UInt64(TermDictionary.blockSize) || blocks.count == 0
+                else {
                     throw corrupt("field \(field.name): inconsistent sizes")
                 }
+                let entries = try section(.dictionaryEntries, f)
+                // Block offsets must ascend inside the entries, or lookups would read elsewhere.
+                var previous: UInt32 = 0
+                for b in 0..<(blocks.count / 4) {
+                    let o = blocks.uint32(at: 4 * b)
+                    guard o >= previous, Int(o) < max(entries.count, 1) else {
+                        throw corrupt("field \(field.name): dictionary block \(b) starts outside the dictionary")
+                    }
+                    previous = o
+                }
                 fields.append(FieldIndex(
-                    dictionary: TermDictionary(entries: try section(.dictionaryEntries, f), blockOffsets: blocks, termCount: termCount),
+                    dictionary: TermDictionary(entries: entries, blockOffsets: blocks, termCount: Int(rawTermCount)),
                     postings: try section(.postings, f), lengths: lengths, totalLength: info.uint64(at: 8)))
             } else {
                 fields.append(nil)
