@@ -7,6 +7,23 @@ struct FieldIndex: Sendable {
     let lengths: FieldLengths
     let totalLength: UInt64
 
+    /// Assembles a field index from sorted dictionary entries, encoded postings and lengths.
+    static func build(entries: [(key: [UInt8], entry: TermDictionary.Entry)], postings: ByteWriter,
+                      lengths: FieldLengthsBuilder, totalLength: UInt64) -> FieldIndex {
+        var postings = postings
+        postings.padTail()
+        let dict = TermDictionary.build(entries)
+        var lengthBytes = ByteWriter()
+        lengthBytes.bytes.reserveCapacity(lengths.count * 4)
+        for v in lengths.values { lengthBytes.uint32(v) }
+        return FieldIndex(
+            dictionary: TermDictionary(entries: ByteBuffer(dict.entries), blockOffsets: ByteBuffer(dict.blockOffsets),
+                                       termCount: entries.count),
+            postings: ByteBuffer(postings.bytes),
+            lengths: FieldLengths(bytes: ByteBuffer(lengthBytes.bytes)),
+            totalLength: totalLength)
+    }
+
     func cursor(_ entry: TermDictionary.Entry) -> PostingsCursor {
         PostingsCursor(buffer: postings, lengths: lengths, offset: entry.postingsOffset, docFrequency: entry.docFrequency)
     }

@@ -127,13 +127,6 @@ struct FieldPostingsBuilder: TokenSink {
                                     scratch: &scratch, into: &postings)
             entries.append((bytes, .init(docFrequency: documents, postingsOffset: offset)))
         }
-        postings.padTail()
-        let dict = TermDictionary.build(entries)
-        return FieldIndex(
-            dictionary: TermDictionary(entries: ByteBuffer(dict.entries), blockOffsets: ByteBuffer(dict.blockOffsets),
-                                       termCount: entries.count),
-            postings: ByteBuffer(postings.bytes),
-            lengths: FieldLengths(bytes: ByteBuffer(lengths.values.flatMap { v in withUnsafeBytes(of: v.littleEndian, Array.init) })),
-            totalLength: totalLength)
+        return FieldIndex.build(entries: entries, postings: postings, lengths: lengths, totalLength: totalLength)
     }
 }

@@ -89,15 +89,21 @@ struct QueryEvaluator {
         }
     }
 
-    /// Estimated work of a subquery: the smallest element document frequency of its leaves.
+    /// Estimated work of a subquery: the smallest element document frequency of its leaves
+    /// (saturating: a negation costs `Int.max`).
     private func cost(_ q: CompiledQuery, _ segment: Int) -> Int {
         switch q {
         case .phrase(let l):
-            return resolved[segment][l].reduce(0) { acc, els in acc + (els.map(\.documentFrequency).min() ?? 0) }
+            return resolved[segment][l].reduce(0) { acc, els in Self.add(acc, els.map(\.documentFrequency).min() ?? 0) }
         case .all(let pos, _): return pos.map { cost($0, segment) }.min() ?? Int.max
-        case .any(let qs): return qs.reduce(0) { $0 + cost($1, segment) }
+        case .any(let qs): return qs.reduce(0) { Self.add($0, cost($1, segment)) }
         case .not: return Int.max
         }
+    }
+
+    private static func add(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? Int.max : sum
     }
 
     private func evaluateLeaf(_ l: Int, segment: Int, filter: DocumentSet?) -> Matches {

@@ -35,6 +35,9 @@ public struct QueryParser: Sendable {
         }
     }
 
+    /// Most minus signs in a row (`---a`); more is a ``QuerySyntaxError/Kind/tooDeep(limit:)``.
+    static let maxNegations = 512
+
     public init(fields: Set<String>? = nil, limits: Limits = Limits()) {
         self.fields = fields
         self.limits = limits
@@ -58,7 +61,10 @@ public struct QueryParser: Sendable {
     public func parseLenient(_ text: String) -> Query {
         var input = text
         if input.utf8.count > limits.maxBytes {
-            input = String(decoding: input.utf8.prefix(limits.maxBytes), as: UTF8.self)
+            // Cut at the last whole character that fits.
+            var end = input.utf8.index(input.utf8.startIndex, offsetBy: limits.maxBytes)
+            while end > input.startIndex && input.index(end, offsetBy: 0) != end { end = input.utf8.index(before: end) }
+            input = String(input[..<end])
         }
         var p = Parser(chars: Array(input), parser: self, lenient: true)
         if let q = try? p.parseQuery() { return q }
@@ -179,8 +185,9 @@ private struct Parser {
     func isOperator(_ op: String) -> Bool {
         let o = Array(op)
         guard i + o.count <= chars.count, Array(chars[i..<(i + o.count)]) == o else { return false }
-        return i + o.count == chars.count || chars[i + o.count].isWhitespace || chars[i + o.count] == "("
-            || chars[i + o.count] == "\"" || chars[i + o.count] == "-"
+        let after = i + o.count
+        return after == chars.count || chars[after].isWhitespace || chars[after] == "(" || chars[after] == ")"
+            || chars[after] == "\"" || chars[after] == "-"
     }
 
     mutating func parseOr() throws(QuerySyntaxError) -> Query {
@@ -205,15 +212,24 @@ private struct Parser {
     }
 
     mutating func parseUnary() throws(QuerySyntaxError) -> Query {
-        if chars[i] == "-" {
-            let at = i
-            i += 1
-            if i >= chars.count || chars[i].isWhitespace || chars[i] == ")" {
-                throw QuerySyntaxError(.danglingOperator("-"), at: at)
+        // A run of minus signs is read in a loop and bounded, so a hostile run of them is a
+        // typed error, not a deep recursion later (each `-` is a level of the query tree).
+        var end = i
+        while end < chars.count && chars[end] == "-" { end += 1 }
+        let negations = end - i
+        if negations > 0 {
+            if end >= chars.count || chars[end].isWhitespace || chars[end] == ")" {
+                throw QuerySyntaxError(.danglingOperator("-"), at: end - 1)
             }
-            return .not(try parseUnary())
+            if negations > QueryParser.maxNegations {
+                throw QuerySyntaxError(.tooDeep(limit: QueryParser.maxNegations), at: i)
+            }
+            i = end
         }
-        return try parseAtom()
+        var q = try parseAtom()
+        depth -= negations
+        for _ in 0..<negations { q = .not(q) }
+        return q
     }
 
     mutating func parseAtom() throws(QuerySyntaxError) -> Query {

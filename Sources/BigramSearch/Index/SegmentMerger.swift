@@ -1,0 +1,88 @@
+/// Merges segments into one, dropping deleted documents (size-tiered merging, and
+/// ``IndexWriter/forceMerge()``). Documents keep their relative order.
+///
+/// Postings are merged term by term: a k-way merge of the segments' sorted dictionaries; for
+/// each term, the live documents of each segment (renumbered) are re-encoded.
+enum SegmentMerger {
+    static func merge(_ parts: [(segment: Segment, deleted: DocumentSet)], schema: Schema) -> Segment {
+        // New number of each old document, or -1 when deleted.
+        var maps: [[Int32]] = []
+        var next: Int32 = 0
+        var ids: [String?] = []
+        var stored = [[String?]](repeating: [], count: schema.fields.count)
+        for (segment, deleted) in parts {
+            var map = [Int32](repeating: -1, count: segment.documentCount)
+            for doc in 0..<segment.documentCount where !deleted.contains(UInt32(doc)) {
+                map[doc] = next
+                next += 1
+                ids.append(segment.id(doc))
+                for f in schema.fields.indices where schema.fields[f].stored {
+                    stored[f].append(segment.storedText(doc, field: f))
+                }
+            }
+            maps.append(map)
+        }
+        var fields: [FieldIndex?] = []
+        for (f, field) in schema.fields.enumerated() {
+            guard field.indexed else { fields.append(nil); continue }
+            let sources = parts.map { $0.segment.fields[f] }
+            fields.append(mergeField(sources, maps: maps, documentCount: Int(next)))
+        }
+        return Segment(documentCount: Int(next), ids: StoredTable(ids),
+                       stored: schema.fields.indices.map { schema.fields[$0].stored ? StoredTable(stored[$0]) : nil },
+                       fields: fields)
+    }
+
+    private static func mergeField(_ sources: [FieldIndex?], maps: [[Int32]], documentCount: Int) -> FieldIndex {
+        var lengths = FieldLengthsBuilder()
+        var totalLength: UInt64 = 0
+        for (s, source) in sources.enumerated() {
+            for (old, new) in maps[s].enumerated() where new >= 0 {
+                let l = source?.lengths[UInt32(old)] ?? 0
+                lengths.append(l)
+                totalLength += UInt64(l)
+            }
+        }
+        // k-way merge of the dictionaries (k is small: a linear scan for the smallest key).
+        var iterators: [TermDictionary.Iterator?] = sources.map { $0.map { TermDictionary.Iterator($0.dictionary, block: 0) } }
+        var current: [TermDictionary.Entry?] = iterators.indices.map { iterators[$0]?.next() }
+        var postings = ByteWriter()
+        var entries: [(key: [UInt8], entry: TermDictionary.Entry)] = []
+        var stream: [UInt32] = []
+        var positions: [UInt32] = []
+        var scratch = PostingsEncoding.Scratch()
+        while true {
+            var smallest: [UInt8]?
+            for i in iterators.indices where current[i] != nil {
+                let key = iterators[i]!.key
+                if smallest == nil || key.lexicographicallyPrecedes(smallest!) { smallest = key }
+            }
+            guard let key = smallest else { break }
+            stream.removeAll(keepingCapacity: true)
+            var documents = 0
+            for i in iterators.indices where current[i] != nil && iterators[i]!.key == key {
+                var cursor = sources[i]!.cursor(current[i]!)
+                while cursor.doc != PostingsCursor.exhausted {
+                    let old = Int(cursor.doc)
+                    if old < maps[i].count, maps[i][old] >= 0 {
+                        positions.removeAll(keepingCapacity: true)
+                        cursor.positions(into: &positions)
+                        stream.append(UInt32(maps[i][old]))
+                        stream.append(UInt32(positions.count))
+                        stream.append(contentsOf: positions)
+                        documents += 1
+                    }
+                    cursor.next()
+                }
+                current[i] = iterators[i]!.next()
+            }
+            if documents > 0 {
+                let offset = postings.count
+                PostingsEncoding.encode(stream: stream, documentCount: documents, lengths: lengths,
+                                        scratch: &scratch, into: &postings)
+                entries.append((key, .init(docFrequency: documents, postingsOffset: offset)))
+            }
+        }
+        return FieldIndex.build(entries: entries, postings: postings, lengths: lengths, totalLength: totalLength)
+    }
+}
