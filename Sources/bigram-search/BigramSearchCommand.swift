@@ -7,7 +7,7 @@ struct BigramSearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bigram-search",
         abstract: "Full-text search for Chinese (and mixed) text: analyze, index, search, check.",
-        subcommands: [Analyze.self, Index.self, Search.self, Stats.self, Check.self])
+        subcommands: [Analyze.self, Index.self, Add.self, Delete.self, Merge.self, Search.self, Stats.self, Check.self])
 }
 
 /// Prints a line to standard error.

@@ -1,21 +1,43 @@
-/// Builds and changes an index. One writer per index; it is not shared between threads (hand it to
-/// one task or protect it with a lock). Searching happens on snapshots.
+/// Builds and changes an index. One writer per index: it is not shared between threads (hand it
+/// to one task or protect it with a lock), and one process at a time writes a directory. Searching
+/// happens on snapshots, which any number of threads may use while the writer goes on.
 ///
 /// ```swift
-/// let writer = try IndexWriter(schema: .article)
+/// let writer = try IndexWriter(directory: "/var/lib/news.idx", schema: .article)
 /// try writer.add(Document(id: "1", fields: ["title": "常熟", "body": "常熟市参\n观考察"]))
-/// let snapshot = writer.snapshot()
-/// let results = try snapshot.search("参观")
+/// try writer.commit()                       // durable: survives a crash from here on
+/// let results = try writer.snapshot().search("参观")
 /// ```
+///
+/// Memory: added documents are buffered and frozen into a segment once the buffer holds about
+/// ``Options/maxBufferedBytes``; with a directory each segment is written out and memory-mapped,
+/// so indexing a corpus larger than memory stays within that budget plus the merges.
 public final class IndexWriter {
+    /// Writer settings.
+    public struct Options: Hashable, Sendable {
+        /// Buffered analysis data before the buffer is frozen into a segment (default 64 MiB).
+        public var maxBufferedBytes: Int
+        /// Size-tiered merging: this many neighbouring segments of the same size tier are merged
+        /// into one (default 8; 0 turns automatic merging off).
+        public var mergeFactor: Int
+
+        public init(maxBufferedBytes: Int = 64 << 20, mergeFactor: Int = 8) {
+            self.maxBufferedBytes = max(1 << 16, maxBufferedBytes)
+            self.mergeFactor = mergeFactor
+        }
+    }
+
     public let schema: Schema
     public let analyzer: any Analyzer
+    public let options: Options
+    /// The directory this writer commits to, or nil for an in-memory index.
+    public let directory: String?
 
     private var segments: [Segment] = []
     private var deletions: [DocumentSet] = []
     private var buffer: SegmentBuilder
-    private var bufferDeleted: DocumentSet
-    /// Where each live document is: (segment number or `segments.count` for the buffer, doc).
+    private var bufferDeleted = DocumentSet(capacity: 0)
+    /// Where each live document is: (segment number, or `segments.count` for the buffer; doc).
     private var locations: [String: (segment: Int, doc: UInt32)] = [:]
 
     /// Creates an empty in-memory index.
@@ -23,18 +45,55 @@ public final class IndexWriter {
     /// - Parameters:
     ///   - schema: the fields; ``Schema/text`` (one field, `text`) by default.
     ///   - analyzer: the analysis rules; a default ``BigramAnalyzer`` when nil.
-    public init(schema: Schema = .text, analyzer: (any Analyzer)? = nil) throws(IndexError) {
+    public init(schema: Schema = .text, analyzer: (any Analyzer)? = nil, options: Options = Options()) throws(IndexError) {
         try schema.validate()
         self.schema = schema
-        do {
-            self.analyzer = try analyzer ?? BigramAnalyzer()
-        } catch let e as AnalysisError {
-            throw .analysis(e)
-        } catch {
-            throw .analysis(.icuUnavailable("\(error)"))
-        }
+        self.analyzer = try Self.resolve(analyzer)
+        self.options = options
+        directory = nil
         buffer = SegmentBuilder(schema: schema, analyzer: self.analyzer)
-        bufferDeleted = DocumentSet(capacity: 0)
+    }
+
+    /// Opens the index in `directory` for changes, or creates it there.
+    ///
+    /// - Parameters:
+    ///   - schema: for a new index, its fields (``Schema/text`` when nil); for an existing one,
+    ///     nil or the schema it has.
+    ///   - analyzer: nil for the default ``BigramAnalyzer`` (or, for an existing index, the one it
+    ///     was built with); a custom analyzer must match the index's.
+    /// - Throws: ``IndexError/storage(_:)`` when the directory holds a damaged index or another
+    ///   schema or analyzer; ``IndexError/invalidSchema(_:)``.
+    public init(directory: String, schema: Schema? = nil, analyzer: (any Analyzer)? = nil,
+                options: Options = Options()) throws(IndexError) {
+        self.directory = directory
+        self.options = options
+        if IndexStore.isIndex(at: directory) {
+            let opened: IndexStore.OpenedState
+            do { opened = try IndexStore.openState(at: directory, analyzer: analyzer) } catch { throw .storage(error) }
+            if let schema, schema != opened.manifest.schema {
+                throw .invalidSchema("the index in \(directory) has another schema")
+            }
+            self.schema = opened.manifest.schema
+            self.analyzer = opened.snapshot.analyzer
+            segments = opened.snapshot.segments
+            deletions = opened.snapshot.deletions
+            for (s, segment) in segments.enumerated() {
+                for doc in 0..<segment.documentCount where !deletions[s].contains(UInt32(doc)) {
+                    locations[segment.id(doc)] = (s, UInt32(doc))
+                }
+            }
+        } else {
+            let schema = schema ?? .text
+            try schema.validate()
+            self.schema = schema
+            self.analyzer = try Self.resolve(analyzer)
+        }
+        buffer = SegmentBuilder(schema: self.schema, analyzer: self.analyzer)
+    }
+
+    private static func resolve(_ analyzer: (any Analyzer)?) throws(IndexError) -> any Analyzer {
+        if let analyzer { return analyzer }
+        do { return try BigramAnalyzer() } catch { throw .analysis(error) }
     }
 
     /// Number of live documents.
@@ -43,13 +102,15 @@ public final class IndexWriter {
     /// Adds a document, replacing any document with the same id.
     ///
     /// - Throws: ``IndexError`` if the document has an empty id, a field the schema lacks, or a
-    ///   field over ``IndexLimits/maxFieldBytes``. Nothing changes when it throws.
+    ///   field over ``IndexLimits/maxFieldBytes``; nothing changes then. With a directory, also
+    ///   when writing a full buffer out fails (the document is then added, in memory).
     /// - Complexity: O(n) in the document's length.
     public func add(_ document: Document) throws(IndexError) {
         try SegmentBuilder.validate(document, schema: schema)
         delete(id: document.id)
         let doc = buffer.add(document)
         locations[document.id] = (segments.count, doc)
+        if buffer.estimatedBytes > options.maxBufferedBytes { try flushBuffer() }
     }
 
     /// Adds many documents (see ``add(_:)``). Stops at the first invalid document and throws;
@@ -58,50 +119,87 @@ public final class IndexWriter {
         for d in documents { try add(d) }
     }
 
-    /// Adds many documents using `threads` threads (analysis and postings building run in
-    /// parallel, each thread producing its own segment). With `threads == 1` this is ``add(_:)``
-    /// for each document.
+    /// Adds many documents using `threads` threads: analysis and postings building run in
+    /// parallel, each thread producing its own segments, in batches bounded by
+    /// ``Options/maxBufferedBytes``. With `threads == 1` this is ``add(_:)`` for each document.
     ///
     /// - Throws: ``IndexError`` for the first invalid document; then nothing is added.
     public func add(contentsOf documents: [Document], threads: Int) throws(IndexError) {
-        let n = max(1, min(threads, documents.count / 16 + 1))
-        if n == 1 { try add(contentsOf: documents); return }
+        if max(1, min(threads, documents.count / 16 + 1)) == 1 { try add(contentsOf: documents); return }
         for d in documents { try SegmentBuilder.validate(d, schema: schema) }
+        try freezeBuffer()
+        // Batches of about a quarter of the buffer budget of text (the builder needs a few
+        // times the text), so memory stays bounded however many documents come.
+        var start = 0
+        while start < documents.count {
+            var end = start, bytes = 0
+            while end < documents.count && (bytes < options.maxBufferedBytes / 4 || end == start) {
+                bytes += documents[end].fields.values.reduce(0) { $0 + $1.utf8.count }
+                end += 1
+            }
+            try addBatch(documents[start..<end], threads: threads)
+            start = end
+        }
+    }
+
+    private func addBatch(_ documents: ArraySlice<Document>, threads: Int) throws(IndexError) {
+        let n = max(1, min(threads, documents.count / 16 + 1))
         // Later documents with the same id replace earlier ones, as with add(_:).
         var lastIndex: [String: Int] = [:]
-        for (i, d) in documents.enumerated() { lastIndex[d.id] = i }
+        for i in documents.indices { lastIndex[documents[i].id] = i }
         let last = lastIndex
         for d in documents where locations[d.id] != nil { delete(id: d.id) }
-        snapshotBuffer()
         let chunk = (documents.count + n - 1) / n
+        let base = documents.startIndex
         let built = ParallelBuild.run(count: n) { [schema, analyzer] t -> (Segment, DocumentSet) in
             var builder = SegmentBuilder(schema: schema, analyzer: analyzer)
             var dropped = DocumentSet(capacity: 0)
-            for i in (t * chunk)..<min(documents.count, (t + 1) * chunk) {
+            for i in (base + t * chunk)..<min(documents.endIndex, base + (t + 1) * chunk) {
                 let doc = builder.add(documents[i])
                 if last[documents[i].id] != i { dropped.insert(doc) }
             }
             return (builder.freeze(), dropped)
         }
         for (segment, dropped) in built where segment.documentCount > 0 {
-            for doc in 0..<segment.documentCount where !dropped.contains(UInt32(doc)) {
-                locations[segment.id(doc)] = (segments.count, UInt32(doc))
-            }
-            segments.append(segment)
-            deletions.append(dropped)
+            try append(segment, deleted: dropped)
+        }
+        try mergeIfNeeded()
+    }
+
+    /// Appends a frozen segment (written out and memory-mapped when there is a directory) and
+    /// records where its live documents are.
+    private func append(_ built: Segment, deleted: DocumentSet) throws(IndexError) {
+        var segment = built
+        if let directory {
+            do { segment = try IndexStore.writeSegment(built, schema: schema, to: directory) } catch { throw .storage(error) }
+        }
+        segments.append(segment)
+        deletions.append(deleted)
+        for doc in 0..<segment.documentCount where !deleted.contains(UInt32(doc)) {
+            locations[segment.id(doc)] = (segments.count - 1, UInt32(doc))
         }
     }
 
-    /// Freezes the buffer into a segment (so new segments can be appended after it).
-    private func snapshotBuffer() {
-        if !buffer.isEmpty {
-            segments.append(buffer.freeze())
-            deletions.append(bufferDeleted)
-            // Buffered documents were located at segment number `segments.count`, which is now
-            // the number of the segment just appended: locations stay valid.
-            buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
-            bufferDeleted = DocumentSet(capacity: 0)
-        }
+    /// Freezes the buffer into a segment kept in memory (snapshots).
+    private func freezeBuffer() throws(IndexError) {
+        guard !buffer.isEmpty else { return }
+        let frozen = buffer.freeze(), deleted = bufferDeleted
+        buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
+        bufferDeleted = DocumentSet(capacity: 0)
+        segments.append(frozen)
+        deletions.append(deleted)
+        // Buffered documents were located at segment number `segments.count` before the append,
+        // which is the number of the segment just appended: locations stay valid.
+    }
+
+    /// Freezes the buffer and, with a directory, writes it out (bounding memory).
+    private func flushBuffer() throws(IndexError) {
+        guard !buffer.isEmpty else { return }
+        let frozen = buffer.freeze(), deleted = bufferDeleted
+        buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
+        bufferDeleted = DocumentSet(capacity: 0)
+        try append(frozen, deleted: deleted)
+        try mergeIfNeeded()
     }
 
     /// Deletes the document with `id`. Returns false when there is none.
@@ -121,7 +219,74 @@ public final class IndexWriter {
     ///
     /// - Complexity: freezes the documents added since the last snapshot into a new segment.
     public func snapshot() -> IndexSnapshot {
-        snapshotBuffer()
+        try? freezeBuffer()   // freezing in memory cannot fail
         return IndexSnapshot(schema: schema, analyzer: analyzer, segments: segments, deletions: deletions)
+    }
+
+    /// Makes every change so far durable in the writer's directory: writes new segments, fsyncs,
+    /// then atomically replaces the manifest. Readers that open the directory see all of this
+    /// commit or none of it, even if the process dies midway.
+    ///
+    /// - Throws: ``IndexError/storage(_:)``; the previous commit stays intact. Without a
+    ///   directory, commit does nothing.
+    public func commit() throws(IndexError) {
+        guard let directory else { return }
+        try flushBuffer()
+        do { try IndexStore.save(snapshot(), to: directory) } catch { throw .storage(error) }
+    }
+
+    /// Merges all segments into one and drops deleted documents (then commit to make it durable).
+    public func forceMerge() throws(IndexError) {
+        try freezeBuffer()
+        guard segments.count > 1 || deletions.contains(where: { $0.count > 0 }) else { return }
+        try merge(0..<segments.count)
+    }
+
+    /// Size-tiered merging: whenever `mergeFactor` neighbouring segments fall in the same size
+    /// tier (⌊log_mergeFactor(documents)⌋), they become one. Neighbours only, so documents keep
+    /// their order (ties in ranking break by it).
+    private func mergeIfNeeded() throws(IndexError) {
+        let factor = options.mergeFactor
+        guard factor >= 2 else { return }
+        func tier(_ s: Segment) -> Int {
+            var t = 0, n = max(1, s.documentCount)
+            while n >= factor { n /= factor; t += 1 }
+            return t
+        }
+        var merged = true
+        while merged {
+            merged = false
+            var runStart = 0
+            for i in 1...segments.count {
+                if i == segments.count || tier(segments[i]) != tier(segments[runStart]) {
+                    if i - runStart >= factor {
+                        try merge(runStart..<i)
+                        merged = true
+                        break
+                    }
+                    runStart = i
+                }
+            }
+        }
+    }
+
+    private func merge(_ range: Range<Int>) throws(IndexError) {
+        let parts = range.map { (segments[$0], deletions[$0]) }
+        var segment = SegmentMerger.merge(parts, schema: schema)
+        if let directory {
+            do { segment = try IndexStore.writeSegment(segment, schema: schema, to: directory) } catch { throw .storage(error) }
+        }
+        segments.replaceSubrange(range, with: [segment])
+        deletions.replaceSubrange(range, with: [DocumentSet(capacity: segment.documentCount)])
+        // Renumber: segments after the merged range moved down; rebuild the map (merges are rare).
+        locations.removeAll(keepingCapacity: true)
+        for (s, seg) in segments.enumerated() {
+            for doc in 0..<seg.documentCount where !deletions[s].contains(UInt32(doc)) {
+                locations[seg.id(doc)] = (s, UInt32(doc))
+            }
+        }
+        for doc in 0..<buffer.documentCount where !bufferDeleted.contains(UInt32(doc)) {
+            locations[buffer.ids[doc]] = (segments.count, UInt32(doc))
+        }
     }
 }

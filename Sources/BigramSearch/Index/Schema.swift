@@ -91,6 +91,8 @@ public enum IndexError: Error, Sendable, Equatable, CustomStringConvertible {
     case documentTooLarge(documentID: String, bytes: Int)
     case emptyDocumentID
     case analysis(AnalysisError)
+    /// Reading or writing the index's directory failed.
+    case storage(StorageError)
 
     public var description: String {
         switch self {
@@ -99,6 +101,7 @@ public enum IndexError: Error, Sendable, Equatable, CustomStringConvertible {
         case .documentTooLarge(let id, let n): return "document \"\(id)\" has a field of \(n) bytes; the limit is \(IndexLimits.maxFieldBytes)"
         case .emptyDocumentID: return "a document id must not be empty"
         case .analysis(let e): return e.description
+        case .storage(let e): return e.description
         }
     }
 }

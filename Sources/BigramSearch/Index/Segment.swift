@@ -12,9 +12,13 @@ final class Segment: Sendable {
     /// Names the segment's file; random for a new segment, read back from its file.
     let uid: UInt64
 
+    /// The file this segment was mapped from (and verified against), if any.
+    let origin: String?
+
     init(documentCount: Int, ids: StoredTable, stored: [StoredTable?], fields: [FieldIndex?],
-         uid: UInt64 = UInt64.random(in: 1...UInt64.max)) {
+         uid: UInt64 = UInt64.random(in: 1...UInt64.max), origin: String? = nil) {
         self.uid = uid
+        self.origin = origin
         self.documentCount = documentCount
         self.ids = ids
         self.stored = stored

@@ -85,12 +85,7 @@ public enum IndexStore {
         for (segment, deleted) in zip(snapshot.segments, snapshot.deletions) {
             let name = fileName(of: segment)
             let path = directory + "/" + name
-            // An existing file of the same name is the same immutable segment, unless damaged.
-            if !FileSystem.exists(path) || !isIntact(path, schema: snapshot.schema) {
-                let tmp = path + ".tmp"
-                try FileSystem.writeFile(tmp, SegmentFile.encode(segment))
-                try FileSystem.replace(tmp, with: path)
-            }
+            try ensureWritten(segment, schema: snapshot.schema, path: path)
             infos.append(.init(file: name, documents: segment.documentCount, deleted: deleted.members))
         }
         try FileSystem.syncDirectory(directory)
@@ -107,6 +102,26 @@ public enum IndexStore {
         for name in (try? FileSystem.listDirectory(directory)) ?? [] where name.hasPrefix("seg-") && !live.contains(name) {
             FileSystem.remove(directory + "/" + name)
         }
+    }
+
+    /// Writes `segment` into `directory` (if not there already) and returns it memory-mapped from
+    /// the file, so the in-memory copy can be released. Not visible to readers until a manifest
+    /// names it.
+    static func writeSegment(_ segment: Segment, schema: Schema, to directory: String) throws(StorageError) -> Segment {
+        try FileSystem.makeDirectory(directory)
+        let path = directory + "/" + fileName(of: segment)
+        try ensureWritten(segment, schema: schema, path: path)
+        return try SegmentFile.decode(try FileSystem.map(path), path: path, schema: schema)
+    }
+
+    /// Writes `segment` to `path` unless that file already holds it intact: a segment mapped from
+    /// that very file is trusted (it was verified when mapped); any other file of that name is
+    /// checked, and rewritten if damaged.
+    private static func ensureWritten(_ segment: Segment, schema: Schema, path: String) throws(StorageError) {
+        if FileSystem.exists(path) && (segment.origin == path || isIntact(path, schema: schema)) { return }
+        let tmp = path + ".tmp"
+        try FileSystem.writeFile(tmp, SegmentFile.encode(segment))
+        try FileSystem.replace(tmp, with: path)
     }
 
     private static func isIntact(_ path: String, schema: Schema) -> Bool {

@@ -128,6 +128,6 @@ enum SegmentFile {
                 fields.append(nil)
             }
         }
-        return Segment(documentCount: documentCount, ids: ids, stored: stored, fields: fields, uid: uid)
+        return Segment(documentCount: documentCount, ids: ids, stored: stored, fields: fields, uid: uid, origin: path)
     }
 }
