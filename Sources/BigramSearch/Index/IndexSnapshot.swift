@@ -1,3 +1,5 @@
+import Dispatch
+
 /// An immutable, searchable view of an index. Any number of threads may search one snapshot at
 /// once; changes made by the writer afterwards are not visible in it.
 ///
@@ -12,8 +14,11 @@ public struct IndexSnapshot: Sendable {
     let deletions: [DocumentSet]
     /// Global number of each segment's first document (document order across segments).
     let documentBases: [Int]
+    /// Evaluate segments on several threads (sharded search).
+    let parallelSegments: Bool
 
-    init(schema: Schema, analyzer: any Analyzer, segments: [Segment], deletions: [DocumentSet]) {
+    init(schema: Schema, analyzer: any Analyzer, segments: [Segment], deletions: [DocumentSet], parallelSegments: Bool = false) {
+        self.parallelSegments = parallelSegments
         self.schema = schema
         self.analyzer = analyzer
         self.segments = segments
@@ -56,7 +61,11 @@ public struct IndexSnapshot: Sendable {
     /// - Complexity: proportional to the postings of the query's rarest terms plus the positions
     ///   of candidate documents; O(k log k) more for the top `k`.
     public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(SearchError) -> SearchResults {
-        let (matches, evaluator, leaves) = try evaluate(query, bm25: options.bm25)
+        try search(query, options: options, interrupt: options.timeLimit.map { SearchInterrupt(timeLimit: $0) })
+    }
+
+    func search(_ query: Query, options: SearchOptions, interrupt: SearchInterrupt?) throws(SearchError) -> SearchResults {
+        let (matches, evaluator, leaves) = try evaluate(query, bm25: options.bm25, interrupt: interrupt)
         let total = matches.reduce(0) { $0 + $1.docs.count }
         let limit = max(0, options.limit)
         // Top-k by score, ties in document order.
@@ -100,6 +109,32 @@ public struct IndexSnapshot: Sendable {
         return out
     }
 
+    /// Searches without blocking Swift concurrency's cooperative threads: the work runs on a
+    /// Dispatch queue. Cancelling the calling task stops the search (``SearchError/cancelled``).
+    public func search(_ query: Query, options: SearchOptions = SearchOptions()) async throws(SearchError) -> SearchResults {
+        let interrupt = SearchInterrupt(timeLimit: options.timeLimit)
+        let result: Result<SearchResults, SearchError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global(qos: .userInitiated).async {
+                    continuation.resume(returning: Result { () throws(SearchError) in
+                        try self.search(query, options: options, interrupt: interrupt)
+                    })
+                }
+            }
+        } onCancel: {
+            interrupt.cancel()
+        }
+        return try result.get()
+    }
+
+    /// The async form of ``search(_:options:)-(String,_)``: parses strictly, then searches off the
+    /// cooperative pool.
+    public func search(_ query: String, options: SearchOptions = SearchOptions()) async throws(SearchError) -> SearchResults {
+        let q: Query
+        do { q = try queryParser.parse(query) } catch { throw .syntax(error) }
+        return try await search(q, options: options)
+    }
+
     /// Number of documents matching `query`.
     public func count(_ query: Query) throws(SearchError) -> Int {
         try evaluate(query, bm25: BM25()).matches.reduce(0) { $0 + $1.docs.count }
@@ -113,11 +148,17 @@ public struct IndexSnapshot: Sendable {
         return ids
     }
 
-    private func evaluate(_ query: Query, bm25: BM25) throws(SearchError) -> (matches: [QueryEvaluator.Matches], evaluator: QueryEvaluator?, leaves: [PhrasePattern]) {
+    private func evaluate(_ query: Query, bm25: BM25, interrupt: SearchInterrupt? = nil) throws(SearchError) -> (matches: [QueryEvaluator.Matches], evaluator: QueryEvaluator?, leaves: [PhrasePattern]) {
         var compiler = QueryCompiler(schema: schema, analyzer: analyzer)
         guard let compiled = try compiler.compile(query) else { return ([], nil, []) }
-        let evaluator = QueryEvaluator(snapshot: self, leaves: compiler.leaves, bm25: bm25)
-        let matches = segments.indices.map { evaluator.evaluate(compiled, segment: $0, filter: nil) }
+        let evaluator = QueryEvaluator(snapshot: self, leaves: compiler.leaves, bm25: bm25, interrupt: interrupt)
+        let matches: [QueryEvaluator.Matches]
+        if parallelSegments && segments.count > 1 {
+            matches = ParallelBuild.run(count: segments.count) { evaluator.evaluate(compiled, segment: $0, filter: nil) }
+        } else {
+            matches = segments.indices.map { evaluator.evaluate(compiled, segment: $0, filter: nil) }
+        }
+        if let error = interrupt?.error { throw error }
         return (matches, evaluator, compiler.leaves)
     }
 }

@@ -9,7 +9,7 @@ struct ResolvedElement: Sendable {
 
     var documentFrequency: Int { entries.count == 1 ? entries[0].docFrequency : unionDocs.count }
 
-    init(_ element: PhrasePattern.Element, in field: FieldIndex) {
+    init(_ element: PhrasePattern.Element, in field: FieldIndex, interrupt: SearchInterrupt?) {
         offset = element.offset
         switch element.match {
         case .key(let key):
@@ -18,17 +18,18 @@ struct ResolvedElement: Sendable {
             var found: [TermDictionary.Entry] = []
             field.dictionary.forEach(withPrefix: prefix) { found.append($0) }
             entries = found
-            if found.count > 1 { materializeUnion(field) }
+            if found.count > 1 { materializeUnion(field, interrupt) }
         }
     }
 
     /// Merges the postings of all entries into one document list (dense counting when large).
-    private mutating func materializeUnion(_ field: FieldIndex) {
+    private mutating func materializeUnion(_ field: FieldIndex, _ interrupt: SearchInterrupt?) {
         let docCount = field.lengths.count
         let total = entries.reduce(0) { $0 + $1.docFrequency }
         if total * 8 >= docCount {
             var counts = [UInt32](repeating: 0, count: docCount)
-            for e in entries {
+            for (k, e) in entries.enumerated() {
+                if k & 63 == 63, interrupt?.shouldStop() == true { break }
                 var c = field.cursor(e)
                 while c.doc != PostingsCursor.exhausted {
                     if Int(c.doc) < docCount { counts[Int(c.doc)] &+= UInt32(c.freq) }
@@ -41,7 +42,8 @@ struct ResolvedElement: Sendable {
         } else {
             var pairs: [UInt64] = []
             pairs.reserveCapacity(total)
-            for e in entries {
+            for (k, e) in entries.enumerated() {
+                if k & 63 == 63, interrupt?.shouldStop() == true { break }
                 var c = field.cursor(e)
                 while c.doc != PostingsCursor.exhausted {
                     pairs.append(UInt64(c.doc) << 32 | UInt64(min(c.freq, Int(UInt32.max))))
@@ -65,6 +67,9 @@ struct ResolvedElement: Sendable {
 struct PhraseMatcher {
     let field: FieldIndex
     let elements: [ResolvedElement]
+    /// Polled every few hundred documents; when it says stop, matching ends early (the caller
+    /// then throws, so partial results are never returned).
+    let interrupt: SearchInterrupt?
 
     /// Matching documents (ascending) and the phrase's frequency in each. `accept` filters
     /// documents (deletions, the other clauses of an AND) before any position is read.
@@ -75,9 +80,12 @@ struct PhraseMatcher {
             let e = elements[0]
             if e.entries.count == 1 {
                 var c = field.cursor(e.entries[0])
+                var n = 0
                 while c.doc != PostingsCursor.exhausted {
                     if accept(c.doc) { docs.append(c.doc); freqs.append(UInt32(c.freq)) }
                     c.next()
+                    n &+= 1
+                    if n & 4095 == 0, interrupt?.shouldStop() == true { break }
                 }
             } else {
                 for (k, d) in e.unionDocs.enumerated() where accept(d) {
@@ -91,7 +99,10 @@ struct PhraseMatcher {
         var members: [[PostingsCursor]] = elements.map { e in e.entries.count > 1 ? e.entries.map(field.cursor) : [] }
         var positions = [[UInt32]](repeating: [], count: elements.count)
         var target: UInt32 = 0
+        var candidates = 0
         outer: while true {
+            candidates &+= 1
+            if candidates & 255 == 0, interrupt?.shouldStop() == true { break }
             var k = 0
             while k < sources.count {
                 guard let d = sources[k].advance(to: target) else { break outer }

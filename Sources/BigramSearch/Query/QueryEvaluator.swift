@@ -6,6 +6,7 @@ struct QueryEvaluator {
     let snapshot: IndexSnapshot
     let leaves: [PhrasePattern]
     let bm25: BM25
+    let interrupt: SearchInterrupt?
 
     /// resolved[segment][leaf][fieldSlot] → the leaf's elements in that field of that segment.
     private var resolved: [[[[ResolvedElement]]]] = []
@@ -14,10 +15,11 @@ struct QueryEvaluator {
     private var averageLength: [Double] = []
     private let documentCount: Int
 
-    init(snapshot: IndexSnapshot, leaves: [PhrasePattern], bm25: BM25) {
+    init(snapshot: IndexSnapshot, leaves: [PhrasePattern], bm25: BM25, interrupt: SearchInterrupt? = nil) {
         self.snapshot = snapshot
         self.leaves = leaves
         self.bm25 = bm25
+        self.interrupt = interrupt
         documentCount = snapshot.segments.reduce(0) { $0 + $1.documentCount }
         let fieldCount = snapshot.schema.fields.count
         var lengthSums = [UInt64](repeating: 0, count: fieldCount)
@@ -32,7 +34,7 @@ struct QueryEvaluator {
                 var perField: [[ResolvedElement]] = []
                 for (slot, f) in leaf.fields.enumerated() {
                     guard let fi = s.fields[f] else { perField.append([]); continue }
-                    let els = leaf.elements.map { ResolvedElement($0, in: fi) }
+                    let els = leaf.elements.map { ResolvedElement($0, in: fi, interrupt: interrupt) }
                     for (e, r) in els.enumerated() { df[l][slot][e] += r.documentFrequency }
                     perField.append(els)
                 }
@@ -113,7 +115,7 @@ struct QueryEvaluator {
         var result = Matches()
         for (slot, f) in leaf.fields.enumerated() {
             guard let fi = seg.fields[f] else { continue }
-            let matcher = PhraseMatcher(field: fi, elements: resolved[segment][l][slot])
+            let matcher = PhraseMatcher(field: fi, elements: resolved[segment][l][slot], interrupt: interrupt)
             let found = matcher.matches { doc in !deleted.contains(doc) && (filter?.contains(doc) ?? true) }
             if found.docs.isEmpty { continue }
             let boost = snapshot.schema.fields[f].boost

@@ -6,11 +6,14 @@ public struct SearchOptions: Hashable, Sendable {
     public var bm25: BM25
     /// When set, hits carry highlighted ranges and snippets.
     public var highlight: HighlightOptions?
+    /// The longest a search may run; beyond it, it throws ``SearchError/timeLimitExceeded``.
+    public var timeLimit: Duration?
 
-    public init(limit: Int = 10, bm25: BM25 = BM25(), highlight: HighlightOptions? = nil) {
+    public init(limit: Int = 10, bm25: BM25 = BM25(), highlight: HighlightOptions? = nil, timeLimit: Duration? = nil) {
         self.limit = limit
         self.bm25 = bm25
         self.highlight = highlight
+        self.timeLimit = timeLimit
     }
 }
 
@@ -95,9 +98,18 @@ public enum SearchError: Error, Sendable, Hashable, CustomStringConvertible {
     case syntax(QuerySyntaxError)
     /// The query names a field that is not an indexed field of the schema.
     case unknownField(String)
+    /// The search ran longer than ``SearchOptions/timeLimit``.
+    case timeLimitExceeded
+    /// The search's task was cancelled.
+    case cancelled
+    /// Shards to search together differ in schema or analyzer.
+    case incompatibleShards(String)
 
     public var description: String {
         switch self {
+        case .timeLimitExceeded: return "the search ran longer than its time limit"
+        case .cancelled: return "the search was cancelled"
+        case .incompatibleShards(let why): return "shards cannot be searched together: \(why)"
         case .syntax(let e): return e.description
         case .unknownField(let f): return "unknown or unindexed field \"\(f)\""
         }
