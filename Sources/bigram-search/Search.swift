@@ -18,12 +18,16 @@ struct Search: ParsableCommand {
     @Flag(help: "Read the query leniently (never a syntax error).")
     var lenient = false
 
+    @Flag(help: "Re-rank the best candidates by Chinese dictionary word boundaries.")
+    var rerank = false
+
     @Flag(help: "Print JSON lines instead of text.")
     var json = false
 
     func run() throws {
         let snapshot = try openOrIndex(index)
-        let options = SearchOptions(limit: limit, highlight: HighlightOptions(before: json ? "<b>" : "\u{1B}[1;31m", after: json ? "</b>" : "\u{1B}[0m"))
+        let options = SearchOptions(limit: limit, highlight: HighlightOptions(before: json ? "<b>" : "\u{1B}[1;31m", after: json ? "</b>" : "\u{1B}[0m"),
+                                    wordBoundaryRanking: rerank ? WordBoundaryRanking() : nil)
         let results: SearchResults
         if lenient {
             results = snapshot.search(lenient: query, options: options)

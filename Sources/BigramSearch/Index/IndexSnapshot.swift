@@ -68,14 +68,26 @@ public struct IndexSnapshot: Sendable {
         let (matches, evaluator, leaves) = try evaluate(query, bm25: options.bm25, interrupt: interrupt)
         let total = matches.reduce(0) { $0 + $1.docs.count }
         let limit = max(0, options.limit)
-        // Top-k by score, ties in document order.
-        var heap = TopK(capacity: min(limit, total))
+        let reranker = options.wordBoundaryRanking.map { WordBoundaryRanker(options: $0, leaves: leaves, analyzer: analyzer) }
+        let rerank = reranker?.isUseful == true
+        // Top-k by score, ties in document order (more candidates when re-ranking).
+        let candidates = rerank ? max(limit, options.wordBoundaryRanking!.candidates) : limit
+        var heap = TopK(capacity: min(candidates, total))
         for (s, m) in matches.enumerated() {
             for (k, d) in m.docs.enumerated() { heap.insert(score: m.scores[k], segment: s, doc: d, global: documentBases[s] + Int(d)) }
         }
         // (TopK keeps everything unsorted while under capacity and sorts once at the end.)
+        var ranked = heap.sorted()
+        if rerank, let reranker {
+            for i in ranked.indices {
+                let seg = segments[ranked[i].segment], doc = Int(ranked[i].doc)
+                ranked[i].score *= reranker.factor { seg.storedText(doc, field: $0) }
+            }
+            ranked.sort { $0.score > $1.score || ($0.score == $1.score && $0.global < $1.global) }
+            ranked = Array(ranked.prefix(limit))
+        }
         let highlighter = options.highlight.map { Highlighter(analyzer: analyzer, options: $0) }
-        let hits = heap.sorted().map { entry -> Hit in
+        let hits = ranked.map { entry -> Hit in
             let seg = segments[entry.segment]
             var highlights: [FieldHighlight] = []
             if let highlighter {

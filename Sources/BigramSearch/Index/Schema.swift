@@ -19,11 +19,12 @@ public struct Schema: Hashable, Sendable, Codable {
         /// Multiplies this field's BM25 score.
         public var boost: Double
 
-        public init(_ name: String, indexed: Bool = true, stored: Bool = true, boost: Double = 1) {
+        /// A field. Without an explicit `boost`, a field named `title` weighs 2 and any other 1.
+        public init(_ name: String, indexed: Bool = true, stored: Bool = true, boost: Double? = nil) {
             self.name = name
             self.indexed = indexed
             self.stored = stored
-            self.boost = boost
+            self.boost = boost ?? (name == "title" ? 2 : 1)
         }
     }
 
@@ -39,7 +40,7 @@ public struct Schema: Hashable, Sendable, Codable {
     public static let text = Schema([Field("text")])
 
     /// `title` (boost 2) and `body`, both indexed and stored.
-    public static let article = Schema([Field("title", boost: 2), Field("body")])
+    public static let article = Schema([Field("title"), Field("body")])
 
     func index(of name: String) -> Int? { fields.firstIndex { $0.name == name } }
 

@@ -8,8 +8,13 @@ public struct SearchOptions: Hashable, Sendable {
     public var highlight: HighlightOptions?
     /// The longest a search may run; beyond it, it throws ``SearchError/timeLimitExceeded``.
     public var timeLimit: Duration?
+    /// Re-rank the best candidates by Chinese word boundaries (off by default: it costs more
+    /// than the search itself; see the README's measurements).
+    public var wordBoundaryRanking: WordBoundaryRanking?
 
-    public init(limit: Int = 10, bm25: BM25 = BM25(), highlight: HighlightOptions? = nil, timeLimit: Duration? = nil) {
+    public init(limit: Int = 10, bm25: BM25 = BM25(), highlight: HighlightOptions? = nil, timeLimit: Duration? = nil,
+                wordBoundaryRanking: WordBoundaryRanking? = nil) {
+        self.wordBoundaryRanking = wordBoundaryRanking
         self.limit = limit
         self.bm25 = bm25
         self.highlight = highlight

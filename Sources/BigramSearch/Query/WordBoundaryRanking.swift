@@ -1,0 +1,117 @@
+/// Re-ranking of the best BM25 candidates by Chinese word boundaries (DESIGN.md §1.3).
+///
+/// Bigrams find `常熟` (a city) inside `非常熟悉` ("very familiar") too. After BM25, the top
+/// candidates' occurrences of each multi-character CJK piece of the query are re-segmented with
+/// ICU's dictionary word iterator — slow (~8 MB/s), so only a few characters around each
+/// occurrence — and a document whose occurrences start or end inside a dictionary word (they
+/// straddle words) loses up to ``penalty`` of its score. Ranking changes; the match set never does.
+public struct WordBoundaryRanking: Hashable, Sendable {
+    /// How many of the best BM25 candidates are re-ranked (at least the search's limit).
+    public var candidates: Int
+    /// Score factor lost by a document whose every examined occurrence straddles a word
+    /// boundary: its score becomes `score × (1 − penalty × straddling ÷ examined)`.
+    public var penalty: Double
+    /// Occurrences examined per piece per field.
+    public var occurrences: Int
+
+    public init(candidates: Int = 30, penalty: Double = 0.5, occurrences: Int = 4) {
+        self.candidates = max(1, candidates)
+        self.penalty = min(1, max(0, penalty))
+        self.occurrences = max(1, occurrences)
+    }
+}
+
+/// Applies ``WordBoundaryRanking`` to one hit.
+struct WordBoundaryRanker {
+    let options: WordBoundaryRanking
+    /// Multi-character CJK pieces of the query's phrases (as UTF-8), with the fields they search.
+    let pieces: [(bytes: [UInt8], fields: [Int])]
+
+    private static let dictionary: WordBreakerPool? = try? WordBreakerPool(.dictionary)
+
+    init(options: WordBoundaryRanking, leaves: [PhrasePattern], analyzer: any Analyzer) {
+        self.options = options
+        var pieces: [(bytes: [UInt8], fields: [Int])] = []
+        for leaf in leaves {
+            // The CJK runs of the phrase's text, as typed (normalization changes no CJK character).
+            var run: [UInt8] = [], chars = 0
+            func flush() {
+                if chars >= 2 { pieces.append((run, leaf.fields)) }
+                run.removeAll(); chars = 0
+            }
+            for scalar in leaf.text.unicodeScalars {
+                if CharacterClass.of(scalar.value) == .hanKana {
+                    TermKey.appendUTF8(scalar.value, to: &run)
+                    chars += 1
+                } else if !(scalar.properties.isWhitespace && chars > 0) {
+                    flush()
+                }
+            }
+            flush()
+        }
+        self.pieces = pieces
+    }
+
+    var isUseful: Bool { !pieces.isEmpty && Self.dictionary != nil }
+
+    /// The factor (≤ 1) for the document whose stored field texts are `texts[field]`.
+    func factor(_ texts: (Int) -> String?) -> Double {
+        guard let pool = Self.dictionary else { return 1 }
+        var examined = 0, straddling = 0
+        for (piece, fields) in pieces {
+            for f in fields {
+                guard let text = texts(f) else { continue }
+                var found = 0
+                var from = text.utf8.startIndex
+                while found < options.occurrences, let r = Self.find(piece, in: text, from: from) {
+                    found += 1
+                    examined += 1
+                    if Self.straddles(r, in: text, pool: pool) { straddling += 1 }
+                    from = r.upperBound
+                }
+            }
+        }
+        guard examined > 0 else { return 1 }
+        return 1 - options.penalty * Double(straddling) / Double(examined)
+    }
+
+    /// The next occurrence of `needle` (UTF-8 of CJK characters) in `text` at or after `from`,
+    /// allowing whitespace between its characters (line wraps, as the index does).
+    static func find(_ needle: [UInt8], in text: String, from: String.Index) -> Range<String.Index>? {
+        let want = Array(String(decoding: needle, as: UTF8.self).unicodeScalars)
+        guard let first = want.first else { return nil }
+        let s = text.unicodeScalars
+        var i = from
+        while let hit = s[i...].firstIndex(of: first) {
+            var j = s.index(after: hit), k = 1
+            while k < want.count && j < s.endIndex {
+                if s[j] == want[k] { k += 1; j = s.index(after: j); continue }
+                if s[j].properties.isWhitespace { j = s.index(after: j); continue }
+                break
+            }
+            if k == want.count { return hit..<j }
+            i = s.index(after: hit)
+        }
+        return nil
+    }
+
+    /// True when the occurrence `r` starts or ends inside a dictionary word, judged on a window
+    /// of a few characters around it (whitespace removed, as the index reads it).
+    static func straddles(_ r: Range<String.Index>, in text: String, pool: WordBreakerPool) -> Bool {
+        let s = text.unicodeScalars
+        let lower = s.index(r.lowerBound, offsetBy: -4, limitedBy: s.startIndex) ?? s.startIndex
+        let upper = s.index(r.upperBound, offsetBy: 4, limitedBy: s.endIndex) ?? s.endIndex
+        var window: [UInt16] = []
+        var start = 0, end = 0
+        var i = lower
+        while i < upper {
+            if i == r.lowerBound { start = window.count }
+            if i == r.upperBound { end = window.count }
+            if !s[i].properties.isWhitespace { window.append(contentsOf: s[i].utf16) }
+            i = s.index(after: i)
+        }
+        if r.upperBound == upper { end = window.count }
+        let boundaries = pool.withBreaker { $0.boundaries(in: window) }
+        return !(boundaries.contains(Int32(start)) && boundaries.contains(Int32(end)))
+    }
+}
