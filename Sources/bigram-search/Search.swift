@@ -27,7 +27,7 @@ struct Search: ParsableCommand {
     func run() throws {
         let snapshot = try openOrIndex(index)
         let options = SearchOptions(limit: limit, highlight: HighlightOptions(before: json ? "<b>" : "\u{1B}[1;31m", after: json ? "</b>" : "\u{1B}[0m"),
-                                    wordBoundaryRanking: rerank ? WordBoundaryRanking() : nil)
+                                    reranking: rerank ? Reranking() : nil)
         let results: SearchResults
         if lenient {
             results = snapshot.search(lenient: query, options: options)

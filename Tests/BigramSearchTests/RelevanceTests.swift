@@ -44,7 +44,7 @@ import Testing
 
     @Test func rerankingImprovesPrecisionAndMRR() throws {
         let plain = Self.metrics(try Self.ranks(SearchOptions(limit: 50)))
-        let reranked = Self.metrics(try Self.ranks(SearchOptions(limit: 50, wordBoundaryRanking: WordBoundaryRanking())))
+        let reranked = Self.metrics(try Self.ranks(SearchOptions(limit: 50, reranking: Reranking())))
         print("relevance set: P@1 \(plain.precisionAt1) → \(reranked.precisionAt1), MRR \(plain.mrr) → \(reranked.mrr)")
         #expect(reranked.precisionAt1 > plain.precisionAt1)
         #expect(reranked.mrr > plain.mrr)
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func changshuCityRanksAboveVeryFamiliar() throws {
-        let options = SearchOptions(limit: 10, wordBoundaryRanking: WordBoundaryRanking())
+        let options = SearchOptions(limit: 10, reranking: Reranking())
         let ids = try Self.snapshot.search(.phrase("常熟"), options: options).hits.map(\.id)
         let city = try #require(ids.firstIndex(of: "0-city")), familiar = try #require(ids.firstIndex(of: "0-familiar"))
         #expect(city < familiar)
@@ -75,9 +75,25 @@ import Testing
     @Test func rerankingChangesOrderNeverTheSet() throws {
         for c in Self.cases {
             let plain = try Self.snapshot.search(.phrase(c.q), options: SearchOptions(limit: 1000))
-            let reranked = try Self.snapshot.search(.phrase(c.q), options: SearchOptions(limit: 1000, wordBoundaryRanking: WordBoundaryRanking()))
+            let reranked = try Self.snapshot.search(.phrase(c.q), options: SearchOptions(limit: 1000, reranking: Reranking()))
             #expect(plain.totalCount == reranked.totalCount)
             #expect(Set(plain.hits.map(\.id)) == Set(reranked.hits.map(\.id)))
         }
+    }
+
+    @Test func clausesNearEachOtherRankHigher() throws {
+        let filler = String(repeating: "今天天气很好我们去公园散步", count: 8)
+        let writer = try IndexWriter(schema: .text)
+        try writer.add(Document(id: "far", text: "常熟" + filler + "考察"))
+        try writer.add(Document(id: "near", text: "常熟考察" + filler))
+        let s = writer.snapshot()
+        let plain = try s.search("常熟 考察").hits.map(\.id)
+        #expect(plain == ["far", "near"])   // equal BM25: document order
+        let reranked = try s.search("常熟 考察", options: SearchOptions(reranking: Reranking())).hits
+        #expect(reranked.map(\.id) == ["near", "far"])
+        #expect(reranked[0].score > reranked[1].score)
+        // Proximity off: back to document order.
+        let off = try s.search("常熟 考察", options: SearchOptions(reranking: Reranking(penalty: 0, proximityWeight: 0))).hits
+        #expect(off.map(\.id) == ["far", "near"])
     }
 }

@@ -68,10 +68,10 @@ public struct IndexSnapshot: Sendable {
         let (matches, evaluator, leaves) = try evaluate(query, bm25: options.bm25, interrupt: interrupt)
         let total = matches.reduce(0) { $0 + $1.docs.count }
         let limit = max(0, options.limit)
-        let reranker = options.wordBoundaryRanking.map { WordBoundaryRanker(options: $0, leaves: leaves, analyzer: analyzer) }
+        let reranker = options.reranking.map { WordBoundaryRanker(options: $0, leaves: leaves, analyzer: analyzer) }
         let rerank = reranker?.isUseful == true
         // Top-k by score, ties in document order (more candidates when re-ranking).
-        let candidates = rerank ? max(limit, options.wordBoundaryRanking!.candidates) : limit
+        let candidates = rerank ? max(limit, options.reranking!.candidates) : limit
         var heap = TopK(capacity: min(candidates, total))
         for (s, m) in matches.enumerated() {
             for (k, d) in m.docs.enumerated() { heap.insert(score: m.scores[k], segment: s, doc: d, global: documentBases[s] + Int(d)) }

@@ -10,11 +10,11 @@ public struct SearchOptions: Hashable, Sendable {
     public var timeLimit: Duration?
     /// Re-rank the best candidates by Chinese word boundaries (off by default: it costs more
     /// than the search itself; see the README's measurements).
-    public var wordBoundaryRanking: WordBoundaryRanking?
+    public var reranking: Reranking?
 
     public init(limit: Int = 10, bm25: BM25 = BM25(), highlight: HighlightOptions? = nil, timeLimit: Duration? = nil,
-                wordBoundaryRanking: WordBoundaryRanking? = nil) {
-        self.wordBoundaryRanking = wordBoundaryRanking
+                reranking: Reranking? = nil) {
+        self.reranking = reranking
         self.limit = limit
         self.bm25 = bm25
         self.highlight = highlight

@@ -1,11 +1,15 @@
-/// Re-ranking of the best BM25 candidates by Chinese word boundaries (DESIGN.md §1.3).
+/// Re-ranking of the best BM25 candidates (DESIGN.md §1.3): by Chinese word boundaries, and by
+/// how close the clauses of a multi-clause query stand. Ranking changes; the match set never does.
 ///
-/// Bigrams find `常熟` (a city) inside `非常熟悉` ("very familiar") too. After BM25, the top
-/// candidates' occurrences of each multi-character CJK piece of the query are re-segmented with
-/// ICU's dictionary word iterator — slow (~8 MB/s), so only a few characters around each
-/// occurrence — and a document whose occurrences start or end inside a dictionary word (they
-/// straddle words) loses up to ``penalty`` of its score. Ranking changes; the match set never does.
-public struct WordBoundaryRanking: Hashable, Sendable {
+/// - Word boundaries: bigrams find `常熟` (a city) inside `非常熟悉` ("very familiar") too. The top
+///   candidates' occurrences of each multi-character CJK piece of the query are re-segmented with
+///   ICU's dictionary word iterator — slow (~8 MB/s), so only a few characters around each
+///   occurrence — and a document whose occurrences start or end inside a dictionary word (they
+///   straddle words) loses up to ``penalty`` of its score.
+/// - Proximity: with two or more clauses (`常熟 考察`), a document where occurrences of different
+///   clauses stand close gains up to ``proximityWeight``: `× (1 + weight ÷ (1 + gap ÷ 16))`, gap
+///   in characters between the nearest occurrences of two clauses.
+public struct Reranking: Hashable, Sendable {
     /// How many of the best BM25 candidates are re-ranked (at least the search's limit).
     public var candidates: Int
     /// Score factor lost by a document whose every examined occurrence straddles a word
@@ -13,30 +17,34 @@ public struct WordBoundaryRanking: Hashable, Sendable {
     public var penalty: Double
     /// Occurrences examined per piece per field.
     public var occurrences: Int
+    /// Largest gain of a document whose clauses stand next to each other (0 turns it off).
+    public var proximityWeight: Double
 
-    public init(candidates: Int = 30, penalty: Double = 0.5, occurrences: Int = 4) {
+    public init(candidates: Int = 30, penalty: Double = 0.5, occurrences: Int = 4, proximityWeight: Double = 0.25) {
         self.candidates = max(1, candidates)
         self.penalty = min(1, max(0, penalty))
         self.occurrences = max(1, occurrences)
+        self.proximityWeight = max(0, proximityWeight)
     }
 }
 
-/// Applies ``WordBoundaryRanking`` to one hit.
+/// Applies ``Reranking`` to one hit.
 struct WordBoundaryRanker {
-    let options: WordBoundaryRanking
-    /// Multi-character CJK pieces of the query's phrases (as UTF-8), with the fields they search.
-    let pieces: [(bytes: [UInt8], fields: [Int])]
+    let options: Reranking
+    /// Multi-character CJK pieces of the query's phrases (as UTF-8), with the fields they search
+    /// and the phrase (clause) they belong to.
+    let pieces: [(bytes: [UInt8], fields: [Int], clause: Int)]
 
     private static let dictionary: WordBreakerPool? = try? WordBreakerPool(.dictionary)
 
-    init(options: WordBoundaryRanking, leaves: [PhrasePattern], analyzer: any Analyzer) {
+    init(options: Reranking, leaves: [PhrasePattern], analyzer: any Analyzer) {
         self.options = options
-        var pieces: [(bytes: [UInt8], fields: [Int])] = []
-        for leaf in leaves {
+        var pieces: [(bytes: [UInt8], fields: [Int], clause: Int)] = []
+        for (clause, leaf) in leaves.enumerated() {
             // The CJK runs of the phrase's text, as typed (normalization changes no CJK character).
             var run: [UInt8] = [], chars = 0
             func flush() {
-                if chars >= 2 { pieces.append((run, leaf.fields)) }
+                if chars >= 2 { pieces.append((run, leaf.fields, clause)) }
                 run.removeAll(); chars = 0
             }
             for scalar in leaf.text.unicodeScalars {
@@ -58,7 +66,9 @@ struct WordBoundaryRanker {
     func factor(_ texts: (Int) -> String?) -> Double {
         guard let pool = Self.dictionary else { return 1 }
         var examined = 0, straddling = 0
-        for (piece, fields) in pieces {
+        // Per field: (clause, scalar offset range) of each examined occurrence, for proximity.
+        var occurrencesByField: [Int: [(clause: Int, start: Int, end: Int)]] = [:]
+        for (piece, fields, clause) in pieces {
             for f in fields {
                 guard let text = texts(f) else { continue }
                 var found = 0
@@ -66,13 +76,29 @@ struct WordBoundaryRanker {
                 while found < options.occurrences, let r = Self.find(piece, in: text, from: from) {
                     found += 1
                     examined += 1
-                    if Self.straddles(r, in: text, pool: pool) { straddling += 1 }
+                    if options.penalty > 0 && Self.straddles(r, in: text, pool: pool) { straddling += 1 }
+                    if options.proximityWeight > 0 {
+                        let s = text.unicodeScalars
+                        let start = s.distance(from: s.startIndex, to: r.lowerBound)
+                        occurrencesByField[f, default: []].append((clause, start, start + s.distance(from: r.lowerBound, to: r.upperBound)))
+                    }
                     from = r.upperBound
                 }
             }
         }
         guard examined > 0 else { return 1 }
-        return 1 - options.penalty * Double(straddling) / Double(examined)
+        var factor = 1 - options.penalty * Double(straddling) / Double(examined)
+        // Proximity: the smallest gap between occurrences of two different clauses.
+        var best = Int.max
+        for occurrences in occurrencesByField.values {
+            for a in occurrences {
+                for b in occurrences where b.clause != a.clause && b.start >= a.end {
+                    best = min(best, b.start - a.end)
+                }
+            }
+        }
+        if best != Int.max { factor *= 1 + options.proximityWeight / (1 + Double(best) / 16) }
+        return factor
     }
 
     /// The next occurrence of `needle` (UTF-8 of CJK characters) in `text` at or after `from`,
