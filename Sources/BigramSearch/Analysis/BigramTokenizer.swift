@@ -44,6 +44,7 @@ struct BigramTokenizer<Sink: TokenSink> {
     private var gapEnds: [Int] = []
     private var gapIsSpaceOnly = true
     private var gapMayHaveWords = false
+    private var gapIsASCII = true
     private var wordStarts: [Int32] = []
     private var wordEnds: [Int32] = []
     private var word: [UInt8] = []
@@ -89,6 +90,8 @@ struct BigramTokenizer<Sink: TokenSink> {
         if piece.isEmpty {
             if c < 0x80 {   // ASCII: NFKC_Casefold only lowercases
                 accept((c &- 0x41) < 26 ? c | 0x20 : c, start: start, end: end, &sink)
+            } else if let m = table.single(c) {
+                accept(m, start: start, end: end, &sink)
             } else {
                 table.forEachMapping(of: c) { accept($0, start: start, end: end, &sink) }
             }
@@ -119,6 +122,7 @@ struct BigramTokenizer<Sink: TokenSink> {
                 gap.append(UInt16(0xD800 + (v >> 10))); gap.append(UInt16(0xDC00 + (v & 0x3FF)))
                 gapStarts.append(start); gapStarts.append(start); gapEnds.append(end); gapEnds.append(end)
             }
+            if c >= 0x80 { gapIsASCII = false }
             if cls != .space {
                 gapIsSpaceOnly = false
                 if !gapMayHaveWords { gapMayHaveWords = Self.mayBeWordCharacter(c) }
@@ -140,7 +144,7 @@ struct BigramTokenizer<Sink: TokenSink> {
     @inline(__always)
     private static func mayBeWordCharacter(_ c: UInt32) -> Bool {
         if c < 0x80 {
-            return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A)
+            return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c == 0x40
         }
         if c >= 0x2010 && c <= 0x2027 { return false }
         if c >= 0x2030 && c <= 0x205E { return false }
@@ -185,6 +189,7 @@ struct BigramTokenizer<Sink: TokenSink> {
         gapEnds.removeAll(keepingCapacity: true)
         gapIsSpaceOnly = true
         gapMayHaveWords = false
+        gapIsASCII = true
     }
 
     /// Word-breaks the gap with ICU and emits its letter/number segments.
@@ -193,7 +198,11 @@ struct BigramTokenizer<Sink: TokenSink> {
         guard !gap.isEmpty && gapMayHaveWords else { return }
         wordStarts.removeAll(keepingCapacity: true)
         wordEnds.removeAll(keepingCapacity: true)
-        _ = breaker.words(in: gap, 0..<gap.count, starts: &wordStarts, ends: &wordEnds)
+        if gapIsASCII {
+            ASCIIWordBreaking.words(in: gap, 0..<gap.count, starts: &wordStarts, ends: &wordEnds)
+        } else {
+            _ = breaker.words(in: gap, 0..<gap.count, starts: &wordStarts, ends: &wordEnds)
+        }
         for k in 0..<wordStarts.count {
             let s = Int(wordStarts[k]), e = Int(wordEnds[k])
             word.removeAll(keepingCapacity: true)

@@ -59,6 +59,17 @@ struct NormalizationTable: Sendable {
         return boundaryBefore[Int(c >> 6)] & (1 << UInt64(c & 63)) != 0
     }
 
+    /// The normalization of the single code point `c` when it is one code point (almost always),
+    /// else nil (then use ``forEachMapping(of:_:)``).
+    @inline(__always)
+    func single(_ c: UInt32) -> UInt32? {
+        if c < 0x10000 {
+            let m = bmp[Int(c)]
+            return m & Self.expansionFlag == 0 ? m : nil
+        }
+        return Self.isSupplementaryIdeograph(c) ? c : nil
+    }
+
     /// Calls `body` with each code point of the normalization of the single code point `c`.
     @inline(__always)
     func forEachMapping(of c: UInt32, _ body: (UInt32) -> Void) {

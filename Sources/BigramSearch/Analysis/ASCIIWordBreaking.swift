@@ -1,0 +1,37 @@
+/// ICU's word-break rules (UAX #29, as compiled from ICU's own rule text) restricted to ASCII,
+/// evaluated in Swift: the analyzer's fast path for stretches of plain ASCII text, which are most
+/// of the non-CJK text of Chinese technical documents. Tests compare it with ICU on random input.
+///
+/// In ASCII the rules reduce to: letters (and `@`) and digits chain (WB5, WB8–WB10); a letter `.` or `'`
+/// between two letters keeps the word whole (WB6–WB7: `example.com`, `can't`); `.` `,` `;` `'`
+/// between two digits too (WB11–WB12: `3.3`, `10,000`). Everything else separates words; `_`
+/// never reaches here (the analyzer makes connector punctuation a space).
+enum ASCIIWordBreaking {
+    /// ICU's word rules count `@` as a letter (`$ALetter=[\p{Word_Break=ALetter}@]`), so that an
+    /// e-mail address stays whole.
+    @inline(__always) static func isLetter(_ u: UInt16) -> Bool { (u | 0x20) &- 0x61 < 26 || u == 0x40 }
+    @inline(__always) static func isDigit(_ u: UInt16) -> Bool { u &- 0x30 < 10 }
+    @inline(__always) static func isAlnum(_ u: UInt16) -> Bool { isLetter(u) || isDigit(u) }
+
+    /// The words of `text[range]` (ASCII only), appended as offsets relative to `range.lowerBound`.
+    static func words(in text: [UInt16], _ range: Range<Int>, starts: inout [Int32], ends: inout [Int32]) {
+        let base = range.lowerBound, n = range.upperBound
+        var k = base
+        while k < n {
+            if !isAlnum(text[k]) { k += 1; continue }
+            let s = k
+            while true {
+                while k < n && isAlnum(text[k]) { k += 1 }
+                if k + 1 < n && isAlnum(text[k + 1]) {
+                    let p = text[k - 1], m = text[k], q = text[k + 1]
+                    let letters = isLetter(p) && isLetter(q) && (m == 0x2E || m == 0x27)
+                    let digits = isDigit(p) && isDigit(q) && (m == 0x2E || m == 0x2C || m == 0x3B || m == 0x27)
+                    if letters || digits { k += 1; continue }
+                }
+                break
+            }
+            starts.append(Int32(s - base))
+            ends.append(Int32(k - base))
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Testing
+@testable import BigramSearch
+
+/// The analyzer's ASCII fast path must segment exactly as ICU's dictionary-free word rules do.
+@Suite struct ASCIIWordBreakingTests {
+    struct SplitMix64 {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+
+    static let breaker = try! WordBreaker.make(.dictionaryFree)
+
+    static func icuWords(_ units: [UInt16]) throws -> [[Int32]] {
+        var s: [Int32] = [], e: [Int32] = []
+        #expect(breaker.words(in: units, 0..<units.count, starts: &s, ends: &e))
+        return zip(s, e).map { [$0, $1] }
+    }
+
+    static func fastWords(_ units: [UInt16]) -> [[Int32]] {
+        var s: [Int32] = [], e: [Int32] = []
+        ASCIIWordBreaking.words(in: units, 0..<units.count, starts: &s, ends: &e)
+        return zip(s, e).map { [$0, $1] }
+    }
+
+    @Test func agreesWithICUOnRandomASCII() throws {
+        var rng = SplitMix64(state: 42)
+        // Weighted toward the characters the rules care about.
+        let alphabet = Array("abcxyz0123456789.,;:'\"-+/!?() \t\n\r@#$%&*=<>[]{}|\\~`^".utf16)
+            + (0..<32).map(UInt16.init) + [0x7F]
+        for _ in 0..<3000 {
+            let n = 1 + rng.below(24)
+            let units = (0..<n).map { _ in alphabet[rng.below(alphabet.count)] }
+            let icu = try Self.icuWords(units), fast = Self.fastWords(units)
+            #expect(icu == fast, "\(String(decoding: units, as: UTF16.self).debugDescription)")
+            if icu != fast { return }
+        }
+    }
+
+    @Test func knownCases() throws {
+        for text in ["example.com", "can't", "3.3", "10,000", "1;2", "a.1", "1.a", "v1.2", "a..b", "a.", ".a", "e.g.", "x86", "a'b'c", "1'000"] {
+            let units = Array(text.utf16)
+            #expect(try Self.icuWords(units) == Self.fastWords(units), "\(text)")
+        }
+    }
+}
