@@ -34,6 +34,7 @@ import Testing
         // Weighted toward the characters the rules care about.
         let alphabet = Array("abcxyz0123456789.,;:'\"-+/!?() \t\n\r@#$%&*=<>[]{}|\\~`^".utf16)
             + (0..<32).map(UInt16.init) + [0x7F]
+            + [0x3000, 0x3001, 0x3002, 0x3008, 0x300A, 0x300B, 0x3010, 0x3011, 0x3014, 0x301F, 0x2013, 0x2014, 0x2015, 0x201C, 0x201D]
         for _ in 0..<3000 {
             let n = 1 + rng.below(24)
             let units = (0..<n).map { _ in alphabet[rng.below(alphabet.count)] }

@@ -6,6 +6,9 @@
 /// between two letters keeps the word whole (WB6–WB7: `example.com`, `can't`); `.` `,` `;` `'`
 /// between two digits too (WB11–WB12: `3.3`, `10,000`). Everything else separates words; `_`
 /// never reaches here (the analyzer makes connector punctuation a space).
+///
+/// Besides ASCII, the fast path accepts CJK punctuation whose word-break property is "Other"
+/// (``isSeparator(_:)``): like a space, it only ends words, so `Linux。内核` needs no ICU call.
 enum ASCIIWordBreaking {
     /// ICU's word rules count `@` as a letter (`$ALetter=[\p{Word_Break=ALetter}@]`), so that an
     /// e-mail address stays whole.
@@ -13,7 +16,14 @@ enum ASCIIWordBreaking {
     @inline(__always) static func isDigit(_ u: UInt16) -> Bool { u &- 0x30 < 10 }
     @inline(__always) static func isAlnum(_ u: UInt16) -> Bool { isLetter(u) || isDigit(u) }
 
-    /// The words of `text[range]` (ASCII only), appended as offsets relative to `range.lowerBound`.
+    /// Non-ASCII punctuation common in Chinese text whose Word_Break property is Other (never
+    /// inside a word, never joining two words: not MidLetter/MidNum/MidNumLet like `·` or `’`).
+    @inline(__always) static func isSeparator(_ c: UInt32) -> Bool {
+        (c >= 0x3000 && c <= 0x3004) || (c >= 0x3008 && c <= 0x3011) || (c >= 0x3014 && c <= 0x301F)
+            || (c >= 0x2013 && c <= 0x2015) || c == 0x201C || c == 0x201D
+    }
+
+    /// The words of `text[range]` (ASCII and ``isSeparator(_:)`` characters only), appended as offsets relative to `range.lowerBound`.
     static func words(in text: [UInt16], _ range: Range<Int>, starts: inout [Int32], ends: inout [Int32]) {
         let base = range.lowerBound, n = range.upperBound
         var k = base

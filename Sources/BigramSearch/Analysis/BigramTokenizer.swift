@@ -122,7 +122,7 @@ struct BigramTokenizer<Sink: TokenSink> {
                 gap.append(UInt16(0xD800 + (v >> 10))); gap.append(UInt16(0xDC00 + (v & 0x3FF)))
                 gapStarts.append(start); gapStarts.append(start); gapEnds.append(end); gapEnds.append(end)
             }
-            if c >= 0x80 { gapIsASCII = false }
+            if c >= 0x80 && !ASCIIWordBreaking.isSeparator(c) { gapIsASCII = false }
             if cls != .space {
                 gapIsSpaceOnly = false
                 if !gapMayHaveWords { gapMayHaveWords = Self.mayBeWordCharacter(c) }
