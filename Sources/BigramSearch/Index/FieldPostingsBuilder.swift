@@ -9,10 +9,6 @@ struct FieldPostingsBuilder: TokenSink {
     private var keys: [TermKey] = []
     /// Per term: `doc, freq, positions…` for each document containing it.
     private var pool = PostingsPool()
-    /// Per term: the last document it occurred in, and the pool slot of that document's freq.
-    private var lastDoc: [UInt32] = []
-    private var freqSlot: [Int] = []
-    private var lastPosition: [UInt32] = []
     /// Position count of each document's field: BM25's length, and the bound of its positions.
     private(set) var lengths = FieldLengthsBuilder()
     private var totalLength: UInt64 = 0
@@ -43,27 +39,13 @@ struct FieldPostingsBuilder: TokenSink {
     private mutating func newTerm(_ key: TermKey) {
         keys.append(key)
         _ = pool.makeStream()
-        lastDoc.append(UInt32.max)
-        freqSlot.append(0)
-        lastPosition.append(0)
     }
 
     /// Appends a position of term `id` in the current document. Positions arrive in order.
     @inline(__always)
-    private mutating func record(_ id32: Int32, _ position: Int) {
-        let id = Int(id32)
+    private mutating func record(_ id: Int32, _ position: Int) {
         let p = UInt32(truncatingIfNeeded: position)
-        let doc = currentDoc
-        if lastDoc[id] != doc {
-            lastDoc[id] = doc
-            pool.append(doc, to: id)
-            freqSlot[id] = pool.append(1, to: id)
-        } else {
-            if lastPosition[id] == p { return }   // the same term twice at one position
-            pool.add(1, at: freqSlot[id])
-        }
-        pool.append(p, to: id)
-        lastPosition[id] = p
+        pool.record(Int(id), doc: currentDoc, position: p)
         currentLength = max(currentLength, p &+ 1)
     }
 

@@ -1,60 +1,82 @@
-/// Growing per-term streams of `UInt32` kept in one flat array, as chains of slices (the way
-/// Lucene's in-memory postings work): no array per term, so appending is a few loads and stores
-/// and memory is ~4 bytes per value plus one link per slice.
+/// Growing per-term streams of `UInt32` kept in one flat buffer, as chains of slices (the way
+/// Lucene's in-memory postings work): no array per term, so recording a term occurrence is a few
+/// loads and stores, and memory is ~4 bytes per value plus one link per slice.
 ///
 /// A term's first slice holds 3 values; each further slice is about twice the previous one (up to
-/// 1,023 values). The last slot of every slice links to the next.
+/// 1,023 values). The last slot of every slice links to the next. Each stream holds, per
+/// document, `doc, freq, positions…`.
+///
+/// The values live in a ``GrowableBuffer`` (a class): a pool is owned by one builder and never
+/// copied while in use.
 struct PostingsPool {
-    private(set) var values: [UInt32] = []
-    private var head: [UInt32] = []
-    private var write: [UInt32] = []
-    private var limit: [UInt32] = []
-    private var level: [UInt8] = []
+    private struct Stream {
+        var head: UInt32
+        var write: UInt32
+        var limit: UInt32
+        var level: UInt32
+        var lastDoc: UInt32
+        var freqSlot: UInt32
+        var lastPosition: UInt32
+    }
+
+    private let values = GrowableBuffer()
+    private var streams: [Stream] = []
 
     private static let sizes: [UInt32] = [4, 8, 16, 32, 64, 128, 256, 512, 1024]
 
-    var streamCount: Int { head.count }
-    var byteCount: Int { values.capacity * 4 + head.count * 13 }
+    var streamCount: Int { streams.count }
+    var byteCount: Int { values.capacity * 4 + streams.count * MemoryLayout<Stream>.stride }
 
     /// Starts a new empty stream; returns its number.
     mutating func makeStream() -> Int {
-        let start = UInt32(values.count)
-        values.append(contentsOf: repeatElement(0, count: Int(Self.sizes[0])))
-        head.append(start)
-        write.append(start)
-        limit.append(start + Self.sizes[0] - 1)
-        level.append(0)
-        return head.count - 1
+        let start = values.grow(by: Int(Self.sizes[0]))
+        streams.append(Stream(head: start, write: start, limit: start + Self.sizes[0] - 1, level: 0,
+                              lastDoc: UInt32.max, freqSlot: 0, lastPosition: 0))
+        return streams.count - 1
     }
 
-    /// Appends `value` to stream `s`; returns the index of the slot it went to.
+    /// Records that stream `s` occurs in document `doc` (≥ any earlier doc) at `position`
+    /// (≥ any earlier position in that document; a repeated position is ignored).
+    @inline(__always)
+    mutating func record(_ s: Int, doc: UInt32, position: UInt32) {
+        var st = streams[s]
+        if st.lastDoc != doc {
+            st.lastDoc = doc
+            append(doc, &st)
+            st.freqSlot = append(1, &st)
+        } else {
+            if st.lastPosition == position { return }
+            values[Int(st.freqSlot)] &+= 1
+        }
+        append(position, &st)
+        st.lastPosition = position
+        streams[s] = st
+    }
+
     @inline(__always) @discardableResult
-    mutating func append(_ value: UInt32, to s: Int) -> Int {
-        var w = write[s]
-        if w == limit[s] {
-            let next = min(Int(level[s]) + 1, Self.sizes.count - 1)
-            let start = UInt32(values.count)
-            values.append(contentsOf: repeatElement(0, count: Int(Self.sizes[next])))
+    private func append(_ value: UInt32, _ st: inout Stream) -> UInt32 {
+        var w = st.write
+        if w == st.limit {
+            let next = min(Int(st.level) + 1, Self.sizes.count - 1)
+            let start = values.grow(by: Int(Self.sizes[next]))
             values[Int(w)] = start
             w = start
-            limit[s] = start + Self.sizes[next] - 1
-            level[s] = UInt8(next)
+            st.limit = start + Self.sizes[next] - 1
+            st.level = UInt32(next)
         }
         values[Int(w)] = value
-        write[s] = w + 1
-        return Int(w)
+        st.write = w + 1
+        return w
     }
-
-    @inline(__always) mutating func add(_ delta: UInt32, at slot: Int) { values[slot] &+= delta }
-    @inline(__always) func value(at slot: Int) -> UInt32 { values[slot] }
 
     /// The values of stream `s` in order, into `out` (replacing its contents).
     func read(_ s: Int, into out: inout [UInt32]) {
         out.removeAll(keepingCapacity: true)
-        var i = Int(head[s])
+        let st = streams[s]
+        var i = Int(st.head)
         var lvl = 0
         var end = i + Int(Self.sizes[0]) - 1
-        let stop = Int(write[s])
+        let stop = Int(st.write)
         while i != stop {
             if i == end {
                 i = Int(values[i])
@@ -64,6 +86,47 @@ struct PostingsPool {
             }
             out.append(values[i])
             i += 1
+        }
+    }
+}
+
+/// A growable array of `UInt32` without copy-on-write (a class over manually managed memory),
+/// so that hot loops write to it without uniqueness checks. Indexes are bounds-checked.
+final class GrowableBuffer {
+    private var base: UnsafeMutablePointer<UInt32>
+    private(set) var count = 0
+    private(set) var capacity: Int
+
+    init(capacity: Int = 1 << 16) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Appends `n` zeros; returns the index of the first.
+    func grow(by n: Int) -> UInt32 {
+        if count + n > capacity {
+            let newCapacity = max(capacity * 2, count + n)
+            let newBase = UnsafeMutablePointer<UInt32>.allocate(capacity: newCapacity)
+            newBase.update(from: base, count: count)
+            base.deallocate()
+            base = newBase
+            capacity = newCapacity
+        }
+        (base + count).initialize(repeating: 0, count: n)
+        defer { count += n }
+        return UInt32(count)
+    }
+
+    @inline(__always) subscript(i: Int) -> UInt32 {
+        get {
+            precondition(i >= 0 && i < count, "GrowableBuffer index out of range")
+            return base[i]
+        }
+        set {
+            precondition(i >= 0 && i < count, "GrowableBuffer index out of range")
+            base[i] = newValue
         }
     }
 }
