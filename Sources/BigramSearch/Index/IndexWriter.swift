@@ -160,24 +160,29 @@ public final class IndexWriter {
             }
             return (builder.freeze(), dropped)
         }
+        var failure: IndexError?
         for (segment, dropped) in built where segment.documentCount > 0 {
-            try append(segment, deleted: dropped)
+            do { try append(segment, deleted: dropped) } catch { failure = failure ?? error }
         }
+        if let failure { throw failure }
         try mergeIfNeeded()
     }
 
     /// Appends a frozen segment (written out and memory-mapped when there is a directory) and
-    /// records where its live documents are.
+    /// records where its live documents are. If writing fails, the segment is kept in memory —
+    /// nothing added is lost, a later commit writes it — and the error is thrown.
     private func append(_ built: Segment, deleted: DocumentSet) throws(IndexError) {
         var segment = built
+        var failure: StorageError?
         if let directory {
-            do { segment = try IndexStore.writeSegment(built, schema: schema, to: directory) } catch { throw .storage(error) }
+            do { segment = try IndexStore.writeSegment(built, schema: schema, to: directory) } catch { failure = error }
         }
         segments.append(segment)
         deletions.append(deleted)
         for doc in 0..<segment.documentCount where !deleted.contains(UInt32(doc)) {
             locations[segment.id(doc)] = (segments.count - 1, UInt32(doc))
         }
+        if let failure { throw .storage(failure) }
     }
 
     /// Freezes the buffer into a segment kept in memory (snapshots).
@@ -242,9 +247,12 @@ public final class IndexWriter {
         try merge(0..<segments.count)
     }
 
-    /// Size-tiered merging: whenever `mergeFactor` neighbouring segments fall in the same size
-    /// tier (⌊log_mergeFactor(documents)⌋), they become one. Neighbours only, so documents keep
-    /// their order (ties in ranking break by it).
+    /// Size-tiered merging of neighbouring segments (neighbours only, so documents keep their
+    /// order, by which ranking ties break). A segment's tier is ⌊log_mergeFactor(documents)⌋. A
+    /// window of `mergeFactor` neighbours is merged when its tiers differ by at most one and its
+    /// older neighbour (if any) is in a tier at least as high: small segments merge among
+    /// themselves first, never repeatedly into one large segment, and tiers decrease from old to
+    /// new, so the segment count stays about `(mergeFactor − 1) × log_mergeFactor(documents)`.
     private func mergeIfNeeded() throws(IndexError) {
         let factor = options.mergeFactor
         guard factor >= 2 else { return }
@@ -253,28 +261,29 @@ public final class IndexWriter {
             while n >= factor { n /= factor; t += 1 }
             return t
         }
-        var merged = true
-        while merged {
-            merged = false
-            var runStart = 0
-            for i in 1...segments.count {
-                if i == segments.count || tier(segments[i]) != tier(segments[runStart]) {
-                    if i - runStart >= factor {
-                        try merge(runStart..<i)
-                        merged = true
-                        break
-                    }
-                    runStart = i
+        while segments.count >= factor {
+            let tiers = segments.map(tier)
+            var chosen: Range<Int>?
+            for start in stride(from: segments.count - factor, through: 0, by: -1) {   // newest first
+                let window = tiers[start..<(start + factor)]
+                let low = window.min()!, high = window.max()!
+                if high - low <= 1 && (start == 0 || tiers[start - 1] >= high) {
+                    chosen = start..<(start + factor)
+                    break
                 }
             }
+            guard let range = chosen else { return }
+            try merge(range)
         }
     }
 
     private func merge(_ range: Range<Int>) throws(IndexError) {
         let parts = range.map { (segments[$0], deletions[$0]) }
         var segment = SegmentMerger.merge(parts, schema: schema)
+        var failure: StorageError?
         if let directory {
-            do { segment = try IndexStore.writeSegment(segment, schema: schema, to: directory) } catch { throw .storage(error) }
+            // On failure the merged segment stays in memory (complete); a later commit writes it.
+            do { segment = try IndexStore.writeSegment(segment, schema: schema, to: directory) } catch { failure = error }
         }
         segments.replaceSubrange(range, with: [segment])
         deletions.replaceSubrange(range, with: [DocumentSet(capacity: segment.documentCount)])
@@ -288,5 +297,6 @@ public final class IndexWriter {
         for doc in 0..<buffer.documentCount where !bufferDeleted.contains(UInt32(doc)) {
             locations[buffer.ids[doc]] = (segments.count, UInt32(doc))
         }
+        if let failure { throw .storage(failure) }
     }
 }

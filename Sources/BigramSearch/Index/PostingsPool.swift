@@ -25,7 +25,7 @@ struct PostingsPool {
     private static let sizes: [UInt32] = [4, 8, 16, 32, 64, 128, 256, 512, 1024]
 
     var streamCount: Int { streams.count }
-    var byteCount: Int { values.capacity * 4 + streams.count * MemoryLayout<Stream>.stride }
+    var byteCount: Int { values.count * 4 + streams.count * MemoryLayout<Stream>.stride }
 
     /// Starts a new empty stream; returns its number.
     mutating func makeStream() -> Int {
@@ -97,7 +97,7 @@ final class GrowableBuffer {
     private(set) var count = 0
     private(set) var capacity: Int
 
-    init(capacity: Int = 1 << 16) {
+    init(capacity: Int = 1024) {
         self.capacity = capacity
         base = .allocate(capacity: capacity)
     }

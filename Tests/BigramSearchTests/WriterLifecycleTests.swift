@@ -1,0 +1,1053 @@
+import Foundation
+import Testing
+@testable import BigramSearch
+
+// Tests of an index's life under an IndexWriter: replacing and deleting documents (snapshot
+// isolation, in memory and across commit + reopen), automatic and forced merging being invisible
+// to results, flushing segments to disk as documents stream in, crash safety of commit (the
+// process is killed with SIGKILL at random moments in a child process), and reopening a
+// directory with another schema or analyzer.
+
+// MARK: - Helpers (private: other test files define their own)
+
+/// SplitMix64: small and deterministic, so that generated documents and queries are the same on
+/// every run.
+private struct LifecycleRNG {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func int(_ range: Range<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+    mutating func pick<T>(_ a: [T]) -> T { a[int(0..<a.count)] }
+    mutating func chance(_ percent: Int) -> Bool { int(0..<100) < percent }
+}
+
+/// A fresh directory path under the temporary directory (not created).
+private func lifecyclePath(_ tag: String) -> String {
+    FileManager.default.temporaryDirectory
+        .appendingPathComponent("WriterLifecycleTests-\(tag)-\(UUID().uuidString)").path
+}
+
+private func removeTree(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
+
+private func directoryEntries(_ path: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+}
+
+private func segmentFileNames(_ dir: String) -> [String] {
+    directoryEntries(dir).filter { $0.hasPrefix("seg-") && $0.hasSuffix(".bgs") }
+}
+
+private func temporaryFileNames(_ dir: String) -> [String] { directoryEntries(dir).filter { $0.hasSuffix(".tmp") } }
+
+private func readManifest(_ dir: String) throws -> Manifest {
+    let path = dir + "/" + Manifest.fileName
+    return try Manifest.decode(Array(try Data(contentsOf: URL(fileURLWithPath: path))), path: path)
+}
+
+/// The text of the seed pages (`seeds/` at the repository root), as characters.
+private func seedCharacters() throws -> [Character] {
+    let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let dir = root.appendingPathComponent("seeds")
+    let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".txt") }.sorted()
+    var text = ""
+    for name in names { text += try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) + "\n\n" }
+    return Array(text)
+}
+
+private let latinWords = ["linux", "swift", "kernel", "search", "index", "unicode", "gpu", "bigram", "apple", "server",
+                          "merge", "segment", "commit", "buffer", "delete", "update", "query", "token", "phrase", "rank"]
+
+/// A word of letters only, unique for each `n` (one token for the analyzer; "mk" + base 26).
+private func marker(_ n: Int, prefix: String = "mk") -> String {
+    var n = n, s = ""
+    repeat { s.append(Character(UnicodeScalar(UInt8(97 + n % 26)))); n /= 26 } while n > 0
+    return prefix + s
+}
+
+/// Generates document text: slices of the seed pages with Latin words between them.
+private struct TextGenerator {
+    let seed: [Character]
+    var rng: LifecycleRNG
+
+    init(seed: [Character], rng: UInt64) { self.seed = seed; self.rng = LifecycleRNG(rng) }
+
+    mutating func slice(_ length: ClosedRange<Int>) -> String {
+        let n = min(seed.count, rng.int(length))
+        let start = rng.int(0...(seed.count - n))
+        return String(seed[start..<(start + n)]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    mutating func body(parts: ClosedRange<Int> = 2...5) -> String {
+        var out: [String] = []
+        for _ in 0..<rng.int(parts) {
+            out.append(slice(8...80))
+            if rng.chance(30) { out.append(rng.pick(latinWords)) }
+            if rng.chance(10) { out.append("\(rng.pick(latinWords))\(slice(2...4))") }
+        }
+        return out.joined(separator: rng.chance(50) ? " " : "，")
+    }
+
+    mutating func title() -> String { slice(4...14) }
+}
+
+private func isHan(_ c: Character) -> Bool {
+    guard let s = c.unicodeScalars.first, c.unicodeScalars.count == 1 else { return false }
+    return (0x4E00...0x9FFF).contains(s.value) || (0x3400...0x4DBF).contains(s.value)
+}
+
+private func hanRuns(_ text: String) -> [[Character]] {
+    var runs: [[Character]] = []
+    var cur: [Character] = []
+    for c in text {
+        if isHan(c) { cur.append(c) } else if !cur.isEmpty { runs.append(cur); cur = [] }
+    }
+    if !cur.isEmpty { runs.append(cur) }
+    return runs
+}
+
+/// Queries over `texts`: CJK substrings of 1–6 characters, Latin words and prefixes, mixed and
+/// multi-clause queries (AND, OR, -, groups, phrases, fields).
+private func generateQueries(from texts: [String], fields: [String], count: Int, seed: UInt64) -> [String] {
+    var rng = LifecycleRNG(seed)
+    let runs = texts.flatMap(hanRuns).filter { !$0.isEmpty }
+    func cjk() -> String {
+        let run = rng.pick(runs)
+        let len = min(run.count, rng.int(1...6))
+        let start = rng.int(0...(run.count - len))
+        return String(run[start..<(start + len)])
+    }
+    func word() -> String { rng.pick(latinWords) }
+    func atom() -> String {
+        switch rng.int(0..<10) {
+        case 0..<6: return cjk()
+        case 6..<8: return word()
+        case 8: return word() + cjk()
+        default: return cjk() + word()
+        }
+    }
+    var queries = ["常熟", "企业", "发展", "linux", "kern*", "常熟 -考察", "常熟 OR 小微企业", "(常熟 OR 企业) 发展", "\"常熟 市\""]
+    for f in fields { queries += ["\(f):常熟", "\(f):(发展 OR 企业)"] }
+    while queries.count < count {
+        switch rng.int(0..<20) {
+        case 0..<8: queries.append(cjk())
+        case 8..<10: queries.append(word())
+        case 10: queries.append(word().prefix(3) + "*")
+        case 11..<13: queries.append(word() + cjk())
+        case 13: queries.append("\(atom()) \(atom())")
+        case 14: queries.append("\(atom()) OR \(atom())")
+        case 15: queries.append("\(atom()) -\(atom())")
+        case 16: queries.append("(\(atom()) OR \(atom())) \(atom())")
+        case 17: queries.append("\"\(cjk()) \(cjk())\"")
+        case 18: queries.append(fields.isEmpty ? cjk() : "\(rng.pick(fields)):\(atom())")
+        default: queries.append("\(atom()) \(atom()) OR \(atom()) -\(atom())")
+        }
+    }
+    return queries
+}
+
+private func ids(_ s: IndexSnapshot, _ query: String) throws -> [String] {
+    try s.matchingIDs(try s.queryParser.parse(query))
+}
+
+/// Every live document of `s` that matches `query`, id → stored `field` (duplicates recorded).
+private func documents(_ s: IndexSnapshot, _ query: String, field: String) throws -> [String: String] {
+    let r = try s.search(query, options: SearchOptions(limit: Int.max))
+    var out: [String: String] = [:]
+    for h in r.hits {
+        if out[h.id] != nil { Issue.record("\(query): id \(h.id) returned twice") }
+        out[h.id] = h[field] ?? ""
+    }
+    #expect(r.totalCount == r.hits.count)
+    return out
+}
+
+/// Compares the matching sets of every query (matchingIDs as sets; also count or totalCount for
+/// two queries in three). Returns a description of each difference.
+private func setDifferences(_ a: IndexSnapshot, _ b: IndexSnapshot, _ queries: [String]) -> [String] {
+    var out: [String] = []
+    for (i, q) in queries.enumerated() {
+        do {
+            let query = try a.queryParser.parse(q)
+            let x = try a.matchingIDs(query), y = try b.matchingIDs(query)
+            var what: [String] = []
+            if Set(x).count != x.count { what.append("duplicate ids in the first: \(x.count - Set(x).count)") }
+            if Set(y).count != y.count { what.append("duplicate ids in the second: \(y.count - Set(y).count)") }
+            if Set(x) != Set(y) {
+                what.append("sets differ: only first \(Set(x).subtracting(y).sorted().prefix(4)), only second \(Set(y).subtracting(x).sorted().prefix(4))")
+            }
+            if i % 3 == 1 {
+                let cx = try a.count(query), cy = try b.count(query)
+                if cx != cy || cx != x.count { what.append("count \(cx) vs \(cy) (ids \(x.count))") }
+            } else if i % 3 == 2 {
+                let tx = try a.search(query, options: SearchOptions(limit: 5)).totalCount
+                let ty = try b.search(query, options: SearchOptions(limit: 5)).totalCount
+                if tx != ty || tx != x.count { what.append("totalCount \(tx) vs \(ty)") }
+            }
+            if !what.isEmpty { out.append("\"\(q)\": " + what.joined(separator: "; ")) }
+        } catch {
+            out.append("\"\(q)\": error \(error)")
+        }
+    }
+    return out
+}
+
+/// Compares ranked results: hit ids in order, scores within 1e-9, and matchingIDs in document
+/// order. Every fourth query asks for every match, the others for the top 20.
+private func rankDifferences(_ a: IndexSnapshot, _ b: IndexSnapshot, _ queries: [String]) -> (differences: [String], withHits: Int) {
+    var out: [String] = []
+    var withHits = 0
+    for (i, q) in queries.enumerated() {
+        do {
+            let query = try a.queryParser.parse(q)
+            let options = SearchOptions(limit: i % 4 == 3 ? Int.max : 20)
+            let x = try a.search(query, options: options), y = try b.search(query, options: options)
+            if x.totalCount > 0 { withHits += 1 }
+            var what: [String] = []
+            if x.totalCount != y.totalCount { what.append("totalCount \(x.totalCount) vs \(y.totalCount)") }
+            if x.hits.map(\.id) != y.hits.map(\.id) {
+                let k = (0..<min(x.hits.count, y.hits.count)).first { x.hits[$0].id != y.hits[$0].id } ?? min(x.hits.count, y.hits.count)
+                what.append("hit ids differ from rank \(k): \(x.hits.dropFirst(k).prefix(3).map { "\($0.id)=\($0.score)" }) vs \(y.hits.dropFirst(k).prefix(3).map { "\($0.id)=\($0.score)" })")
+            } else if let k = x.hits.indices.first(where: { abs(x.hits[$0].score - y.hits[$0].score) > 1e-9 }) {
+                what.append("score at rank \(k) (\(x.hits[k].id)): \(x.hits[k].score) vs \(y.hits[k].score)")
+            }
+            let ix = try a.matchingIDs(query), iy = try b.matchingIDs(query)
+            if ix != iy { what.append("matchingIDs (document order) differ: \(ix.prefix(4)) vs \(iy.prefix(4))") }
+            if !what.isEmpty { out.append("\"\(q)\": " + what.joined(separator: "; ")) }
+        } catch {
+            out.append("\"\(q)\": error \(error)")
+        }
+    }
+    return (out, withHits)
+}
+
+/// Statistics of a snapshot with the byte sizes left out (for checks on counts).
+private func counts(_ s: IndexStatistics) -> [String: Int] {
+    ["documents": s.documents, "deletedDocuments": s.deletedDocuments, "segments": s.segments, "terms": s.terms]
+}
+
+// MARK: Crash safety (child process)
+
+private let crashBaseCount = 100
+private let crashBatchSize = 20
+
+/// A committed index of `crashBaseCount` documents "base-<i>" (word `baseword`) in several
+/// segments, the starting point of every crash run (copied for each).
+private func makeCrashTemplate(bodyParts: ClosedRange<Int>) throws -> String {
+    let dir = lifecyclePath("crash-template")
+    let w = try IndexWriter(directory: dir, schema: .text, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 0))
+    var gen = TextGenerator(seed: try seedCharacters(), rng: 0xBA5E)
+    for i in 0..<crashBaseCount {
+        try w.add(Document(id: "base-\(i)", text: "baseword 基础文档 \(gen.body(parts: bodyParts))"))
+        if i % 25 == 24 { try w.commit() }
+    }
+    try w.commit()
+    return dir
+}
+
+private func copyDirectory(_ from: String, to: String) throws {
+    try FileManager.default.createDirectory(atPath: to, withIntermediateDirectories: true)
+    for name in directoryEntries(from) {
+        try FileManager.default.copyItem(atPath: from + "/" + name, toPath: to + "/" + name)
+    }
+}
+
+/// The child: opens the writer, starts a thread that kills the process after `delayMicros`
+/// (counted from the start of the loop, or with `afterFirstCommit` from the end of the first
+/// commit), then commits batch after batch (batch k: documents "b<k>-0"…"b<k>-19" and the
+/// deletion of "base-<k>"), with `merge` a forceMerge and a second commit after each.
+private func crashChild(dir: String, delayMicros: Int, afterFirstCommit: Bool, merge: Bool) throws {
+    let seed = try seedCharacters()
+    let w = try IndexWriter(directory: dir, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 2))
+    var gen = TextGenerator(seed: seed, rng: UInt64(delayMicros))
+    // Warm up (ICU data, first allocations) so that the delays land in the commit loop.
+    let warm = try IndexWriter(schema: .text)
+    try warm.add(contentsOf: (0..<crashBatchSize).map { Document(id: "w\($0)", text: "warmword \(gen.body(parts: 1...3))") })
+    _ = try warm.snapshot().search("常熟 OR warmword")
+    func startKiller() {
+        Thread {
+            usleep(UInt32(delayMicros))
+            kill(getpid(), SIGKILL)
+        }.start()
+    }
+    if !afterFirstCommit { startKiller() }
+    var k = 0
+    while true {
+        var docs: [Document] = []
+        for i in 0..<crashBatchSize {
+            docs.append(Document(id: "b\(k)-\(i)", text: "batchword 批次记录 \(marker(k, prefix: "kb")) \(gen.body(parts: 1...3))"))
+        }
+        try w.add(contentsOf: docs)
+        if k < crashBaseCount { w.delete(id: "base-\(k)") }
+        try w.commit()
+        if merge {
+            try w.forceMerge()
+            try w.commit()
+        }
+        if k == 0 && afterFirstCommit { startKiller() }
+        k += 1
+    }
+}
+
+/// Checks a directory after a killed child: it opens, holds exactly the batches 0..<m (each
+/// complete) with base-0…base-(m-1) deleted, searches work; a writer opens it and its next
+/// commit removes leftovers. Returns m and the number of leftover temporary files.
+private func verifyAfterCrash(_ dir: String, _ what: String) -> (batches: Int, leftovers: Int)? {
+    let snapshot: IndexSnapshot
+    do { snapshot = try IndexStore.open(at: dir) } catch {
+        Issue.record("\(what): the index does not open after the crash: \(error); files: \(directoryEntries(dir))")
+        return nil
+    }
+    do {
+        let batchIDs = try ids(snapshot, "batchword")
+        #expect(Set(batchIDs).count == batchIDs.count, "\(what): duplicate ids")
+        var byBatch: [Int: Set<Int>] = [:]
+        for id in batchIDs {
+            let parts = id.dropFirst().split(separator: "-")
+            guard id.hasPrefix("b"), parts.count == 2, let k = Int(parts[0]), let i = Int(parts[1]) else {
+                Issue.record("\(what): unexpected id \(id)"); continue
+            }
+            byBatch[k, default: []].insert(i)
+        }
+        let m = byBatch.count
+        #expect(Set(byBatch.keys) == Set(0..<m), "\(what): batches present \(byBatch.keys.sorted()) are not 0..<\(m)")
+        for (k, members) in byBatch where members != Set(0..<crashBatchSize) {
+            Issue.record("\(what): batch \(k) is partial: \(members.count) of \(crashBatchSize) documents")
+        }
+        let baseIDs = Set(try ids(snapshot, "baseword"))
+        let expectedBase = Set((min(m, crashBaseCount)..<crashBaseCount).map { "base-\($0)" })
+        #expect(baseIDs == expectedBase,
+                "\(what): base documents: missing \(expectedBase.subtracting(baseIDs).sorted().prefix(5)), unexpected \(baseIDs.subtracting(expectedBase).sorted().prefix(5)) (m = \(m))")
+        let expectedCount = crashBaseCount - min(m, crashBaseCount) + crashBatchSize * m
+        #expect(snapshot.documentCount == expectedCount, "\(what): documentCount \(snapshot.documentCount), expected \(expectedCount)")
+        #expect(snapshot.statistics.documents == expectedCount)
+        #expect(try snapshot.search("batchword").totalCount == crashBatchSize * m, "\(what)")
+        #expect(try snapshot.search("批次记录").totalCount == crashBatchSize * m, "\(what)")
+        if m > 0 {
+            let last = marker(m - 1, prefix: "kb")
+            #expect(Set(try ids(snapshot, last)) == Set((0..<crashBatchSize).map { "b\(m - 1)-\($0)" }), "\(what): \(last)")
+        }
+
+        // Leftovers of the interrupted commit do not get in the way of a writer, and its next
+        // commit removes them (and segment files no manifest names).
+        let leftovers = temporaryFileNames(dir).count
+        let w = try IndexWriter(directory: dir)
+        #expect(w.documentCount == expectedCount, "\(what): reopened writer")
+        try w.add(Document(id: "after", text: "afterword 恢复之后"))
+        try w.commit()
+        #expect(temporaryFileNames(dir).isEmpty, "\(what): temporary files remain after the next commit: \(temporaryFileNames(dir))")
+        let manifest = try readManifest(dir)
+        #expect(Set(segmentFileNames(dir)) == Set(manifest.segments.map(\.file)),
+                "\(what): segment files \(segmentFileNames(dir)) vs manifest \(manifest.segments.map(\.file))")
+        let reopened = try IndexStore.open(at: dir)
+        #expect(reopened.documentCount == expectedCount + 1, "\(what)")
+        #expect(try ids(reopened, "afterword") == ["after"])
+        #expect(try reopened.search("batchword").totalCount == crashBatchSize * m)
+        return (m, leftovers)
+    } catch {
+        Issue.record("\(what): \(error)")
+        return nil
+    }
+}
+
+/// Runs `runs` crash runs (at most `parallel` children at a time), each on a copy of `template`,
+/// killed after a delay spread over 1–50 ms with random jitter; in odd runs the delay starts
+/// after the first commit (so that at least one batch is committed). Returns (run, delay µs,
+/// committed batches m, leftover temporary files) of each checked run, in run order.
+private func crashRuns(template: String, runs: Int, merge: Bool, parallel: Int) async -> [(run: Int, delay: Int, batches: Int, leftovers: Int)] {
+    var system = SystemRandomNumberGenerator()
+    let delays = (0..<runs).map { r -> Int in
+        let spread = 1_000 + r * 49_000 / max(1, runs - 1)
+        return min(50_000, max(1_000, spread + Int.random(in: -1_000...1_000, using: &system)))
+    }
+    return await withTaskGroup(of: (Int, Int, Int, Int)?.self) { group in
+        var results: [(run: Int, delay: Int, batches: Int, leftovers: Int)] = []
+        var next = 0
+        func launch(_ r: Int) {
+            let delay = delays[r]
+            group.addTask {
+                let dir = lifecyclePath("crash")
+                defer { removeTree(dir) }
+                do { try copyDirectory(template, to: dir) } catch {
+                    Issue.record("copying the template: \(error)"); return nil
+                }
+                let afterFirst = r % 2 == 1
+                let what = "\(merge ? "merge " : "")run \(r), killed \(delay) µs after \(afterFirst ? "the first commit" : "the start")"
+                await #expect(processExitsWith: .signal(SIGKILL), "\(what): the child must be killed, not exit") {
+                    [dir = dir as String, delay = delay as Int, afterFirst = afterFirst as Bool, merge = merge as Bool] in
+                    try crashChild(dir: dir, delayMicros: delay, afterFirstCommit: afterFirst, merge: merge)
+                }
+                guard let (m, leftovers) = verifyAfterCrash(dir, what) else { return nil }
+                #expect(!afterFirst || m >= 1, "\(what): batch 0 was committed before the timer started, found \(m) batches")
+                return (r, delay, m, leftovers)
+            }
+        }
+        while next < min(parallel, runs) { launch(next); next += 1 }
+        while let result = await group.next() {
+            if let (r, d, m, l) = result { results.append((r, d, m, l)) }
+            if next < runs { launch(next); next += 1 }
+        }
+        return results.sorted { $0.run < $1.run }
+    }
+}
+
+// MARK: Failing storage (child process)
+
+/// The IndexError `body` throws, or nil.
+private func indexError(_ body: () throws -> Void) -> IndexError? {
+    do { try body(); return nil } catch let e as IndexError { return e } catch {
+        Issue.record("unexpected error \(error)")
+        return nil
+    }
+}
+
+/// A directory writer whose directory becomes unusable (moved away, a plain file in its place)
+/// while documents are buffered; `viaAdd` makes the failing flush happen in `add` (a 64 KiB
+/// buffer over its budget), otherwise in `commit` (a buffer that never fills). Per the
+/// documentation the writer keeps every document ("the document is then added, in memory"; "the
+/// previous commit stays intact"), and once the directory is back the next commit holds them all.
+private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
+    let options = viaAdd ? IndexWriter.Options(maxBufferedBytes: 1 << 16, mergeFactor: 0) : IndexWriter.Options(mergeFactor: 0)
+    let w = try IndexWriter(directory: dir, schema: .text, options: options)
+    for i in 0..<3 { try w.add(Document(id: "c\(i)", text: "committedword 已提交文档 \(i)")) }
+    try w.commit()
+    let moved = dir + ".moved"
+    func breakDirectory() throws {
+        try FileManager.default.moveItem(atPath: dir, toPath: moved)
+        #expect(FileManager.default.createFile(atPath: dir, contents: Data("not a directory".utf8)))
+    }
+    func restoreDirectory() throws {
+        try FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.moveItem(atPath: moved, toPath: dir)
+    }
+    try breakDirectory()
+
+    var pending: [String] = []
+    var failure: IndexError? = nil
+    if viaAdd {
+        // Documents of distinct text until the buffer is flushed, which fails.
+        var gen = TextGenerator(seed: try seedCharacters(), rng: 0xFA11)
+        for i in 0..<200 where failure == nil {
+            pending.append("x\(i)")
+            failure = indexError { try w.add(Document(id: "x\(i)", text: "pendingword \(gen.body(parts: 6...10))")) }
+        }
+    } else {
+        for i in 0..<2 { pending.append("x\(i)"); try w.add(Document(id: "x\(i)", text: "pendingword 待提交的文档 \(i)")) }
+        failure = indexError { try w.commit() }
+    }
+    if failure == nil { Issue.record("\(viaAdd ? "add" : "commit") into a directory replaced by a file did not fail") }
+    if let failure, case .storage = failure {} else { Issue.record("expected .storage, got \(String(describing: failure))") }
+    #expect(try IndexStore.open(at: moved).documentCount == 3, "the previous commit is intact")
+
+    // The writer still has every document it accepted.
+    let what = viaAdd ? "after add failed to flush (\(pending.count) documents added since the commit)" : "after a failed commit"
+    #expect(w.documentCount == 3 + pending.count, "\(what)")
+    let s = w.snapshot()
+    let found = Set(try ids(s, "pendingword"))
+    #expect(s.documentCount == w.documentCount,
+            "\(what): snapshot has \(s.documentCount) documents, the writer counts \(w.documentCount)")
+    #expect(found == Set(pending), "\(what): \(Set(pending).subtracting(found).count) of \(pending.count) buffered documents are gone: \(Set(pending).subtracting(found).sorted().prefix(5))")
+
+    // Later changes apply to the documents they name. (With a small buffer, the directory must
+    // be back first: any add may flush.)
+    if viaAdd { try restoreDirectory() }
+    try w.add(Document(id: "later", text: "laterword 之后加入"))
+    #expect(w.delete(id: pending[0]))
+    let t = w.snapshot()
+    #expect(try ids(t, "laterword") == ["later"], "\(what): delete(id: \"\(pending[0])\") deleted another document")
+    #expect(!(try ids(t, "pendingword")).contains(pending[0]), "\(what): \(pending[0]) is still found after its deletion")
+    #expect(t.documentCount == w.documentCount, "\(what): snapshot \(t.documentCount) vs writer \(w.documentCount) documents")
+
+    // The directory is back: the next commit holds everything.
+    if !viaAdd { try restoreDirectory() }
+    try w.commit()
+    let r = try IndexStore.open(at: dir)
+    let expected = Set(["c0", "c1", "c2", "later"] + pending.dropFirst())
+    let committed = Set(try ids(r, "committedword OR pendingword OR laterword"))
+    #expect(committed == expected, "\(what), committed once the directory is back: missing \(expected.subtracting(committed).sorted().prefix(5)), unexpected \(committed.subtracting(expected).sorted().prefix(5))")
+}
+
+// MARK: - Tests
+
+@Suite struct WriterLifecycleTests {
+    // MARK: 1. Updates and snapshot isolation
+
+    /// Adds d0…d29, snapshots, then replaces and deletes in the frozen segment and in the buffer.
+    /// Every document has `allword`; even ones `evenword`, odd ones `oddword`; replacements have
+    /// `replacedword` instead. Returns the snapshots before and after.
+    private func applyUpdates(_ w: IndexWriter, _ what: String) throws -> (before: IndexSnapshot, after: IndexSnapshot) {
+        for i in 0..<30 {
+            try w.add(Document(id: "d\(i)", fields: ["title": "标题\(i) \(marker(i))",
+                                                       "body": "allword \(i % 2 == 0 ? "evenword" : "oddword") 常熟市参观考察 第\(i)篇"]))
+        }
+        let before = w.snapshot()
+        #expect(before.documentCount == 30, "\(what)")
+        #expect(w.documentCount == 30, "\(what)")
+
+        // Replace d3 and delete d4 (both in the frozen segment).
+        try w.add(Document(id: "d3", fields: ["title": "新标题", "body": "allword replacedword 替换后的正文"]))
+        #expect(w.delete(id: "d4"), "\(what)")
+        #expect(!w.delete(id: "d4"), "\(what): deleting twice")
+        #expect(!w.delete(id: "nonexistent"), "\(what)")
+        // New documents in the buffer; replace and delete some before any snapshot sees them.
+        for i in 30..<40 {
+            try w.add(Document(id: "d\(i)", fields: ["title": "标题\(i) \(marker(i))",
+                                                       "body": "allword \(i % 2 == 0 ? "evenword" : "oddword") 小微企业园 第\(i)篇"]))
+        }
+        try w.add(Document(id: "d31", fields: ["body": "allword replacedword 缓冲区替换"]))
+        #expect(w.delete(id: "d32"), "\(what)")
+        #expect(w.documentCount == 38, "\(what)")
+        let after = w.snapshot()
+        return (before, after)
+    }
+
+    /// The checks of the state after `applyUpdates`, on any snapshot holding it.
+    private func expectUpdatedState(_ s: IndexSnapshot, _ what: String) throws {
+        let all = try documents(s, "allword", field: "body")
+        let expected = Set((0..<40).map { "d\($0)" }).subtracting(["d4", "d32"])
+        #expect(Set(all.keys) == expected, "\(what): live ids")
+        #expect(s.documentCount == 38, "\(what)")
+        #expect(s.statistics.documents == 38, "\(what)")
+        #expect(s.statistics.deletedDocuments >= 4, "\(what): the old d3, d4, the old d31, d32 are deleted: \(s.statistics)")
+        #expect(all["d3"] == "allword replacedword 替换后的正文", "\(what)")
+        #expect(all["d31"] == "allword replacedword 缓冲区替换", "\(what)")
+        #expect(Set(try ids(s, "replacedword")) == ["d3", "d31"], "\(what)")
+        #expect(Set(try ids(s, "evenword")) == Set(stride(from: 0, to: 40, by: 2).map { "d\($0)" }).subtracting(["d4", "d32"]), "\(what)")
+        #expect(Set(try ids(s, "oddword")) == Set(stride(from: 1, to: 40, by: 2).map { "d\($0)" }).subtracting(["d3", "d31"]), "\(what)")
+        // The old text of replaced documents is found no more, and counts agree.
+        #expect(try ids(s, "第3篇").isEmpty, "\(what): old d3 still found")
+        #expect(try ids(s, "第31篇").isEmpty, "\(what): old d31 still found")
+        #expect(try ids(s, "第4篇").isEmpty, "\(what): deleted d4 still found")
+        #expect(try s.search("常熟市").totalCount == 30 - 2, "\(what)")
+        #expect(try s.count(s.queryParser.parse("allword")) == 38, "\(what)")
+        #expect(try s.matches(s.queryParser.parse("allword")).count == 38, "\(what)")
+        #expect(try s.search(marker(4)).totalCount == 0, "\(what): title of deleted d4")
+        #expect(try s.search(marker(3)).totalCount == 0, "\(what): title of the old d3")
+        #expect(try s.search(marker(5)).hits.map(\.id) == ["d5"], "\(what)")
+        #expect(try s.search("title:新标题").hits.map(\.id) == ["d3"], "\(what)")
+        let stats = s.statistics
+        #expect(stats.documents + stats.deletedDocuments == s.segments.reduce(0) { $0 + $1.documentCount }, "\(what)")
+    }
+
+    /// The checks of the state before `applyUpdates` changed anything.
+    private func expectOriginalState(_ s: IndexSnapshot, _ what: String) throws {
+        let all = try documents(s, "allword", field: "body")
+        #expect(Set(all.keys) == Set((0..<30).map { "d\($0)" }), "\(what): the earlier snapshot changed")
+        #expect(s.documentCount == 30, "\(what)")
+        #expect(s.statistics.deletedDocuments == 0, "\(what)")
+        #expect(try ids(s, "replacedword").isEmpty, "\(what)")
+        #expect(try ids(s, "第3篇") == ["d3"], "\(what)")
+        #expect(try ids(s, "第4篇") == ["d4"], "\(what)")
+        #expect(try ids(s, "小微企业园").isEmpty, "\(what)")
+        #expect(try s.search("常熟市").totalCount == 30, "\(what)")
+    }
+
+    @Test func replaceAndDeleteInMemoryWithSnapshotIsolation() throws {
+        let w = try IndexWriter(schema: .article)
+        let (before, after) = try applyUpdates(w, "in memory")
+        try expectOriginalState(before, "in memory, first snapshot")
+        try expectUpdatedState(after, "in memory, second snapshot")
+
+        // A third version of d3, and a deleted id added again: the second snapshot is unchanged.
+        try w.add(Document(id: "d3", fields: ["body": "allword thirdversion 第三版"]))
+        try w.add(Document(id: "d4", fields: ["body": "allword backagain 恢复"]))
+        #expect(w.documentCount == 39)
+        let third = w.snapshot()
+        try expectUpdatedState(after, "in memory, second snapshot after more changes")
+        try expectOriginalState(before, "in memory, first snapshot after more changes")
+        #expect(try ids(third, "replacedword") == ["d31"])
+        #expect(try ids(third, "thirdversion") == ["d3"])
+        #expect(try ids(third, "backagain") == ["d4"])
+        #expect(third.documentCount == 39)
+        #expect(try ids(third, "allword").count == 39)
+
+        // forceMerge changes nothing visible; earlier snapshots stay as they were.
+        try w.forceMerge()
+        let merged = w.snapshot()
+        #expect(merged.statistics.segments == 1)
+        #expect(merged.statistics.deletedDocuments == 0)
+        #expect(merged.documentCount == 39)
+        #expect(Set(try ids(merged, "allword")) == Set(try ids(third, "allword")))
+        #expect(try ids(merged, "thirdversion") == ["d3"])
+        try expectUpdatedState(after, "in memory, second snapshot after forceMerge")
+        #expect(third.documentCount == 39)
+        #expect(w.delete(id: "d3"))
+        #expect(w.snapshot().documentCount == 38)
+        #expect(merged.documentCount == 39, "a snapshot saw a deletion made after it")
+    }
+
+    @Test func replaceAndDeleteSurviveCommitAndReopen() throws {
+        let dir = lifecyclePath("updates")
+        defer { removeTree(dir) }
+        let w = try IndexWriter(directory: dir, schema: .article)
+        #expect(w.directory == dir)
+        let (before, after) = try applyUpdates(w, "directory")
+        try expectOriginalState(before, "directory, first snapshot")
+        try expectUpdatedState(after, "directory, second snapshot")
+        #expect(!IndexStore.isIndex(at: dir), "nothing is committed yet")
+        try w.commit()
+        #expect(IndexStore.isIndex(at: dir))
+        let committed = w.snapshot()
+        try expectUpdatedState(committed, "directory, after commit")
+
+        // Reopened as a snapshot and as a writer.
+        let opened = try IndexStore.open(at: dir)
+        try expectUpdatedState(opened, "directory, reopened")
+        #expect(opened.statistics == committed.statistics, "reopened statistics \(opened.statistics) vs \(committed.statistics)")
+        #expect(Set(segmentFileNames(dir)) == Set(try readManifest(dir).segments.map(\.file)))
+        let w2 = try IndexWriter(directory: dir)
+        #expect(w2.documentCount == 38)
+        #expect(w2.schema == .article)
+        let s2 = w2.snapshot()
+        #expect(s2.statistics == committed.statistics)
+        try expectUpdatedState(s2, "directory, snapshot of the reopened writer")
+
+        // Changes through the reopened writer: replace a document of a committed segment, delete
+        // one, delete a committed deletion again, re-add a deleted id; then commit.
+        try w2.add(Document(id: "d5", fields: ["body": "allword reopenedreplace 重开后替换"]))
+        #expect(w2.delete(id: "d6"))
+        #expect(!w2.delete(id: "d4"))
+        #expect(!w2.delete(id: "d32"))
+        try w2.add(Document(id: "d32", fields: ["body": "allword backagain 回来了"]))
+        #expect(w2.documentCount == 38)
+        // Uncommitted: a new open still sees the previous commit.
+        try expectUpdatedState(try IndexStore.open(at: dir), "directory, reopened before the second commit")
+        try w2.commit()
+        let s3 = try IndexStore.open(at: dir)
+        #expect(s3.documentCount == 38)
+        #expect(s3.statistics == w2.snapshot().statistics)
+        #expect(try ids(s3, "reopenedreplace") == ["d5"])
+        #expect(try ids(s3, "第5篇").isEmpty)
+        #expect(try ids(s3, "第6篇").isEmpty)
+        #expect(try ids(s3, "backagain") == ["d32"])
+        #expect(Set(try ids(s3, "allword")) == Set((0..<40).map { "d\($0)" }).subtracting(["d4", "d6"]))
+        #expect(try ids(s3, "replacedword").sorted() == ["d3", "d31"])
+
+        // The snapshots opened earlier still see their state, also once forceMerge + commit has
+        // removed their (memory-mapped) segment files.
+        try w2.forceMerge()
+        try w2.commit()
+        #expect(segmentFileNames(dir).count == 1, "files after forceMerge + commit: \(directoryEntries(dir))")
+        #expect(temporaryFileNames(dir).isEmpty)
+        try expectUpdatedState(opened, "directory, first reopened snapshot after forceMerge + commit")
+        try expectUpdatedState(s2, "directory, writer snapshot after forceMerge + commit")
+        try expectOriginalState(before, "directory, first snapshot at the end")
+        let final = try IndexStore.open(at: dir)
+        #expect(final.statistics.segments == 1)
+        #expect(final.statistics.deletedDocuments == 0)
+        #expect(final.documentCount == 38)
+        #expect(Set(try ids(final, "allword")) == Set(try ids(s3, "allword")))
+        #expect(try IndexWriter(directory: dir).documentCount == 38)
+    }
+
+    // MARK: 2. Merging is invisible to results
+
+    @Test(arguments: [(2, false), (3, true), (8, false)])
+    func mergingIsInvisibleToResults(mergeFactor: Int, onDisk: Bool) throws {
+        let what = "mergeFactor \(mergeFactor)\(onDisk ? ", on disk" : "")"
+        let dir = lifecyclePath("merge-\(mergeFactor)")
+        defer { removeTree(dir) }
+        let options = IndexWriter.Options(maxBufferedBytes: 1 << 16, mergeFactor: mergeFactor)
+        let w = onDisk ? try IndexWriter(directory: dir, schema: .article, options: options)
+                       : try IndexWriter(schema: .article, options: options)
+        var gen = TextGenerator(seed: try seedCharacters(), rng: 0x3E26_0000 + UInt64(mergeFactor))
+        var rng = LifecycleRNG(0x0DD5_0000 + UInt64(mergeFactor))
+
+        // The model: each live id → its document and the time it was last added.
+        var model: [String: (seq: Int, doc: Document)] = [:]
+        var seq = 0
+        var nextID = 0
+        var removals = 0        // deletions and replacements of live documents
+        var maxSegments = 0
+        var textBytes = 0
+        func newDocument(_ id: String) -> Document {
+            var fields = ["body": gen.body()]
+            if rng.chance(85) { fields["title"] = gen.title() }
+            textBytes += fields.values.reduce(0) { $0 + $1.utf8.count }
+            return Document(id: id, fields: fields)
+        }
+        func randomID() -> String { "doc-\(rng.int(0..<max(1, nextID)))" }
+        func record(_ d: Document) {
+            if model[d.id] != nil { removals += 1 }
+            model[d.id] = (seq, d); seq += 1
+        }
+
+        while textBytes < 300_000 {
+            switch rng.int(0..<100) {
+            case 0..<70:
+                let d = newDocument("doc-\(nextID)"); nextID += 1
+                try w.add(d); record(d)
+            case 70..<80:   // replace (or re-add a deleted id)
+                let d = newDocument(randomID())
+                try w.add(d); record(d)
+            case 80..<90:
+                let id = randomID()
+                let existed = model.removeValue(forKey: id) != nil
+                if existed { removals += 1 }
+                #expect(w.delete(id: id) == existed, "\(what): delete(\(id))")
+            case 90..<93:
+                maxSegments = max(maxSegments, w.snapshot().statistics.segments)
+            case 93..<96:   // a parallel batch with new ids, existing ids and a duplicate
+                var batch: [Document] = []
+                for _ in 0..<rng.int(20...60) {
+                    if rng.chance(80) { batch.append(newDocument("doc-\(nextID)")); nextID += 1 } else { batch.append(newDocument(randomID())) }
+                }
+                batch.append(newDocument(batch[rng.int(0..<batch.count)].id))
+                try w.add(contentsOf: batch, threads: 2)
+                for d in batch { record(d) }
+            case 96..<99:   // sequential; the new ids repeat within the batch (replaced in the buffer)
+                let batch = (0..<rng.int(2...10)).map { _ in newDocument(rng.chance(50) ? randomID() : "doc-\(nextID)") }
+                nextID += 1
+                try w.add(contentsOf: batch)
+                for d in batch { record(d) }
+            default:
+                if onDisk { try w.commit() } else { maxSegments = max(maxSegments, w.snapshot().statistics.segments) }
+            }
+        }
+        #expect(w.documentCount == model.count, "\(what): documentCount")
+        let live = model.values.sorted { $0.seq < $1.seq }.map(\.doc)
+
+        // The reference: a fresh single-segment index of the live documents, in the order they
+        // were last added.
+        let reference = try IndexWriter(schema: .article)
+        try reference.add(contentsOf: live)
+        let ref = reference.snapshot()
+        #expect(ref.statistics.segments == 1)
+        #expect(ref.documentCount == live.count)
+
+        let s = w.snapshot()
+        maxSegments = max(maxSegments, s.statistics.segments)
+        let stats = s.statistics
+        #expect(stats.segments >= 2, "\(what): expected several segments, got \(stats) (at most \(maxSegments) seen)")
+        #expect(stats.documents == model.count, "\(what)")
+        #expect(s.documentCount == model.count, "\(what)")
+        #expect(stats.documents + stats.deletedDocuments == s.segments.reduce(0) { $0 + $1.documentCount }, "\(what)")
+        #expect(stats.deletedDocuments < removals, "\(what): merges should have dropped some of the \(removals) deleted documents: \(stats)")
+
+        let texts = live.flatMap { [$0["title"] ?? "", $0["body"] ?? ""] }
+        let queries = generateQueries(from: texts, fields: ["title", "body"], count: 200, seed: 0x9E3_0000 + UInt64(mergeFactor))
+        let before = setDifferences(s, ref, queries)
+        #expect(before.isEmpty, "\(what), before forceMerge (\(stats.segments) segments): \(before.count) queries differ: \(before.prefix(6))")
+
+        var reopenedBefore: IndexSnapshot?
+        if onDisk {
+            try w.commit()
+            let reopened = try IndexStore.open(at: dir)
+            reopenedBefore = reopened
+            #expect(reopened.statistics == w.snapshot().statistics, "\(what): reopened statistics")
+            #expect(try IndexWriter(directory: dir).documentCount == model.count, "\(what): reopened writer")
+            let d = setDifferences(reopened, ref, Array(queries.prefix(40)))
+            #expect(d.isEmpty, "\(what), reopened before forceMerge: \(d.prefix(6))")
+            #expect(Set(segmentFileNames(dir)) == Set(try readManifest(dir).segments.map(\.file)), "\(what): files after commit")
+        }
+
+        try w.forceMerge()
+        let merged = w.snapshot()
+        #expect(merged.statistics.segments == 1, "\(what): \(merged.statistics)")
+        #expect(merged.statistics.deletedDocuments == 0, "\(what)")
+        #expect(merged.statistics.documents == live.count, "\(what)")
+        #expect(counts(merged.statistics) == counts(ref.statistics), "\(what): merged vs fresh")
+        #expect(merged.statistics == ref.statistics, "\(what): merged \(merged.statistics) vs fresh \(ref.statistics)")
+        let (after, withHits) = rankDifferences(merged, ref, queries)
+        #expect(after.isEmpty, "\(what), after forceMerge: \(after.count) queries differ: \(after.prefix(6))")
+        #expect(withHits > queries.count / 2, "\(what): only \(withHits) queries have hits")
+        // Snapshots taken before the merge are unaffected.
+        #expect(s.statistics == stats, "\(what)")
+        #expect(setDifferences(s, ref, Array(queries.prefix(40))).isEmpty, "\(what): the pre-merge snapshot changed")
+
+        if onDisk {
+            try w.commit()
+            #expect(segmentFileNames(dir).count == 1, "\(what): \(directoryEntries(dir))")
+            #expect(temporaryFileNames(dir).isEmpty)
+            let reopened = try IndexStore.open(at: dir)
+            #expect(reopened.statistics == ref.statistics, "\(what)")
+            let (d, _) = rankDifferences(reopened, ref, Array(queries.prefix(60)))
+            #expect(d.isEmpty, "\(what), reopened after forceMerge: \(d.prefix(6))")
+            if let old = reopenedBefore {
+                #expect(setDifferences(old, ref, Array(queries.prefix(40))).isEmpty, "\(what): snapshot opened before forceMerge")
+            }
+        }
+    }
+
+    // MARK: 3. Bounded memory: segments are flushed to disk as documents come
+
+    @Test func smallBufferFlushesSegmentsToDiskBeforeCommit() throws {
+        let dir = lifecyclePath("stream")
+        defer { removeTree(dir) }
+        let w = try IndexWriter(directory: dir, schema: .text, options: .init(maxBufferedBytes: 1 << 16))
+        var gen = TextGenerator(seed: try seedCharacters(), rng: 0x57_12EA)
+        var bytes = 0
+        var n = 0
+        var fileCounts: [Int] = []
+        var nextCheckpoint = 400_000
+        while bytes < 2_000_000 {
+            let text = "streamword \(marker(n)) \(gen.body(parts: 4...8))"
+            try w.add(Document(id: "g\(n)", text: text))
+            bytes += text.utf8.count
+            n += 1
+            if bytes >= nextCheckpoint {
+                fileCounts.append(segmentFileNames(dir).count)
+                nextCheckpoint += 400_000
+            }
+        }
+        #expect(!IndexStore.isIndex(at: dir), "no manifest before the first commit")
+        #expect(fileCounts.first ?? 0 >= 2, "segment files after the first 400 KB: \(fileCounts)")
+        #expect(zip(fileCounts, fileCounts.dropFirst()).allSatisfy { $0 < $1 }, "segment files should appear as documents come: \(fileCounts)")
+        #expect(fileCounts.last ?? 0 >= 8, "segment files before commit: \(fileCounts)")
+        #expect(w.documentCount == n)
+
+        // Every segment but the buffer frozen by snapshot() is memory-mapped from its file.
+        let s = w.snapshot()
+        #expect(s.documentCount == n)
+        let inMemory = s.segments.dropLast().filter { $0.origin == nil }.count
+        #expect(inMemory == 0, "\(inMemory) of \(s.segments.count) flushed segments are not file-backed")
+
+        try w.commit()
+        let manifest = try readManifest(dir)
+        #expect(Set(segmentFileNames(dir)) == Set(manifest.segments.map(\.file)), "merged-away segment files remain after commit")
+        #expect(temporaryFileNames(dir).isEmpty)
+
+        let reopened = try IndexStore.open(at: dir)
+        #expect(reopened.documentCount == n)
+        #expect(reopened.statistics == w.snapshot().statistics)
+        #expect(Set(try ids(reopened, "streamword")) == Set((0..<n).map { "g\($0)" }))
+        var rng = LifecycleRNG(0x5A3F)
+        for _ in 0..<60 {
+            let i = rng.int(0..<n)
+            #expect(try ids(reopened, marker(i)) == ["g\(i)"], "marker of g\(i)")
+        }
+        let queries = generateQueries(from: [String(try seedCharacters())], fields: [], count: 40, seed: 0x57_12EB)
+        let (d, withHits) = rankDifferences(reopened, s, queries)
+        #expect(d.isEmpty, "reopened vs the writer's snapshot: \(d.prefix(5))")
+        #expect(withHits > 20)
+        let w2 = try IndexWriter(directory: dir)
+        #expect(w2.documentCount == n)
+    }
+
+    // MARK: 4. Crash safety: SIGKILL at random moments
+
+    @Test func killedWhileCommittingLeavesACompleteCommit() async throws {
+        let template = try makeCrashTemplate(bodyParts: 1...3)
+        defer { removeTree(template) }
+        let results = await crashRuns(template: template, runs: 24, merge: false, parallel: 3)
+        #expect(results.count == 24, "only \(results.count) runs could be checked")
+        print("WriterLifecycleTests crash runs (run: delay µs → committed batches / leftover .tmp files): \(results.map { "\($0.run): \($0.delay)→\($0.batches)/\($0.leftovers)" })")
+    }
+
+    @Test func killedWhileMergingLeavesACompleteCommit() async throws {
+        let template = try makeCrashTemplate(bodyParts: 4...8)
+        defer { removeTree(template) }
+        let results = await crashRuns(template: template, runs: 12, merge: true, parallel: 3)
+        #expect(results.count == 12, "only \(results.count) runs could be checked")
+        print("WriterLifecycleTests merge crash runs (run: delay µs → committed batches / leftover .tmp files): \(results.map { "\($0.run): \($0.delay)→\($0.batches)/\($0.leftovers)" })")
+    }
+
+    @Test func leftoverTemporaryFilesDoNotBreakOpeningAndAreCleanedUp() throws {
+        let dir = lifecyclePath("leftovers")
+        defer { removeTree(dir) }
+        let w = try IndexWriter(directory: dir, schema: .text)
+        try w.add(Document(id: "a", text: "常熟市参观考察 linux"))
+        try w.commit()
+        let files = segmentFileNames(dir)
+        // What an interrupted commit leaves: a half-written segment, a written but unnamed one,
+        // and a half-written manifest.
+        #expect(FileManager.default.createFile(atPath: dir + "/seg-00000000000000ab.bgs.tmp", contents: Data([1, 2, 3])))
+        try FileManager.default.copyItem(atPath: dir + "/" + files[0], toPath: dir + "/" + files[0] + ".tmp")
+        #expect(FileManager.default.createFile(atPath: dir + "/MANIFEST.tmp", contents: Data("BMAN".utf8)))
+        let s = try IndexStore.open(at: dir)
+        #expect(try ids(s, "常熟") == ["a"])
+        let w2 = try IndexWriter(directory: dir)
+        #expect(w2.documentCount == 1)
+        try w2.add(Document(id: "b", text: "小微企业园"))
+        try w2.commit()
+        #expect(temporaryFileNames(dir).isEmpty, "temporary files remain: \(directoryEntries(dir))")
+        #expect(Set(segmentFileNames(dir)) == Set(try readManifest(dir).segments.map(\.file)))
+        #expect(try IndexStore.open(at: dir).documentCount == 2)
+    }
+
+    // MARK: 5. Reopening with another schema or analyzer
+
+    @Test func reopeningWithAnotherSchemaOrAnalyzerThrows() throws {
+        let dir = lifecyclePath("mismatch")
+        defer { removeTree(dir) }
+        let w = try IndexWriter(directory: dir, schema: .article)
+        try w.add(Document(id: "1", fields: ["title": "常熟", "body": "常熟市参观考察"]))
+        try w.commit()
+        let filesBefore = directoryEntries(dir)
+        let manifestBefore = try readManifest(dir)
+
+        do {
+            _ = try IndexWriter(directory: dir, schema: .text)
+            Issue.record("opened an .article index with schema .text")
+        } catch {
+            guard case .invalidSchema = error else { Issue.record("expected .invalidSchema, got \(error)"); return }
+        }
+        do {
+            _ = try IndexWriter(directory: dir, schema: Schema([.init("title", boost: 3), .init("body")]))
+            Issue.record("opened with a schema that differs in a boost")
+        } catch {
+            guard case .invalidSchema = error else { Issue.record("expected .invalidSchema, got \(error)"); return }
+        }
+
+        let unigrams = try BigramAnalyzer(.init(emitUnigrams: true))
+        do {
+            _ = try IndexWriter(directory: dir, analyzer: unigrams)
+            Issue.record("opened a bigram/1 index with \(unigrams.identifier)")
+        } catch {
+            guard case .storage(.analyzerMismatch(let path, let stored, let requested)) = error else {
+                Issue.record("expected .storage(.analyzerMismatch), got \(error)"); return
+            }
+            #expect(path == dir)
+            #expect(stored == (try BigramAnalyzer()).identifier)
+            #expect(requested == unigrams.identifier)
+        }
+        // Both wrong: either error, but an error.
+        #expect(throws: IndexError.self) { try IndexWriter(directory: dir, schema: .text, analyzer: unigrams) }
+
+        // The failed opens changed nothing.
+        #expect(directoryEntries(dir) == filesBefore)
+        #expect(try readManifest(dir) == manifestBefore)
+
+        // The same schema and analyzer, or none, open it.
+        #expect(try IndexWriter(directory: dir, schema: .article).documentCount == 1)
+        #expect(try IndexWriter(directory: dir, analyzer: try BigramAnalyzer()).documentCount == 1)
+        let reopened = try IndexWriter(directory: dir)
+        #expect(reopened.schema == .article)
+        #expect(reopened.analyzer.identifier == (try BigramAnalyzer()).identifier)
+
+        // An index built with a non-default analyzer: reopened without one, it keeps its own.
+        let foldDir = lifecyclePath("mismatch-fold")
+        defer { removeTree(foldDir) }
+        let folding = try BigramAnalyzer(.init(foldTraditional: true))
+        let fw = try IndexWriter(directory: foldDir, analyzer: folding)
+        try fw.add(Document(id: "t", text: "體育館"))
+        try fw.commit()
+        let fw2 = try IndexWriter(directory: foldDir)
+        #expect(fw2.analyzer.identifier == folding.identifier)
+        try fw2.add(Document(id: "s", text: "体育馆"))
+        #expect(try ids(fw2.snapshot(), "體育").sorted() == ["s", "t"])
+        let plain = try BigramAnalyzer()
+        do {
+            _ = try IndexWriter(directory: foldDir, analyzer: plain)
+            Issue.record("opened a folding index with the default analyzer")
+        } catch {
+            guard case .storage(.analyzerMismatch(let path, let stored, let requested)) = error else {
+                Issue.record("expected .storage(.analyzerMismatch), got \(error)"); return
+            }
+            #expect(path == foldDir)
+            #expect(stored == folding.identifier)
+            #expect(requested == (try BigramAnalyzer()).identifier)
+        }
+    }
+
+    // MARK: 6. More lifecycle contracts
+
+    /// Size-tiered merging should keep the number of segments logarithmic in the number of
+    /// documents (as Lucene's LogMergePolicy does). A writer that commits after every small batch,
+    /// of alternately 2 and 1 documents with mergeFactor 2 (or 3 and 1 with mergeFactor 3),
+    /// produces neighbouring segments whose tiers alternate; only runs of neighbours of one tier
+    /// are merged, so nothing is ever merged.
+    @Test(arguments: [(2, [2, 1]), (3, [3, 1])])
+    func automaticMergingKeepsTheSegmentCountLogarithmic(mergeFactor: Int, batchSizes: [Int]) throws {
+        let dir = lifecyclePath("tiers-\(mergeFactor)")
+        defer { removeTree(dir) }
+        let w = try IndexWriter(directory: dir, schema: .text, options: .init(mergeFactor: mergeFactor))
+        var n = 0
+        var history: [Int] = []
+        for commit in 0..<90 {
+            for _ in 0..<batchSizes[commit % batchSizes.count] {
+                try w.add(Document(id: "t\(n)", text: "tierword 第\(n)号 常熟市参观考察"))
+                n += 1
+            }
+            try w.commit()
+            if commit % 10 == 9 { history.append(w.snapshot().statistics.segments) }
+        }
+        let s = w.snapshot()
+        #expect(s.documentCount == n)
+        #expect(try ids(s, "tierword").count == n)
+        var tiers = 1, m = n
+        while m >= mergeFactor { m /= mergeFactor; tiers += 1 }
+        // Generous: an ideal policy keeps at most (mergeFactor - 1) segments per tier.
+        let bound = 2 * mergeFactor * (tiers + 1)
+        #expect(s.statistics.segments <= bound,
+                "mergeFactor \(mergeFactor), commits of \(batchSizes) documents: \(s.statistics.segments) segments for \(n) documents (bound \(bound)); segments every 10 commits: \(history); segment sizes: \(s.segments.prefix(12).map(\.documentCount))…")
+        #expect(segmentFileNames(dir).count == s.statistics.segments)
+    }
+
+    /// The buffer budget counts buffered analysis data: a few short documents stay far below the
+    /// smallest budget (64 KiB) and share one segment.
+    @Test func smallDocumentsShareASegmentUnderTheSmallestBudget() throws {
+        let w = try IndexWriter(options: .init(maxBufferedBytes: 1 << 16))
+        for i in 0..<10 { try w.add(Document(id: "s\(i)", text: "常熟市参观考察 第\(i)篇")) }
+        let s = w.snapshot()
+        #expect(s.documentCount == 10)
+        #expect(s.statistics.segments == 1,
+                "10 documents of 30 bytes with a 64 KiB buffer: \(s.statistics.segments) segments (sizes \(s.segments.map(\.documentCount))); an empty SegmentBuilder estimates \(SegmentBuilder(schema: .text, analyzer: w.analyzer).estimatedBytes) bytes")
+        let dir = lifecyclePath("budget")
+        defer { removeTree(dir) }
+        let d = try IndexWriter(directory: dir, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 0))
+        for i in 0..<10 { try d.add(Document(id: "s\(i)", text: "常熟市参观考察 第\(i)篇")) }
+        #expect(segmentFileNames(dir).isEmpty, "segment files written for 10 tiny documents before any commit: \(segmentFileNames(dir).count)")
+        try d.commit()
+        #expect(try IndexStore.open(at: dir).statistics.segments == 1)
+    }
+
+    @Test func failedCommitKeepsBufferedDocuments() async {
+        let dir = lifecyclePath("failing-commit")
+        defer { removeTree(dir); removeTree(dir + ".moved") }
+        await #expect(processExitsWith: .success, "a failed commit must not crash") { [dir = dir as String] in
+            try failingFlushScenario(dir: dir, viaAdd: false)
+        }
+    }
+
+    @Test func failedFlushInAddKeepsBufferedDocuments() async {
+        let dir = lifecyclePath("failing-add")
+        defer { removeTree(dir); removeTree(dir + ".moved") }
+        await #expect(processExitsWith: .success, "a failed flush must not crash") { [dir = dir as String] in
+            try failingFlushScenario(dir: dir, viaAdd: true)
+        }
+    }
+
+    @Test func deletingEverythingThenForceMerge() throws {
+        let dir = lifecyclePath("empty")
+        defer { removeTree(dir) }
+        let w = try IndexWriter(directory: dir, schema: .text, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 3))
+        for i in 0..<40 { try w.add(Document(id: "e\(i)", text: "emptyword 第\(i)篇 常熟市参观考察")) }
+        try w.commit()
+        _ = w.snapshot()
+        for i in 0..<40 { #expect(w.delete(id: "e\(i)")) }
+        #expect(w.documentCount == 0)
+        try w.forceMerge()
+        let s = w.snapshot()
+        #expect(s.documentCount == 0)
+        #expect(s.statistics.deletedDocuments == 0)
+        #expect(s.statistics.segments <= 1)
+        #expect(try s.search("emptyword").totalCount == 0)
+        try w.commit()
+        let r = try IndexStore.open(at: dir)
+        #expect(r.documentCount == 0)
+        #expect(try r.search("常熟").totalCount == 0)
+        #expect(Set(segmentFileNames(dir)) == Set(try readManifest(dir).segments.map(\.file)))
+
+        // The emptied index takes new documents, in this writer and in a reopened one.
+        try w.add(Document(id: "e1", text: "emptyword 重新加入"))
+        try w.commit()
+        let w2 = try IndexWriter(directory: dir)
+        #expect(w2.documentCount == 1)
+        try w2.add(Document(id: "f", text: "fullword 又一篇"))
+        try w2.forceMerge()
+        try w2.commit()
+        let r2 = try IndexStore.open(at: dir)
+        #expect(r2.documentCount == 2)
+        #expect(r2.statistics.segments == 1)
+        #expect(try ids(r2, "emptyword OR fullword").sorted() == ["e1", "f"])
+        #expect(try r2.search("重新加入").hits.map(\.id) == ["e1"])
+    }
+}
