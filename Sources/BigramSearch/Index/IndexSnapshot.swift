@@ -170,7 +170,8 @@ public struct IndexSnapshot: Sendable {
         } else {
             matches = segments.indices.map { evaluator.evaluate(compiled, segment: $0, filter: nil) }
         }
-        if let error = interrupt?.error { throw error }
+        // A search that overran its limit fails even if it never reached a poll point.
+        if let interrupt, interrupt.shouldStop(), let error = interrupt.error { throw error }
         return (matches, evaluator, compiler.leaves)
     }
 }

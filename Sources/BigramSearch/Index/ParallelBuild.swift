@@ -1,14 +1,22 @@
 import Dispatch
-import Synchronization
+import Foundation
 
 /// Runs independent pieces of work on several threads and collects their results in order.
 enum ParallelBuild {
     static func run<T: Sendable>(count: Int, _ body: @Sendable (Int) -> T) -> [T] {
-        let results = Mutex<[T?]>(Array(repeating: nil, count: count))
+        let results = Results<T>(count: count)
         DispatchQueue.concurrentPerform(iterations: count) { i in
-            let r = body(i)
-            results.withLock { $0[i] = r }
+            results.set(i, body(i))
         }
-        return results.withLock { $0.map { $0! } }
+        return results.values.map { $0! }
+    }
+
+    /// Result slots guarded by a pthread mutex (NSLock), which Thread Sanitizer understands.
+    private final class Results<T: Sendable>: @unchecked Sendable {   // every access holds `lock`
+        private let lock = NSLock()
+        private var slots: [T?]
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ value: T) { lock.withLock { slots[i] = value } }
+        var values: [T?] { lock.withLock { slots } }
     }
 }

@@ -29,7 +29,7 @@ struct ResolvedElement: Sendable {
         if total * 8 >= docCount {
             var counts = [UInt32](repeating: 0, count: docCount)
             for (k, e) in entries.enumerated() {
-                if k & 63 == 63, interrupt?.shouldStop() == true { break }
+                if k & 7 == 7, interrupt?.shouldStop() == true { break }
                 var c = field.cursor(e)
                 while c.doc != PostingsCursor.exhausted {
                     if Int(c.doc) < docCount { counts[Int(c.doc)] &+= UInt32(c.freq) }
@@ -43,7 +43,7 @@ struct ResolvedElement: Sendable {
             var pairs: [UInt64] = []
             pairs.reserveCapacity(total)
             for (k, e) in entries.enumerated() {
-                if k & 63 == 63, interrupt?.shouldStop() == true { break }
+                if k & 7 == 7, interrupt?.shouldStop() == true { break }
                 var c = field.cursor(e)
                 while c.doc != PostingsCursor.exhausted {
                     pairs.append(UInt64(c.doc) << 32 | UInt64(min(c.freq, Int(UInt32.max))))
@@ -85,11 +85,12 @@ struct PhraseMatcher {
                     if accept(c.doc) { docs.append(c.doc); freqs.append(UInt32(c.freq)) }
                     c.next()
                     n &+= 1
-                    if n & 4095 == 0, interrupt?.shouldStop() == true { break }
+                    if n & 1023 == 0, interrupt?.shouldStop() == true { break }
                 }
             } else {
                 for (k, d) in e.unionDocs.enumerated() where accept(d) {
                     docs.append(d); freqs.append(e.unionFreqs[k])
+                    if k & 1023 == 1023, interrupt?.shouldStop() == true { break }
                 }
             }
             return (docs, freqs)

@@ -56,6 +56,7 @@ struct QueryEvaluator {
     }
 
     func evaluate(_ query: CompiledQuery, segment: Int, filter: DocumentSet?) -> Matches {
+        if interrupt?.shouldStop() == true { return Matches() }   // the caller throws
         let seg = snapshot.segments[segment]
         let deleted = snapshot.deletions[segment]
         switch query {

@@ -1,8 +1,11 @@
 import Synchronization
 
 /// Stops a running search: on a deadline (``SearchOptions/timeLimit``) or when its task is
-/// cancelled. The evaluation loops poll ``shouldStop()`` every few hundred documents, so a
-/// pathological query on a large index ends within about a millisecond of the signal.
+/// cancelled. Evaluation polls ``shouldStop()`` between subqueries, every 8 dictionary entries
+/// of a one-character union, every 1,024 postings and every 256 phrase candidates, and once at
+/// the end; a search that overran fails even if it finished. The remaining unpolled stretches
+/// (one posting list of up to 1,024 documents per union entry, ranking) take well under a
+/// millisecond on a 20,000-document index.
 final class SearchInterrupt: Sendable {
     private let deadline: ContinuousClock.Instant?
     private let cancelled = Atomic<Bool>(false)
