@@ -36,7 +36,28 @@ import BigramSearch
         let reopened = try IndexStore.open(at: dir)
         #expect(try reopened.matchingIDs(.phrase("参观")) == ["a"])
 
+        let disk = try IndexWriter(directory: dir, options: .init(maxBufferedBytes: 64 << 20))
+        try disk.add(Document(id: "d", fields: ["body": "新文档"]))
+        try disk.commit()
+        #expect(try IndexStore.open(at: dir).documentCount == 3)
+
+        let bounded = try reopened.search("内核", options: SearchOptions(timeLimit: .milliseconds(50)))
+        #expect(bounded.hits.map(\.id) == ["b"])
+        let archive = try IndexSnapshot(shards: [snapshot, reopened])
+        let reranked = try archive.search("常熟", options: SearchOptions(reranking: Reranking()))
+        #expect(reranked.totalCount == 4)   // "a" and "b" in each shard
+        #expect(reranked.hits.first?.id == "a")
+
         let analyzer = try BigramAnalyzer(.init(foldTraditional: true))
         #expect(analyzer.tokens(in: "體育 ＡＢＣ").map(\.term) == ["体育", "abc"])
+    }
+
+    /// The README's async line: in an async context `search` is the async overload.
+    @Test func asyncSearch() async throws {
+        let writer = try IndexWriter()
+        try writer.add(Document(id: "b", text: "我们对Linux内核非常熟悉。"))
+        let snapshot = writer.snapshot()
+        let bounded = try await snapshot.search("内核", options: SearchOptions(timeLimit: .milliseconds(50)))
+        #expect(bounded.hits.map(\.id) == ["b"])
     }
 }
