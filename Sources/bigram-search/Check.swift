@@ -16,7 +16,7 @@ struct Check: ParsableCommand {
     @Option(help: "Timed passes over the query set.")
     var passes: Int = 5
 
-    @Option(help: "What to time: all (every match scored, document order), ranked (every match ranked), top10, count.")
+    @Option(help: "What to time: all (every match scored, document order), ranked (every match ranked), top10, rerank (top10 re-ranked), count.")
     var mode = "all"
 
     @Flag(help: "Index a unigram for every CJK character too (compare index size and 1-char speed).")
@@ -64,6 +64,7 @@ struct Check: ParsableCommand {
                     switch mode {
                     case "count": _ = try? snapshot.count(query)
                     case "top10": _ = try? snapshot.search(query, options: SearchOptions(limit: 10))
+                    case "rerank": _ = try? snapshot.search(query, options: SearchOptions(limit: 10, reranking: Reranking()))
                     case "ranked": _ = try? snapshot.search(query, options: SearchOptions(limit: Int.max))
                     default: _ = try? snapshot.matches(query)
                     }

@@ -20,7 +20,7 @@ public struct Reranking: Hashable, Sendable {
     /// Largest gain of a document whose clauses stand next to each other (0 turns it off).
     public var proximityWeight: Double
 
-    public init(candidates: Int = 30, penalty: Double = 0.5, occurrences: Int = 4, proximityWeight: Double = 0.25) {
+    public init(candidates: Int = 20, penalty: Double = 0.5, occurrences: Int = 2, proximityWeight: Double = 0.25) {
         self.candidates = max(1, candidates)
         self.penalty = min(1, max(0, penalty))
         self.occurrences = max(1, occurrences)
@@ -78,9 +78,10 @@ struct WordBoundaryRanker {
                     examined += 1
                     if options.penalty > 0 && Self.straddles(r, in: text, pool: pool) { straddling += 1 }
                     if options.proximityWeight > 0 {
-                        let s = text.unicodeScalars
-                        let start = s.distance(from: s.startIndex, to: r.lowerBound)
-                        occurrencesByField[f, default: []].append((clause, start, start + s.distance(from: r.lowerBound, to: r.upperBound)))
+                        // Gaps measured in UTF-8 bytes ÷ 3 ≈ CJK characters (cheap, O(1) offsets).
+                        let u = text.utf8
+                        let start = u.distance(from: u.startIndex, to: r.lowerBound) / 3
+                        occurrencesByField[f, default: []].append((clause, start, u.distance(from: u.startIndex, to: r.upperBound) / 3))
                     }
                     from = r.upperBound
                 }
@@ -102,23 +103,36 @@ struct WordBoundaryRanker {
     }
 
     /// The next occurrence of `needle` (UTF-8 of CJK characters) in `text` at or after `from`,
-    /// allowing whitespace between its characters (line wraps, as the index does).
+    /// allowing ASCII whitespace between its characters (line wraps, as the index does). A byte
+    /// search: the text's UTF-8 is scanned once, without decoding.
     static func find(_ needle: [UInt8], in text: String, from: String.Index) -> Range<String.Index>? {
-        let want = Array(String(decoding: needle, as: UTF8.self).unicodeScalars)
-        guard let first = want.first else { return nil }
-        let s = text.unicodeScalars
-        var i = from
-        while let hit = s[i...].firstIndex(of: first) {
-            var j = s.index(after: hit), k = 1
-            while k < want.count && j < s.endIndex {
-                if s[j] == want[k] { k += 1; j = s.index(after: j); continue }
-                if s[j].properties.isWhitespace { j = s.index(after: j); continue }
-                break
+        guard let first = needle.first else { return nil }
+        let u = text.utf8
+        let start = u.distance(from: u.startIndex, to: from)
+        var found: Range<Int>?
+        var text = text
+        text.withUTF8 { bytes in
+            var i = start
+            let n = bytes.count
+            while i < n {
+                guard bytes[i] == first else { i += 1; continue }
+                var j = i, k = 0
+                while k < needle.count && j < n {
+                    if bytes[j] == needle[k] {
+                        j += 1; k += 1
+                        continue
+                    }
+                    // Between two characters (the needle is at a lead byte), skip ASCII whitespace.
+                    let b = bytes[j]
+                    if needle[k] & 0xC0 != 0x80 && (b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09) { j += 1; continue }
+                    break
+                }
+                if k == needle.count { found = i..<j; return }
+                i += 1
             }
-            if k == want.count { return hit..<j }
-            i = s.index(after: hit)
         }
-        return nil
+        guard let r = found else { return nil }
+        return u.index(u.startIndex, offsetBy: r.lowerBound)..<u.index(u.startIndex, offsetBy: r.upperBound)
     }
 
     /// True when the occurrence `r` starts or ends inside a dictionary word, judged on a window
