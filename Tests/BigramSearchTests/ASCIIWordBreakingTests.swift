@@ -15,11 +15,12 @@ import Testing
         mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     }
 
-    static let breaker = try! WordBreaker.make(.dictionaryFree)
+    /// ICU iterators are not thread-safe and tests run in parallel: go through a pool.
+    static let breakers = try! WordBreakerPool(.dictionaryFree)
 
     static func icuWords(_ units: [UInt16]) throws -> [[Int32]] {
         var s: [Int32] = [], e: [Int32] = []
-        #expect(breaker.words(in: units, 0..<units.count, starts: &s, ends: &e))
+        #expect(breakers.withBreaker { $0.words(in: units, 0..<units.count, starts: &s, ends: &e) })
         return zip(s, e).map { [$0, $1] }
     }
 

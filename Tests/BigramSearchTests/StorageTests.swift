@@ -263,13 +263,29 @@ private func sectionTable(_ bytes: [UInt8]) -> [SectionEntry] {
     }
 }
 
-/// Opens `dir` and returns the error, recording an issue if it opened.
+/// Verifies `dir` fully and returns the error, recording an issue if it passed. Opening verifies
+/// section checksums lazily (on first use), so also check that a plain open either fails with the
+/// same error or opens and then refuses to search (`SearchError.damagedIndex` with that error):
+/// a damaged index never gives results.
 private func openError(_ dir: String, analyzer: (any Analyzer)? = nil, _ what: String) -> StorageError? {
     do {
-        let s = try IndexStore.open(at: dir, analyzer: analyzer)
-        Issue.record("\(what): opened a damaged index (\(s.documentCount) documents) instead of throwing")
+        let s = try IndexStore.verify(at: dir, analyzer: analyzer)
+        Issue.record("\(what): verified a damaged index (\(s.documentCount) documents) instead of throwing")
         return nil
     } catch {
+        do {
+            let lazy = try IndexStore.open(at: dir, analyzer: analyzer)
+            do {
+                _ = try lazy.matchingIDs(.phrase("常熟"))
+                Issue.record("\(what): searched a damaged index instead of throwing")
+            } catch SearchError.damagedIndex(let e) {
+                #expect(e == error, "\(what): search reports \(e), verify reports \(error)")
+            } catch let other {
+                Issue.record("\(what): search threw \(other)")
+            }
+        } catch let openError {
+            #expect(openError == error, "\(what): open reports \(openError), verify reports \(error)")
+        }
         return error
     }
 }

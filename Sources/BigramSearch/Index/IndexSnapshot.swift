@@ -163,6 +163,15 @@ public struct IndexSnapshot: Sendable {
     private func evaluate(_ query: Query, bm25: BM25, interrupt: SearchInterrupt? = nil) throws(SearchError) -> (matches: [QueryEvaluator.Matches], evaluator: QueryEvaluator?, leaves: [PhrasePattern]) {
         var compiler = QueryCompiler(schema: schema, analyzer: analyzer)
         guard let compiled = try compiler.compile(query) else { return ([], nil, []) }
+        // Checksums of mapped sections are verified on first use: the fields searched, and the
+        // ids and stored fields that results read.
+        let fields = Set(compiler.leaves.flatMap(\.fields))
+        do {
+            for segment in segments {
+                for f in fields { try segment.verifyField(f) }
+                try segment.verifyStored()
+            }
+        } catch { throw .damagedIndex(error) }
         let evaluator = QueryEvaluator(snapshot: self, leaves: compiler.leaves, bm25: bm25, interrupt: interrupt)
         let matches: [QueryEvaluator.Matches]
         if parallelSegments && segments.count > 1 {

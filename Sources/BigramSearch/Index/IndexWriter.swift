@@ -75,6 +75,8 @@ public final class IndexWriter {
             }
             self.schema = opened.manifest.schema
             self.analyzer = opened.snapshot.analyzer
+            // The writer reads every section (ids now, postings when merging): verify them all.
+            do { for segment in opened.snapshot.segments { try segment.verifyAll() } } catch { throw .storage(error) }
             segments = opened.snapshot.segments
             deletions = opened.snapshot.deletions
             for (s, segment) in segments.enumerated() {

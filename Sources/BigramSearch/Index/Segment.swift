@@ -12,17 +12,38 @@ final class Segment: Sendable {
     /// Names the segment's file; random for a new segment, read back from its file.
     let uid: UInt64
 
-    /// The file this segment was mapped from (and verified against), if any.
+    /// The file this segment was mapped from, if any.
     let origin: String?
+    /// Checksums of the mapped sections, verified on first use: of the ids and stored fields,
+    /// and of each field's index (empty for a segment built in memory).
+    let storedChecks: [SectionChecksum]
+    let fieldChecks: [[SectionChecksum]]
 
     init(documentCount: Int, ids: StoredTable, stored: [StoredTable?], fields: [FieldIndex?],
-         uid: UInt64 = UInt64.random(in: 1...UInt64.max), origin: String? = nil) {
+         uid: UInt64 = UInt64.random(in: 1...UInt64.max), origin: String? = nil,
+         storedChecks: [SectionChecksum] = [], fieldChecks: [[SectionChecksum]] = []) {
         self.uid = uid
         self.origin = origin
+        self.storedChecks = storedChecks
+        self.fieldChecks = fieldChecks
         self.documentCount = documentCount
         self.ids = ids
         self.stored = stored
         self.fields = fields
+    }
+
+    /// Verifies the checksums of field `f`'s index sections (once; then free).
+    func verifyField(_ f: Int) throws(StorageError) {
+        if f < fieldChecks.count { try SectionChecksum.verify(fieldChecks[f]) }
+    }
+
+    /// Verifies the checksums of the ids and stored fields.
+    func verifyStored() throws(StorageError) { try SectionChecksum.verify(storedChecks) }
+
+    /// Verifies every section.
+    func verifyAll() throws(StorageError) {
+        try verifyStored()
+        for f in fieldChecks.indices { try verifyField(f) }
     }
 
     func id(_ doc: Int) -> String { ids[doc] ?? "" }

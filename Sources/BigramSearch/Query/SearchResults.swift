@@ -109,12 +109,15 @@ public enum SearchError: Error, Sendable, Hashable, CustomStringConvertible {
     case cancelled
     /// Shards to search together differ in schema or analyzer.
     case incompatibleShards(String)
+    /// A file of the index is damaged (its checksum, verified on first use, does not match).
+    case damagedIndex(StorageError)
 
     public var description: String {
         switch self {
         case .timeLimitExceeded: return "the search ran longer than its time limit"
         case .cancelled: return "the search was cancelled"
         case .incompatibleShards(let why): return "shards cannot be searched together: \(why)"
+        case .damagedIndex(let e): return e.description
         case .syntax(let e): return e.description
         case .unknownField(let f): return "unknown or unindexed field \"\(f)\""
         }

@@ -4,8 +4,10 @@
 /// naming the live ones. Saving writes the segment files that are not there yet, fsyncs them,
 /// then atomically replaces the manifest (temporary file, fsync, rename, fsync the directory), and
 /// finally removes segment files no manifest names. A crash at any point leaves either the old
-/// or the new index, never a mix. Opening memory-maps the segment files and checks every
-/// checksum; nothing is decoded until a search reads it.
+/// or the new index, never a mix. Opening reads the manifest and memory-maps the segment files,
+/// checking their headers and section tables: O(1) in the index size. Each section's checksum is
+/// verified the first time a search uses it; a damaged section makes that search throw
+/// ``SearchError/damagedIndex(_:)`` naming the file.
 public enum IndexStore {
     /// True when `path` is a directory holding a saved index.
     public static func isIndex(at path: String) -> Bool {
@@ -19,9 +21,21 @@ public enum IndexStore {
     ///   must be passed again and have the same ``Analyzer/identifier``.
     /// - Throws: ``StorageError`` naming the file: not an index, missing or damaged file, other
     ///   format version, analyzer mismatch.
-    /// - Complexity: reads the manifest, maps each segment and verifies its checksums (a few GB/s).
+    /// - Complexity: reads the manifest and each segment's header; independent of the index size.
     public static func open(at directory: String, analyzer: (any Analyzer)? = nil) throws(StorageError) -> IndexSnapshot {
         try openState(at: directory, analyzer: analyzer).snapshot
+    }
+
+    /// Opens the index in `directory` and verifies the checksum of every section of every file
+    /// now (what `open` defers to first use) — a full check, like Lucene's CheckIndex.
+    ///
+    /// - Throws: the ``StorageError`` of the first problem, naming the file.
+    /// - Complexity: reads the whole index once (CRC-32C at several GB/s).
+    @discardableResult
+    public static func verify(at directory: String, analyzer: (any Analyzer)? = nil) throws(StorageError) -> IndexSnapshot {
+        let snapshot = try open(at: directory, analyzer: analyzer)
+        for segment in snapshot.segments { try segment.verifyAll() }
+        return snapshot
     }
 
     struct OpenedState {
@@ -126,7 +140,7 @@ public enum IndexStore {
 
     private static func isIntact(_ path: String, schema: Schema) -> Bool {
         guard let buffer = try? FileSystem.map(path) else { return false }
-        return (try? SegmentFile.decode(buffer, path: path, schema: schema)) != nil
+        return (try? SegmentFile.decode(buffer, path: path, schema: schema, verifyNow: true)) != nil
     }
 
     static func fileName(of segment: Segment) -> String {

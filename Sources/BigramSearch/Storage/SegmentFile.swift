@@ -59,8 +59,10 @@ enum SegmentFile {
 
     static func align(_ n: Int) -> Int { (n + 7) & ~7 }
 
-    /// Decodes a segment file, checking its structure and every checksum.
-    static func decode(_ buffer: ByteBuffer, path: String, schema: Schema) throws(StorageError) -> Segment {
+    /// Decodes a segment file: checks the header, the section table and its checksum, and the
+    /// sizes of the sections. Section checksums are verified on first use (``SectionChecksum``);
+    /// `verifyNow` verifies them all here.
+    static func decode(_ buffer: ByteBuffer, path: String, schema: Schema, verifyNow: Bool = false) throws(StorageError) -> Segment {
         func corrupt(_ why: String) -> StorageError { .corrupt(path: path, reason: why) }
         guard buffer.count >= 24 else { throw corrupt("file is \(buffer.count) bytes, shorter than a header") }
         guard buffer.array(0..<4) == magic else { throw corrupt("not a segment file (bad magic)") }
@@ -73,6 +75,7 @@ enum SegmentFile {
         guard count < 1 << 16, tableEnd + 8 <= buffer.count else { throw corrupt("section table runs past the end of the file") }
         guard Checksum.crc32c(buffer, 0..<tableEnd) == buffer.uint32(at: tableEnd) else { throw .checksumMismatch(path: path) }
         var sections: [Kind: [Int: ByteBuffer]] = [:]
+        var checks: [Kind: [Int: SectionChecksum]] = [:]
         for i in 0..<count {
             let at = 24 + 32 * i
             let offset = buffer.uint64(at: at + 8), length = buffer.uint64(at: at + 16)
@@ -80,9 +83,12 @@ enum SegmentFile {
                 throw corrupt("section \(i) runs past the end of the file (truncated?)")
             }
             let slice = buffer.slice(Int(offset)..<Int(offset + length))
-            guard Checksum.crc32c(slice, 0..<slice.count) == buffer.uint32(at: at + 24) else { throw .checksumMismatch(path: path) }
             guard let kind = Kind(rawValue: buffer.uint32(at: at)) else { throw corrupt("unknown section kind \(buffer.uint32(at: at))") }
+            let check = SectionChecksum(path: path, bytes: slice, expected: buffer.uint32(at: at + 24))
+            // Tiny sections read during decoding are verified now; the rest on first use.
+            if verifyNow || kind == .fieldInfo || kind == .dictionaryBlocks { try check.verify() }
             sections[kind, default: [:]][Int(buffer.uint32(at: at + 4))] = slice
+            checks[kind, default: [:]][Int(buffer.uint32(at: at + 4))] = check
         }
         func section(_ kind: Kind, _ field: Int = 0) throws(StorageError) -> ByteBuffer {
             guard let s = sections[kind]?[field] else { throw corrupt("missing section \(kind) of field \(field)") }
@@ -128,6 +134,11 @@ enum SegmentFile {
                 fields.append(nil)
             }
         }
-        return Segment(documentCount: documentCount, ids: ids, stored: stored, fields: fields, uid: uid, origin: path)
+        let storedKinds: [Kind] = [.idOffsets, .idBytes, .storedOffsets, .storedBytes]
+        let storedChecks = storedKinds.flatMap { k in (checks[k] ?? [:]).values }
+        let fieldKinds: [Kind] = [.dictionaryEntries, .dictionaryBlocks, .postings, .lengths]
+        let fieldChecks = schema.fields.indices.map { f in fieldKinds.compactMap { checks[$0]?[f] } }
+        return Segment(documentCount: documentCount, ids: ids, stored: stored, fields: fields, uid: uid, origin: path,
+                       storedChecks: storedChecks, fieldChecks: fieldChecks)
     }
 }
