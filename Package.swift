@@ -6,6 +6,7 @@ import PackageDescription
 //                   Linux carries its own ICU headers, and a Swift module that sees both fails to build.
 //   ICUShim         the only code that calls ICU (C++), behind a header with <stdint.h> types only.
 //   CChecksum       CRC-32C in C (SSE4.2 instruction when available) for index file checksums.
+//   CZlib           the system zlib (stored text in segment files is deflated).
 //   BigramSearch    the library (Analysis → Index → Query → Storage), pure Swift over ICUShim.
 //   bigram-search   command-line tool.   bigram-bench   benchmark executable (Benchmarks/).
 let package = Package(
@@ -33,9 +34,14 @@ let package = Package(
             ]
         ),
         .target(name: "CChecksum"),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "BigramSearch",
-            dependencies: ["ICUShim", "CChecksum"]
+            dependencies: ["ICUShim", "CChecksum", "CZlib"]
         ),
         .executableTarget(
             name: "bigram-search",

@@ -21,7 +21,10 @@ enum SegmentFile {
             (.idOffsets, 0, segment.ids.offsets), (.idBytes, 0, segment.ids.bytes),
         ]
         for (f, table) in segment.stored.enumerated() {
-            if let table { sections += [(.storedOffsets, f, table.offsets), (.storedBytes, f, table.bytes)] }
+            if let table {
+                let packed = table.deflated()
+                sections += [(.storedOffsets, f, packed.offsets), (.storedBytes, f, packed.bytes)]
+            }
         }
         for (f, field) in segment.fields.enumerated() {
             guard let field else { continue }
