@@ -1,0 +1,137 @@
+import Foundation
+
+/// The command-line options of `bigram-bench`, parsed by hand (the benchmark has no
+/// ArgumentParser dependency).
+struct Options {
+    /// Corpus: a `.jsonl` file or a directory of `.txt` files. Nil means the repository's seeds.
+    var corpus: String?
+    /// Query file (`{"q", "kind", "expected"}` per line). Nil means queries drawn from the corpus.
+    var queries: String?
+    /// Size of the indexed corpus as a multiple of the input corpus (see ``CorpusScaler``).
+    var scale = 1
+    /// Threads for the multi-threaded indexing figure.
+    var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Timed passes of each measurement (indexing runs, query passes); the median is reported.
+    var repeats = 3
+    /// Seed of every pseudo-random choice (scaling, query generation).
+    var seed: UInt64 = 42
+    /// Queries per kind when they are drawn from the corpus.
+    var queriesPerKind = 30
+    /// Where to write the JSON report.
+    var json: String?
+    /// Where to write the query set that was run (JSON Lines, the `--queries` format).
+    var saveQueries: String?
+
+    /// Why parsing stopped: a request for help or a bad option (exit code 2).
+    enum ParseOutcome: Error {
+        case help
+        case invalid(String)
+    }
+
+    static let usage = """
+        usage: bigram-bench [--corpus FILE.jsonl|DIR] [--queries FILE.jsonl] [--scale N]
+                            [--threads N] [--repeat N] [--seed N] [--per-kind N] [--json FILE]
+                            [--save-queries FILE]
+
+        Measures BigramSearch (indexing, size, memory, open time, queries, exactness) and the
+        same work through SQLite FTS5 with the trigram tokenizer, in one process.
+
+          --corpus PATH    JSON Lines corpus ({"id","title","text"} per line) or a directory of
+                           .txt files (default: the repository's seeds/ directory)
+          --queries FILE   queries, one {"q","kind","expected"} object per line; without it,
+                           queries are drawn deterministically from the corpus
+          --scale N        index a corpus N times as large, made by recombining the corpus's
+                           sentences into new documents (default 1)
+          --threads N      threads for the multi-threaded indexing figure (default: all cores)
+          --repeat N       timed passes per measurement; medians are reported (default 3)
+          --seed N         seed for scaling and query generation (default 42)
+          --per-kind N     queries per kind when drawn from the corpus (default 30)
+          --json FILE      also write the results as JSON to FILE
+          --save-queries FILE
+                           write the queries that were run to FILE, in the --queries format
+          -h, --help       show this help
+        """
+
+    /// Parses `arguments` (without the program name).
+    ///
+    /// Accepts `--name value` and `--name=value`. Paths given to `--corpus` and `--queries`
+    /// must exist.
+    static func parse(_ arguments: [String]) throws(ParseOutcome) -> Options {
+        var options = Options()
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            if argument == "-h" || argument == "--help" { throw .help }
+            guard argument.hasPrefix("--") else { throw .invalid("unexpected argument '\(argument)'") }
+            var name = String(argument.dropFirst(2))
+            var inlineValue: String?
+            if let eq = name.firstIndex(of: "=") {
+                inlineValue = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            }
+            func value() throws(ParseOutcome) -> String {
+                if let inlineValue { return inlineValue }
+                guard let next = rest.popFirst() else { throw .invalid("--\(name) needs a value") }
+                return next
+            }
+            switch name {
+            case "corpus": options.corpus = try existingPath(value(), option: name)
+            case "queries": options.queries = try existingPath(value(), option: name)
+            case "scale": options.scale = try integer(value(), option: name, range: 1...1000)
+            case "threads": options.threads = try integer(value(), option: name, range: 1...1024)
+            case "repeat": options.repeats = try integer(value(), option: name, range: 1...1000)
+            case "per-kind": options.queriesPerKind = try integer(value(), option: name, range: 1...100_000)
+            case "seed":
+                let text = try value()
+                guard let seed = UInt64(text) else { throw .invalid("--seed must be a non-negative integer, not '\(text)'") }
+                options.seed = seed
+            case "json": options.json = try outputPath(value(), option: name)
+            case "save-queries": options.saveQueries = try outputPath(value(), option: name)
+            default:
+                throw .invalid("unknown option '--\(name)'")
+            }
+        }
+        return options
+    }
+
+    private static func integer(_ text: String, option: String, range: ClosedRange<Int>) throws(ParseOutcome) -> Int {
+        guard let n = Int(text), range.contains(n) else {
+            throw .invalid("--\(option) must be an integer from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return n
+    }
+
+    /// A file to write: its directory must exist.
+    private static func outputPath(_ path: String, option: String) throws(ParseOutcome) -> String {
+        guard !path.isEmpty else { throw .invalid("--\(option) needs a file name") }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .invalid("--\(option): no such directory '\(parent)'")
+        }
+        return path
+    }
+
+    private static func existingPath(_ path: String, option: String) throws(ParseOutcome) -> String {
+        guard !path.isEmpty, FileManager.default.fileExists(atPath: path) else {
+            throw .invalid("--\(option): no such file or directory '\(path)'")
+        }
+        return path
+    }
+
+    /// The repository's `seeds/` directory: relative to the current directory when run from the
+    /// package root (`swift run`), else located from this source file's path.
+    static func seedsDirectory(sourceFile: String = #filePath) -> String? {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: "seeds", isDirectory: &isDirectory), isDirectory.boolValue {
+            return "seeds"
+        }
+        // Benchmarks/BigramBench/Options.swift → the package root is three levels up.
+        let root = URL(fileURLWithPath: sourceFile)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let seeds = root.appendingPathComponent("seeds").path
+        if FileManager.default.fileExists(atPath: seeds, isDirectory: &isDirectory), isDirectory.boolValue {
+            return seeds
+        }
+        return nil
+    }
+}
