@@ -26,6 +26,8 @@ struct Report {
     var reopenedAgreement: Int?
     var baseline: IndexFigures
     var baselineQueries: QueryFigures
+    /// Re-ranking: relevance set metrics and query-time cost (nil when the set is missing).
+    var relevance: RelevanceFigures?
     /// Remarks printed under the table and kept in JSON.
     var notes: [String]
 
@@ -92,6 +94,15 @@ struct Report {
                     (kind, .number(queryRatio(plan.byKind[kind] ?? [])))
                 })),
             ])),
+            ("relevance", relevance.map { r in
+                .object([
+                    ("cases", .int(r.cases)),
+                    ("plain", .object([("precisionAt1", .double(r.plain.precisionAt1)), ("mrr", .double(r.plain.mrr))])),
+                    ("reranked", .object([("precisionAt1", .double(r.reranked.precisionAt1)), ("mrr", .double(r.reranked.mrr))])),
+                    ("top10", .object(latencyJSON(r.top10))),
+                    ("top10Reranked", .object(latencyJSON(r.top10Reranked))),
+                ])
+            } ?? .null),
             ("notes", .array(notes.map(JSON.string))),
         ])
     }
@@ -267,6 +278,16 @@ struct Report {
         }
         out += columns(rows, rightAligned: Set(1..<18).subtracting([10]))
         line()
+        if let r = relevance {
+            line("Relevance (Benchmarks/relevance.jsonl, \(r.cases) cases) and the cost of re-ranking (top 10, all queries)")
+            rows = [["", "precision@1", "MRR", "top-10 q/s", "p50 µs", "p99 µs"],
+                    ["plain BM25", fixed(r.plain.precisionAt1, 3), fixed(r.plain.mrr, 3), rate(r.top10.perSecond),
+                     fixed(r.top10.p50Micros, 1), fixed(r.top10.p99Micros, 1)],
+                    ["re-ranked", fixed(r.reranked.precisionAt1, 3), fixed(r.reranked.mrr, 3), rate(r.top10Reranked.perSecond),
+                     fixed(r.top10Reranked.p50Micros, 1), fixed(r.top10Reranked.p99Micros, 1)]]
+            out += columns(rows, rightAligned: Set(1..<6))
+            line()
+        }
         line("ours ÷ SQLite: above 1 is better for throughput, below 1 is better for sizes, memory and times.")
         for note in notes { line("note: \(note)") }
         return out

@@ -47,11 +47,17 @@ func runBenchmark(_ options: Options) throws -> Report {
     var ours: IndexFigures
     let ourQueries: QueryFigures
     let agreement: Int?
+    var relevance: RelevanceFigures?
     do {
         let run = BigramRun(documents: documents, repeats: options.repeats, threads: options.threads)
         let snapshot: IndexSnapshot
         (ours, snapshot) = try run.measureIndexing()
         ourQueries = run.measureQueries(snapshot, plan: plan)
+        if let path = RelevanceRun.setPath() {
+            relevance = try RelevanceRun.measure(setPath: path, snapshot: snapshot, plan: plan, repeats: options.repeats)
+        } else {
+            notes.append("Benchmarks/relevance.jsonl not found: no relevance figures")
+        }
         agreement = run.measureStorage(snapshot, opens: opens, plan: plan, inMemory: ourQueries.results, into: &ours)
     }
     if let error = ours.openError {
@@ -92,7 +98,7 @@ func runBenchmark(_ options: Options) throws -> Report {
                              sqliteVersion: SQLiteDatabase.version,
                              loadAverage: (loadAtStart, ProcessMetrics.loadAverage()))
     return Report(setup: setup, plan: plan, ours: ours, ourQueries: ourQueries, reopenedAgreement: agreement,
-                  baseline: baseline, baselineQueries: baselineQueries, notes: notes)
+                  baseline: baseline, baselineQueries: baselineQueries, relevance: relevance, notes: notes)
 }
 
 func fail(_ message: String, code: Int32) -> Never {
