@@ -3,18 +3,6 @@ import Testing
 
 /// The analyzer's ASCII fast path must segment exactly as ICU's dictionary-free word rules do.
 @Suite struct ASCIIWordBreakingTests {
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     /// ICU iterators are not thread-safe and tests run in parallel: go through a pool.
     static let breakers = try! WordBreakerPool(.dictionaryFree)
 

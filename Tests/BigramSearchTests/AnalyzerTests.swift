@@ -9,25 +9,11 @@ import Testing
 /// Character classes as in shared/corpus/oracle.py (HAN_KANA, HANGUL, Python's `\s`).
 private enum RefClass { case hanKana, hangul, space, other }
 
-private let hanKanaRanges: [ClosedRange<UInt32>] = [
-    0x3005...0x3005, 0x3007...0x3007, 0x3021...0x3029, 0x3038...0x303B, 0x3041...0x309F,
-    0x30A0...0x30FF, 0x31F0...0x31FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF,
-    0x1B000...0x1B16F, 0x20000...0x323AF,
-]
-private let hangulRanges: [ClosedRange<UInt32>] = [
-    0x1100...0x11FF, 0x3130...0x318F, 0xA960...0xA97F, 0xAC00...0xD7AF, 0xD7B0...0xD7FF,
-]
-private let spaceScalars: Set<UInt32> = [
-    0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680,
-    0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A,
-    0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
-]
-
 private func refClass(_ s: Unicode.Scalar) -> RefClass {
     let v = s.value
-    if hanKanaRanges.contains(where: { $0.contains(v) }) { return .hanKana }
-    if hangulRanges.contains(where: { $0.contains(v) }) { return .hangul }
-    if spaceScalars.contains(v) { return .space }
+    if OracleCharacterClasses.hanKanaRanges.contains(where: { $0.contains(v) }) { return .hanKana }
+    if OracleCharacterClasses.hangulRanges.contains(where: { $0.contains(v) }) { return .hangul }
+    if OracleCharacterClasses.spaces.contains(v) { return .space }
     return .other
 }
 
@@ -125,19 +111,13 @@ private func termsAndPositions(_ s: String, _ a: BigramAnalyzer) -> [String] {
     a.tokens(in: s).map { "\($0.term)@\($0.position)" }
 }
 
-private let seedsDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("seeds")
 private let seedNames = ["000_ecb1b37cb59dfad8.txt", "004_11e7406c084a3f21.txt"]
-private func seed(_ name: String) throws -> String {
-    try String(contentsOf: seedsDirectory.appendingPathComponent(name), encoding: .utf8)
-}
 
 // MARK: - Seeds
 
 @Suite struct AnalyzerSeedTests {
     @Test func lineWrappedWordIsATerm() throws {
-        let text = try seed(seedNames[0])
+        let text = try Seeds.text(seedNames[0])
         #expect(text.contains("参\n\n观"))
         let hits = try BigramAnalyzer().tokens(in: text).filter { $0.term == "参观" }
         #expect(hits.allSatisfy { $0.kind == .bigram })
@@ -146,7 +126,7 @@ private func seed(_ name: String) throws -> String {
     }
 
     @Test(arguments: seedNames) func everyCJKCharacterIsCovered(_ name: String) throws {
-        let text = try seed(name)
+        let text = try Seeds.text(name)
         let tokens = try BigramAnalyzer().tokens(in: text)
         var covered = [Bool](repeating: false, count: text.utf8.count + 1)
         for t in tokens { for b in t.utf8Range { covered[b] = true } }
@@ -161,7 +141,7 @@ private func seed(_ name: String) throws -> String {
     }
 
     @Test(arguments: seedNames) func slicesNormalizeToTheTerm(_ name: String) throws {
-        let text = try seed(name)
+        let text = try Seeds.text(name)
         let tokens = try BigramAnalyzer().tokens(in: text)
         #expect(slicesMatch(text, tokens).isEmpty, "\(slicesMatch(text, tokens).prefix(10))")
         #expect(actualKeys(tokens) == reference(text))
@@ -317,18 +297,6 @@ private func seed(_ name: String) throws -> String {
 
 // MARK: - Property test
 
-/// SplitMix64 (Steele, Lea, Flood 2014): small, deterministic.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 private enum Pieces {
     static func chars(_ s: String) -> [String] { s.map(String.init) }
     static let han = chars("中国人民共和大小学生日本语文字体育参观常熟々〇") + ["\u{20000}", "\u{2A6D6}", "\u{F900}"]
@@ -370,7 +338,7 @@ private func randomString(_ g: inout SplitMix64, seedScalars: [Unicode.Scalar]) 
 @Suite struct AnalyzerPropertyTests {
     @Test(arguments: [false, true]) func matchesIndependentReference(_ unigrams: Bool) throws {
         let a = try BigramAnalyzer(.init(emitUnigrams: unigrams))
-        let seedScalars = Array(try seedNames.map(seed).joined(separator: "\n").unicodeScalars)
+        let seedScalars = Array(try seedNames.map(Seeds.text).joined(separator: "\n").unicodeScalars)
         var g = SplitMix64(state: unigrams ? 0x5EED_0001 : 0x5EED_0000)
         var failures = 0
         for _ in 0..<400 where failures < 3 {

@@ -9,51 +9,11 @@ import BigramSearch
 // same documents; time limits; cancellation of async searches; parallel indexing against
 // sequential indexing.
 
-// MARK: - Helpers (private: other test files define their own)
-
-/// SplitMix64: deterministic on every platform.
-private struct ConcRNG {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: Range<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    mutating func pick<T>(_ a: [T]) -> T { a[int(0..<a.count)] }
-    mutating func chance(_ percent: Int) -> Bool { int(0..<100) < percent }
-}
-
-/// The seed pages (`seeds/` at the repository root), split into paragraphs on blank lines
-/// (about 280 paragraphs; line wraps inside a paragraph are kept).
-private func concSeedParagraphs() throws -> [String] {
-    let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let dir = root.appendingPathComponent("seeds")
-    let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".txt") }.sorted()
-    var paragraphs: [String] = []
-    for name in names {
-        let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
-        var current: [Substring] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.allSatisfy(\.isWhitespace) {
-                if !current.isEmpty { paragraphs.append(current.joined(separator: "\n")); current = [] }
-            } else {
-                current.append(line)
-            }
-        }
-        if !current.isEmpty { paragraphs.append(current.joined(separator: "\n")) }
-    }
-    return paragraphs.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-}
+// MARK: - Helpers (shared ones in TestSupport.swift)
 
 /// The seed paragraphs as documents `s000`, `s001`, …
 private func concSeedDocs() throws -> [LiveDoc] {
-    try concSeedParagraphs().enumerated().map { LiveDoc(id: "s" + pad3($0.offset), text: $0.element) }
+    try Seeds.paragraphs().enumerated().map { LiveDoc(id: "s" + pad3($0.offset), text: $0.element) }
 }
 
 private func pad3(_ n: Int) -> String {
@@ -69,12 +29,6 @@ private func bigDocuments(_ count: Int, _ paragraphs: [String]) -> [Document] {
         return Document(id: "b\(i)", text: text)
     }
 }
-
-private func temporaryIndexPath(_ tag: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("ConcurrencyTests-\(tag)-\(UUID().uuidString)").path
-}
-
-private func removeDirectory(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
 
 /// The outcome of a synchronous search, typed errors kept.
 private func syncSearch(_ s: IndexSnapshot, _ q: Query, _ options: SearchOptions = SearchOptions()) -> Result<SearchResults, SearchError> {
@@ -240,7 +194,7 @@ private let latinFragments = [
 
 /// A seed paragraph, two of them, or one with a Latin fragment inserted where it touches no
 /// Latin letter or digit.
-private func makeText(_ rng: inout ConcRNG, _ paragraphs: [String]) -> String {
+private func makeText(_ rng: inout SplitMix64, _ paragraphs: [String]) -> String {
     let base = rng.pick(paragraphs)
     switch rng.int(0..<4) {
     case 0: return base
@@ -460,7 +414,7 @@ private func compareSnapshots(_ a: IndexSnapshot, _ b: IndexSnapshot, _ queries:
 /// About 200 generated queries over the seed paragraphs: Han substrings of 1–6 characters
 /// (some over line wraps), and AND / OR / AND-NOT of two of them, plus a few fixed ones.
 private func generatedQueries(_ paragraphs: [String], count: Int, seed: UInt64) -> [Query] {
-    var rng = ConcRNG(seed)
+    var rng = SplitMix64(seed)
     func phrase() -> Query {
         while true {
             let runs = ConcRef.units(rng.pick(paragraphs)).filter { !$0.latin }
@@ -504,7 +458,7 @@ private func incompatibleReason(_ shards: [IndexSnapshot]) -> String? {
     // 1. Readers on 4 tasks and 2 threads against one writer, each result checked against the
     //    reference for the snapshot the reader holds.
     @Test func readersSeeExactlyTheirSnapshotWhileTheWriterChangesTheIndex() async throws {
-        let paragraphs = try concSeedParagraphs()
+        let paragraphs = try Seeds.paragraphs()
         let seed = try concSeedDocs()
         let queries = stressQueries
         let dir = temporaryIndexPath("stress")
@@ -537,7 +491,7 @@ private func incompatibleReason(_ shards: [IndexSnapshot]) -> String? {
         // The writer: one task owning the IndexWriter.
         let writerTask = Task { [live] () async throws -> WriterReport in
             var live = live
-            var rng = ConcRNG(0x5EED)
+            var rng = SplitMix64(0x5EED)
             var report = WriterReport()
             var nextID = 0
             defer { board.writerFinished.store(true, ordering: .releasing) }
@@ -636,9 +590,9 @@ private func incompatibleReason(_ shards: [IndexSnapshot]) -> String? {
 
     // 2. Sharded search equals one index holding the shards' documents in shard order.
     @Test func shardedSearchEqualsOneIndex() throws {
-        let paragraphs = try concSeedParagraphs()
+        let paragraphs = try Seeds.paragraphs()
         let seed = try concSeedDocs()
-        var rng = ConcRNG(0x5A4D)
+        var rng = SplitMix64(0x5A4D)
         // Three shards by position modulo 3; shard 1 is built in two segments; shard 2 gets
         // deletions and replacements (a replaced document moves to the end of its shard).
         var ops: [[ShardOp]] = [[], [], []]
@@ -762,7 +716,7 @@ private func incompatibleReason(_ shards: [IndexSnapshot]) -> String? {
 
     // 3. Time limits.
     @Test func timeLimit() async throws {
-        let paragraphs = try concSeedParagraphs()
+        let paragraphs = try Seeds.paragraphs()
         let w = try IndexWriter()
         try w.add(contentsOf: bigDocuments(3000, paragraphs), threads: 2)
         let s = w.snapshot()
@@ -805,7 +759,7 @@ private func incompatibleReason(_ shards: [IndexSnapshot]) -> String? {
     // 4. Cancelling the task of an async search stops it with .cancelled; many concurrent async
     //    searches all complete correctly.
     @Test func cancellingTheTaskStopsTheSearch() async throws {
-        let paragraphs = try concSeedParagraphs()
+        let paragraphs = try Seeds.paragraphs()
         let w = try IndexWriter()
         try w.add(contentsOf: bigDocuments(20_000, paragraphs), threads: 2)
         let s = w.snapshot()
@@ -902,9 +856,9 @@ private func incompatibleReason(_ shards: [IndexSnapshot]) -> String? {
     // 5. Parallel indexing gives the same index as sequential indexing.
     @Test(arguments: [2, 3])
     func parallelIndexingEqualsSequential(threads: Int) throws {
-        let paragraphs = try concSeedParagraphs()
+        let paragraphs = try Seeds.paragraphs()
         let seed = try concSeedDocs()
-        var rng = ConcRNG(0xAB + UInt64(threads))
+        var rng = SplitMix64(0xAB + UInt64(threads))
         // The seed documents, a few generated ones, ids repeated within the batch (the later
         // one wins) and ids already in the index before the batch (replaced).
         var batch = seed.map(\.document)

@@ -383,14 +383,8 @@ private let malformed: [QueryParserMalformedCase] = [
         let s = ParserFixture.snapshot
         let alphabet: [String] = ["(", ")", "\"", "-", " ", " ", "OR", "OR ", "text:", "nosuch:", "*", "常", "熟", "linux",
                                   "a", "，", "\u{0}", "😀", "\n", ":", "\u{FFFD}", "\u{3000}"]
-        var state: UInt64 = 0x51DE_C0DE
-        func next() -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) >> 1)
-        }
+        var rng = SplitMix64(state: 0x51DE_C0DE)
+        func next() -> Int { Int(rng.next() >> 1) }
         let clock = ContinuousClock()
         let start = clock.now
         var parsed = 0, rejected = 0

@@ -10,8 +10,7 @@ import Testing
     struct Doc: Decodable { var id: String; var text: String }
 
     static let cases: [Case] = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Benchmarks/relevance.jsonl")
+        let url = Seeds.repositoryRoot.appendingPathComponent("Benchmarks/relevance.jsonl")
         let data = (try? Data(contentsOf: url)) ?? Data()
         return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder().decode(Case.self, from: Data($0)) }
     }()

@@ -8,25 +8,6 @@ import BigramSearch
 // full-width punctuation, mixed Latin), built three ways (one writer; two threads; deletes and
 // updates). Every query must return exactly the reference set.
 
-// MARK: - Deterministic random numbers
-
-/// SplitMix64 (Steele, Lea, Flood 2014): small, fast, and the same sequence on every platform.
-private struct OracleRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
-    mutating func int(_ r: Range<Int>) -> Int { Int.random(in: r, using: &self) }
-    mutating func int(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &self) }
-    mutating func pick<T>(_ a: [T]) -> T { a[Int.random(in: 0..<a.count, using: &self)] }
-}
-
 // MARK: - Reference: a port of shared/corpus/oracle.py
 
 private enum OracleRef {
@@ -43,24 +24,9 @@ private enum OracleRef {
     static let latinRE = try! NSRegularExpression(pattern: "^" + wordch + "+$")
     static let clauseRE = try! NSRegularExpression(pattern: #""([^"]*)"|(\S+)"#)
 
-    static let hanKanaRanges: [ClosedRange<UInt32>] = [
-        0x3005...0x3005, 0x3007...0x3007, 0x3021...0x3029, 0x3038...0x303B, 0x3041...0x309F,
-        0x30A0...0x30FF, 0x31F0...0x31FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF,
-        0x1B000...0x1B16F, 0x20000...0x323AF,
-    ]
-    static let hangulRanges: [ClosedRange<UInt32>] = [
-        0x1100...0x11FF, 0x3130...0x318F, 0xA960...0xA97F, 0xAC00...0xD7AF, 0xD7B0...0xD7FF,
-    ]
-    /// Python's `str.isspace()` (what `\s` means in oracle.py).
-    static let spaces: Set<UInt32> = [
-        0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680,
-        0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A,
-        0x2028, 0x2029, 0x202F, 0x205F, 0x3000,
-    ]
-
-    static func isHanKana(_ v: UInt32) -> Bool { hanKanaRanges.contains { $0.contains(v) } }
-    static func isCJK(_ v: UInt32) -> Bool { isHanKana(v) || hangulRanges.contains { $0.contains(v) } }
-    static func isSpace(_ v: UInt32) -> Bool { spaces.contains(v) }
+    static func isHanKana(_ v: UInt32) -> Bool { OracleCharacterClasses.hanKanaRanges.contains { $0.contains(v) } }
+    static func isCJK(_ v: UInt32) -> Bool { isHanKana(v) || OracleCharacterClasses.hangulRanges.contains { $0.contains(v) } }
+    static func isSpace(_ v: UInt32) -> Bool { OracleCharacterClasses.spaces.contains(v) }
     /// A Latin/digit word character (for the generator; the reference itself uses the regex).
     static func isWordChar(_ s: Unicode.Scalar) -> Bool {
         !isCJK(s.value) && (s.properties.isAlphabetic || s.properties.numericType != nil)
@@ -343,15 +309,6 @@ private struct OracleFixture: Sendable {
         "don’t", "3.3", "linux内核", "内核linux", "カーネル", "ｶｰﾈﾙ", "filesystem",
     ]
 
-    static func seedTexts() -> [String] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let dir = root.appendingPathComponent("seeds")
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
-            .filter { $0.hasSuffix(".txt") }.sorted()
-        return names.compactMap { try? String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }
-    }
-
     /// The seed text with its line wraps removed (for recombining sentences).
     static func unwrapped(_ text: String) -> String {
         let a = Array(text.unicodeScalars)
@@ -373,7 +330,7 @@ private struct OracleFixture: Sendable {
     }
 
     /// Inserts line wraps, punctuation and Latin words between Han characters.
-    static func decorate(_ text: String, rng: inout OracleRNG, wrapRate: Double) -> String {
+    static func decorate(_ text: String, rng: inout SplitMix64, wrapRate: Double) -> String {
         let a = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
         let wraps = ["\n", "\n\n", "\n", "\n\n", " ", "\r\n", "\u{3000}", "\n \n", "\t"]
@@ -383,22 +340,22 @@ private struct OracleFixture: Sendable {
             guard i + 1 < a.count, OracleRef.isHanKana(s.value), OracleRef.isHanKana(a[i + 1].value) else { continue }
             let r = Double.random(in: 0..<1, using: &rng)
             if r < wrapRate {
-                out.append(contentsOf: rng.pick(wraps).unicodeScalars)
+                out.append(contentsOf: rng.uniformPick(wraps).unicodeScalars)
             } else if r < wrapRate + 0.02 {
-                out.append(contentsOf: rng.pick(punct).unicodeScalars)
+                out.append(contentsOf: rng.uniformPick(punct).unicodeScalars)
             } else if r < wrapRate + 0.035 {
-                out.append(contentsOf: rng.pick(latinTokens).unicodeScalars)
+                out.append(contentsOf: rng.uniformPick(latinTokens).unicodeScalars)
             } else if r < wrapRate + 0.045 {
-                out.append(contentsOf: (" " + rng.pick(latinTokens) + rng.pick([" ", "\n", " "])).unicodeScalars)
+                out.append(contentsOf: (" " + rng.uniformPick(latinTokens) + rng.uniformPick([" ", "\n", " "])).unicodeScalars)
             }
         }
         return String(out)
     }
 
     init() {
-        var rng = OracleRNG(seed: 0x5EED_0001)
+        var rng = SplitMix64(0x5EED_0001)
         var docs: [OracleDoc] = []
-        let seeds = Self.seedTexts()
+        let seeds = ((try? Seeds.names()) ?? []).compactMap { try? Seeds.text($0) }
         precondition(!seeds.isEmpty, "seed pages not found")
         // 1. The seed pages: whole, and cut into pieces of about 300 characters at line ends.
         var sentences: [String] = []
@@ -429,19 +386,19 @@ private struct OracleFixture: Sendable {
         // 3. Recombined seed sentences.
         func generate() -> String {
             var pieces: [String] = []
-            for _ in 0..<rng.int(1...4) {
-                var s = rng.pick(sentences)
-                if rng.chance(0.4) {
+            for _ in 0..<rng.uniformInt(1...4) {
+                var s = rng.uniformPick(sentences)
+                if rng.uniformChance(0.4) {
                     // A random stretch of the sentence.
                     let c = Array(s)
-                    let lo = rng.int(0..<c.count), hi = rng.int(lo...c.count)
+                    let lo = rng.uniformInt(0..<c.count), hi = rng.uniformInt(lo...c.count)
                     s = String(c[lo..<hi])
                 }
                 pieces.append(s)
             }
-            var text = pieces.joined(separator: rng.pick(["", "\n", "\n\n", "。"]))
-            text = Self.decorate(text, rng: &rng, wrapRate: rng.pick([0.03, 0.08, 0.15]))
-            if rng.chance(0.08) { text += rng.pick([" 한국어 검색", " 한국 어", "\n한국어"]) }
+            var text = pieces.joined(separator: rng.uniformPick(["", "\n", "\n\n", "。"]))
+            text = Self.decorate(text, rng: &rng, wrapRate: rng.uniformPick([0.03, 0.08, 0.15]))
+            if rng.uniformChance(0.08) { text += rng.uniformPick([" 한국어 검색", " 한국 어", "\n한국어"]) }
             return text
         }
         for g in 0..<220 { docs.append(OracleDoc(id: "gen\(g)", text: generate())) }
@@ -458,7 +415,7 @@ private struct OracleGenQuery {
 }
 
 private struct OracleQueryGenerator {
-    var rng: OracleRNG
+    var rng: SplitMix64
     /// Normalized texts (reference `norm`) of the corpus, as scalars.
     let norms: [[Unicode.Scalar]]
     /// CJK runs of the normalized texts.
@@ -467,7 +424,7 @@ private struct OracleQueryGenerator {
     let ref: OracleRefCorpus
 
     init(seed: UInt64, fixture: OracleFixture, ref: OracleRefCorpus) {
-        rng = OracleRNG(seed: seed)
+        rng = SplitMix64(seed)
         norms = fixture.docs.map { Array(OracleRef.norm($0.text).unicodeScalars) }
         var runs: [[Unicode.Scalar]] = []
         var bigrams: [Unicode.Scalar: Set<Unicode.Scalar>] = [:]
@@ -491,15 +448,15 @@ private struct OracleQueryGenerator {
         let a = Array(text.unicodeScalars)
         for (i, s) in a.enumerated() {
             var c = s
-            if s.isASCII && s.properties.isAlphabetic && rng.chance(0.3) {
+            if s.isASCII && s.properties.isAlphabetic && rng.uniformChance(0.3) {
                 c = Unicode.Scalar(s.value & ~0x20)!   // upper case
             }
-            if s.isASCII && (s.properties.isAlphabetic || s.properties.numericType != nil) && rng.chance(0.15) {
+            if s.isASCII && (s.properties.isAlphabetic || s.properties.numericType != nil) && rng.uniformChance(0.15) {
                 c = Unicode.Scalar(c.value - 0x20 + 0xFF00)!   // full width
             }
             out.append(c)
-            if quoted, i + 1 < a.count, OracleRef.isHanKana(s.value), OracleRef.isHanKana(a[i + 1].value), rng.chance(0.1) {
-                out.append(contentsOf: rng.pick([" ", "\n", "  ", "\n\n", "\r\n", "\u{3000}", "\t"]).unicodeScalars)
+            if quoted, i + 1 < a.count, OracleRef.isHanKana(s.value), OracleRef.isHanKana(a[i + 1].value), rng.uniformChance(0.1) {
+                out.append(contentsOf: rng.uniformPick([" ", "\n", "  ", "\n\n", "\r\n", "\u{3000}", "\t"]).unicodeScalars)
             }
         }
         return String(out)
@@ -507,33 +464,33 @@ private struct OracleQueryGenerator {
 
     /// A clause leaf for `text` (quoted when it must or by chance).
     mutating func leaf(_ text: String, allowDisguise: Bool = true) -> OracleQTree {
-        var quoted = !OracleQTree.canStandUnquoted(text) || rng.chance(0.25)
+        var quoted = !OracleQTree.canStandUnquoted(text) || rng.uniformChance(0.25)
         var t = allowDisguise ? disguise(text, quoted: quoted) : text
         if !quoted && !OracleQTree.canStandUnquoted(t) { quoted = true }
         if t.contains("\"") { t = text; quoted = !OracleQTree.canStandUnquoted(t) }
-        return .clause(t, quoted: quoted, field: rng.chance(0.08) ? "text" : nil)
+        return .clause(t, quoted: quoted, field: rng.uniformChance(0.08) ? "text" : nil)
     }
 
     /// A CJK substring of `length` characters of some document's normalized text.
     mutating func cjkSubstring(_ length: Int) -> String {
         for _ in 0..<100 {
-            let run = rng.pick(runs)
+            let run = rng.uniformPick(runs)
             if run.count < length { continue }
-            let start = rng.int(0...(run.count - length))
+            let start = rng.uniformInt(0...(run.count - length))
             return String(String.UnicodeScalarView(run[start..<(start + length)]))
         }
-        return String(String.UnicodeScalarView(rng.pick(runs).prefix(length)))
+        return String(String.UnicodeScalarView(rng.uniformPick(runs).prefix(length)))
     }
 
     /// A window around a Latin word of some document, with 0–3 characters on each side.
     mutating func mixedWindow() -> String? {
         for _ in 0..<200 {
-            let n = rng.pick(norms)
+            let n = rng.uniformPick(norms)
             let words = n.indices.filter { OracleRef.isWordChar(n[$0]) && ($0 == 0 || !OracleRef.isWordChar(n[$0 - 1])) }
-            guard let w = words.isEmpty ? nil : rng.pick(words) else { continue }
+            guard let w = words.isEmpty ? nil : rng.uniformPick(words) else { continue }
             var end = w
             while end < n.count && OracleRef.isWordChar(n[end]) { end += 1 }
-            var lo = max(0, w - rng.int(0...3)), hi = min(n.count, end + rng.int(0...3))
+            var lo = max(0, w - rng.uniformInt(0...3)), hi = min(n.count, end + rng.uniformInt(0...3))
             // Do not cut a Latin word in two at the edges.
             while lo > 0 && OracleRef.isWordChar(n[lo - 1]) && OracleRef.isWordChar(n[lo]) { lo -= 1 }
             while hi < n.count && OracleRef.isWordChar(n[hi - 1]) && OracleRef.isWordChar(n[hi]) { hi += 1 }
@@ -549,7 +506,7 @@ private struct OracleQueryGenerator {
     }
 
     mutating func latinWord() -> String {
-        rng.pick([
+        rng.uniformPick([
             "linux", "LINUX", "Linux", "ｌｉｎｕｘ", "ＬＩＮＵＸ", "kernel", "KERNEL", "2000", "２０００", "file",
             "files", "filesystem", "filesystems", "ipv6", "IPv6", "x86", "mail", "e", "gnu", "foo", "bar",
             "foo_bar", "example", "com", "can", "t", "don", "34", "1", "3", "lin", "linu", "kern", "and",
@@ -562,12 +519,12 @@ private struct OracleQueryGenerator {
     mutating func absent() -> String {
         var candidate = ""
         for _ in 0..<40 {
-            if rng.chance(0.5) {
+            if rng.uniformChance(0.5) {
                 candidate = cjkSubstring(2) + cjkSubstring(2)
             } else {
                 let ab = Array(cjkSubstring(2).unicodeScalars)
                 guard ab.count == 2, let nexts = bigramsByFirst[ab[1]] else { continue }
-                candidate = String(String.UnicodeScalarView(ab + [rng.pick(nexts)]))
+                candidate = String(String.UnicodeScalarView(ab + [rng.uniformPick(nexts)]))
             }
             if ref.clause(candidate).isEmpty { return candidate }
         }
@@ -576,21 +533,21 @@ private struct OracleQueryGenerator {
 
     /// A CJK substring with a punctuation mark put inside (`常熟，市`).
     mutating func punctuationBroken() -> String {
-        let s = Array(cjkSubstring(rng.int(2...6)))
-        let k = rng.int(1..<max(2, s.count))
-        return String(s[..<k]) + rng.pick(["，", "、", "。", "；", "！"]) + String(s[k...])
+        let s = Array(cjkSubstring(rng.uniformInt(2...6)))
+        let k = rng.uniformInt(1..<max(2, s.count))
+        return String(s[..<k]) + rng.uniformPick(["，", "、", "。", "；", "！"]) + String(s[k...])
     }
 
     /// Text that spans a punctuation mark in a document, with the mark removed (`常熟，市` → `常熟市`).
     mutating func punctuationRemoved() -> String {
         for _ in 0..<200 {
-            let n = rng.pick(norms)
+            let n = rng.uniformPick(norms)
             guard n.count > 3 else { continue }
-            let i = rng.int(1..<(n.count - 1))
+            let i = rng.uniformInt(1..<(n.count - 1))
             guard ",、。;".unicodeScalars.contains(n[i]), OracleRef.isCJK(n[i - 1].value), OracleRef.isCJK(n[i + 1].value) else { continue }
             var lo = i - 1, hi = i + 2
-            for _ in 0..<rng.int(0...2) where lo > 0 && OracleRef.isCJK(n[lo - 1].value) { lo -= 1 }
-            for _ in 0..<rng.int(0...2) where hi < n.count && OracleRef.isCJK(n[hi].value) { hi += 1 }
+            for _ in 0..<rng.uniformInt(0...2) where lo > 0 && OracleRef.isCJK(n[lo - 1].value) { lo -= 1 }
+            for _ in 0..<rng.uniformInt(0...2) where hi < n.count && OracleRef.isCJK(n[hi].value) { hi += 1 }
             return String(String.UnicodeScalarView(n[lo..<i] + n[(i + 1)..<hi]))
         }
         return cjkSubstring(3)
@@ -598,8 +555,8 @@ private struct OracleQueryGenerator {
 
     /// A clause for combinations: mostly short CJK (frequent), some Latin and mixed.
     mutating func simpleClause() -> OracleQTree {
-        switch rng.int(0..<10) {
-        case 0..<6: return leaf(cjkSubstring(rng.int(1...3)))
+        switch rng.uniformInt(0..<10) {
+        case 0..<6: return leaf(cjkSubstring(rng.uniformInt(1...3)))
         case 6..<8: return leaf(latinWord())
         default: return leaf(mixedWindow() ?? cjkSubstring(2))
         }
@@ -608,7 +565,7 @@ private struct OracleQueryGenerator {
     /// A conjunction with a negated alternative: `a (b OR -c)`, `(-a OR b) c`, `a (-b OR -c)`.
     mutating func negatedAlternative() -> OracleQTree {
         let a = simpleClause(), b = simpleClause(), c = simpleClause()
-        switch rng.int(0..<3) {
+        switch rng.uniformInt(0..<3) {
         case 0: return .and([a, .or([b, .not(c)])])
         case 1: return .and([.or([.not(a), b]), c])
         default: return .and([a, .or([.not(b), .not(c)])])
@@ -616,20 +573,20 @@ private struct OracleQueryGenerator {
     }
 
     mutating func next() -> OracleGenQuery {
-        let r = rng.int(0..<1000)
+        let r = rng.uniformInt(0..<1000)
         switch r {
         case 0..<300:
-            let len = rng.pick([2, 2, 3, 3, 4, 4, 5, 6, 7, 8])
+            let len = rng.uniformPick([2, 2, 3, 3, 4, 4, 5, 6, 7, 8])
             return OracleGenQuery(kind: "cjk\(len)", tree: leaf(cjkSubstring(len)))
         case 300..<380:
             return OracleGenQuery(kind: "cjk1", tree: leaf(cjkSubstring(1)))
         case 380..<460:
             return OracleGenQuery(kind: "latin", tree: leaf(latinWord()))
         case 460..<470:
-            let w = rng.pick(["example.com", "1.34", "3.3", "can't", "don’t", "EXAMPLE.COM", "８.３"])
+            let w = rng.uniformPick(["example.com", "1.34", "3.3", "can't", "don’t", "EXAMPLE.COM", "８.３"])
             return OracleGenQuery(kind: "latin-inner-punct", tree: .word(w))
         case 470..<480:
-            let t = rng.pick([
+            let t = rng.uniformPick([
                 "한국어", "한국어검색", "한국어 검색", "어 검", "한국", "어검", "검색", "국", "한국 어", "한국어 검색 linux",
                 "カーネル", "ｶｰﾈﾙ", "カーネル开发", "ｶｰﾈﾙ开", "ネル", "核カ", "カー ネル", "カーネル\n开发", "内核ｶｰﾈﾙ",
             ])
@@ -638,7 +595,7 @@ private struct OracleQueryGenerator {
             guard let w = mixedWindow() else { return next() }
             return OracleGenQuery(kind: "mixed", tree: leaf(w))
         case 600..<690:
-            let items = (0..<rng.int(2...3)).map { _ in simpleClause() }
+            let items = (0..<rng.uniformInt(2...3)).map { _ in simpleClause() }
             return OracleGenQuery(kind: "multi", tree: .and(items))
         case 690..<770:
             return OracleGenQuery(kind: "absent", tree: leaf(absent()))
@@ -651,7 +608,7 @@ private struct OracleQueryGenerator {
             let tree: OracleQTree
             // `a (b OR -c)` is checked in a child process (negatedAlternativeInsideConjunction):
             // it crashes the library at the time of writing.
-            switch rng.int(0..<11) {
+            switch rng.uniformInt(0..<11) {
             case 7: tree = .or([.and([a, .not(b)]), c])
             case 8: tree = .and([a, .not(.and([b, c]))])
             case 9: tree = .and([a, .not(.not(b))])
@@ -1024,10 +981,10 @@ private func oracleCheckNegatedAlternatives(count: Int) throws -> Int {
         }
         let s = w.snapshot()
         let ref = OracleRefCorpus(fields: docs, fieldNames: ["title", "body"])
-        var rng = OracleRNG(seed: 0x717E)
+        var rng = SplitMix64(0x717E)
         let queries = oracleQueries(count: 800, seed: 0xF1E1D, ref: ref).map { g -> OracleGenQuery in
             var g = g
-            g.tree = g.tree.mapFields { f in f != nil || rng.chance(0.3) ? rng.pick(["title", "body"]) : nil }
+            g.tree = g.tree.mapFields { f in f != nil || rng.uniformChance(0.3) ? rng.uniformPick(["title", "body"]) : nil }
             return g
         }
         let stats = runOracle(s, ref: ref, keepWS: nil, queries: queries, label: "title+body",
@@ -1038,7 +995,7 @@ private func oracleCheckNegatedAlternatives(count: Int) throws -> Int {
 
     @Test func deletesAndUpdatesMatchOracle() throws {
         let fx = OracleFixture.shared
-        var rng = OracleRNG(seed: 0xDE1E7E)
+        var rng = SplitMix64(0xDE1E7E)
         let w = try IndexWriter(schema: .text)
         var live: [String: String] = [:]
         var order: [String] = []
@@ -1059,7 +1016,7 @@ private func oracleCheckNegatedAlternatives(count: Int) throws -> Int {
         // Changes to the frozen segment: deletes, updates, delete-then-re-add.
         var spare = fx.spareTexts.makeIterator()
         for d in fx.docs[..<split] {
-            switch rng.int(0..<10) {
+            switch rng.uniformInt(0..<10) {
             case 0: delete(d.id)
             case 1: try add(d.id, spare.next() ?? "常熟")
             case 2: delete(d.id); try add(d.id, d.text + "\n追加linux内核")
@@ -1069,7 +1026,7 @@ private func oracleCheckNegatedAlternatives(count: Int) throws -> Int {
         // The rest, with changes while they are still buffered.
         for d in fx.docs[split...] { try add(d.id, d.text) }
         for d in fx.docs[split...] {
-            switch rng.int(0..<10) {
+            switch rng.uniformInt(0..<10) {
             case 0: delete(d.id)
             case 1: try add(d.id, spare.next() ?? "熟悉")
             default: break

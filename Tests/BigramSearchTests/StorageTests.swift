@@ -6,32 +6,7 @@ import Testing
 // Manifest): exact round trips, re-saving into the same directory, typed errors for every kind
 // of damage, and analyzer options kept in the index.
 
-// MARK: - Helpers (private: other test files define their own)
-
-/// SplitMix64: small and deterministic, so that generated queries are the same on every run.
-private struct StorageRNG {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: Range<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    mutating func pick<T>(_ a: [T]) -> T { a[int(0..<a.count)] }
-    mutating func chance(_ percent: Int) -> Bool { int(0..<100) < percent }
-}
-
-/// A fresh directory path under the temporary directory (not created: `IndexStore.save` creates it).
-private func temporaryIndexPath(_ tag: String = "index") -> String {
-    FileManager.default.temporaryDirectory
-        .appendingPathComponent("StorageTests-\(tag)-\(UUID().uuidString)").path
-}
-
-private func removeDirectory(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
+// MARK: - Helpers (shared ones in TestSupport.swift)
 
 private func readBytes(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
 
@@ -42,8 +17,6 @@ private func writeBytes(_ path: String, _ bytes: [UInt8]) throws {
     let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
     guard fclose(f) == 0, written == bytes.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
 }
-
-private func listDirectory(_ path: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted() }
 
 private func u32(_ b: [UInt8], _ at: Int) -> UInt32 {
     UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
@@ -57,36 +30,12 @@ private func setU32(_ b: inout [UInt8], _ at: Int, _ v: UInt32) {
     for i in 0..<4 { b[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(i))) }
 }
 
-/// The seed pages (`seeds/` at the repository root), each split into paragraphs on blank lines.
-private func seedParagraphs() throws -> [(page: String, paragraphs: [String])] {
-    let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let dir = root.appendingPathComponent("seeds")
-    let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".txt") }.sorted()
-    var pages: [(String, [String])] = []
-    for name in names {
-        let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
-        var paragraphs: [String] = []
-        var current: [Substring] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.allSatisfy(\.isWhitespace) {
-                if !current.isEmpty { paragraphs.append(current.joined(separator: "\n")); current = [] }
-            } else {
-                current.append(line)
-            }
-        }
-        if !current.isEmpty { paragraphs.append(current.joined(separator: "\n")) }
-        pages.append((String(name.dropLast(4)), paragraphs.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }))
-    }
-    return pages
-}
-
 private let latinVocabulary = ["Linux", "Swift", "kernel", "search", "index", "Unicode", "GPU", "bigram", "Apple", "server"]
 
 /// Documents of the `text` schema: one per seed paragraph.
 private func seedTextDocuments() throws -> [Document] {
     var docs: [Document] = []
-    for (page, paragraphs) in try seedParagraphs() {
+    for (page, paragraphs) in try Seeds.paragraphsByPage() {
         for (i, p) in paragraphs.enumerated() { docs.append(Document(id: "\(page)#\(i)", text: p)) }
     }
     return docs
@@ -100,7 +49,7 @@ private let articleSchema = Schema([.init("title", boost: 2), .init("body"), .in
 private func seedArticleDocuments() throws -> [Document] {
     var docs: [Document] = []
     var n = 0
-    for (page, paragraphs) in try seedParagraphs() {
+    for (page, paragraphs) in try Seeds.paragraphsByPage() {
         for (i, p) in paragraphs.enumerated() {
             var body = p
             if n % 3 == 0 { body += " " + latinVocabulary[n % latinVocabulary.count] }
@@ -117,22 +66,6 @@ private func seedArticleDocuments() throws -> [Document] {
     return docs
 }
 
-private func isHan(_ c: Character) -> Bool {
-    guard let s = c.unicodeScalars.first, c.unicodeScalars.count == 1 else { return false }
-    return (0x4E00...0x9FFF).contains(s.value) || (0x3400...0x4DBF).contains(s.value)
-}
-
-/// Runs of Han characters in `text`.
-private func hanRuns(_ text: String) -> [[Character]] {
-    var runs: [[Character]] = []
-    var cur: [Character] = []
-    for c in text {
-        if isHan(c) { cur.append(c) } else if !cur.isEmpty { runs.append(cur); cur = [] }
-    }
-    if !cur.isEmpty { runs.append(cur) }
-    return runs
-}
-
 /// Latin words and numbers in `text`.
 private func latinWords(_ text: String) -> [String] {
     text.split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }.map(String.init)
@@ -141,47 +74,15 @@ private func latinWords(_ text: String) -> [String] {
 /// A few hundred queries over `texts`: CJK substrings of 1–6 characters, Latin words and
 /// prefixes, mixed clauses, and multi-clause queries with OR, `-`, groups, phrases and fields.
 private func generateQueries(from texts: [String], fields: [String], count: Int, seed: UInt64) -> [String] {
-    var rng = StorageRNG(seed)
-    let runs = texts.flatMap(hanRuns).filter { !$0.isEmpty }
     var words = Array(Set(texts.flatMap(latinWords))).sorted()
     if words.isEmpty { words = latinVocabulary }
-    func cjk() -> String {
-        let run = rng.pick(runs)
-        let len = min(run.count, rng.int(1...6))
-        let start = rng.int(0...(run.count - len))
-        return String(run[start..<(start + len)])
-    }
-    func word() -> String { rng.pick(words) }
-    func atom() -> String {
-        switch rng.int(0..<10) {
-        case 0..<6: return cjk()
-        case 6..<8: return word()
-        case 8: return word() + cjk()
-        default: return cjk() + word()
-        }
-    }
     var queries: [String] = [
         "Linux内核", "2000亿元", "常熟", "常", "熟", "linux", "LINUX", "linu*", "kern*", "常熟 -常来",
         "常熟 OR 小微企业", "(常熟 OR 企业) 发展", "\"常熟 市\"", "-常熟 发展", "不存在的词语组合",
         "Swift内核", "version", "3+5",
     ]
     for f in fields { queries += ["\(f):常熟", "\(f):(发展 OR 企业)", "\(f):\"经济 发展\""] }
-    while queries.count < count {
-        switch rng.int(0..<20) {
-        case 0..<8: queries.append(cjk())
-        case 8..<10: queries.append(word())
-        case 10: queries.append(word().prefix(3) + "*")
-        case 11..<13: queries.append(word() + cjk())
-        case 13: queries.append("\(atom()) \(atom())")
-        case 14: queries.append("\(atom()) OR \(atom())")
-        case 15: queries.append("\(atom()) -\(atom())")
-        case 16: queries.append("(\(atom()) OR \(atom())) \(atom())")
-        case 17: queries.append("\"\(cjk()) \(cjk())\"")
-        case 18: queries.append("\(rng.pick(fields)):\(atom())")
-        default: queries.append("\(atom()) \(atom()) OR \(atom()) -\(atom())")
-        }
-    }
-    return queries
+    return randomQueries(after: queries, texts: texts, words: words, fields: fields, count: count, seed: seed)
 }
 
 /// Everything a search returns, in comparable form.

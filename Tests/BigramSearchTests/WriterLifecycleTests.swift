@@ -8,58 +8,22 @@ import Testing
 // process is killed with SIGKILL at random moments in a child process), and reopening a
 // directory with another schema or analyzer.
 
-// MARK: - Helpers (private: other test files define their own)
-
-/// SplitMix64: small and deterministic, so that generated documents and queries are the same on
-/// every run.
-private struct LifecycleRNG {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: Range<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    mutating func pick<T>(_ a: [T]) -> T { a[int(0..<a.count)] }
-    mutating func chance(_ percent: Int) -> Bool { int(0..<100) < percent }
-}
-
-/// A fresh directory path under the temporary directory (not created).
-private func lifecyclePath(_ tag: String) -> String {
-    FileManager.default.temporaryDirectory
-        .appendingPathComponent("WriterLifecycleTests-\(tag)-\(UUID().uuidString)").path
-}
-
-private func removeTree(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
-
-private func directoryEntries(_ path: String) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
-}
+// MARK: - Helpers (shared ones in TestSupport.swift)
 
 private func segmentFileNames(_ dir: String) -> [String] {
-    directoryEntries(dir).filter { $0.hasPrefix("seg-") && $0.hasSuffix(".bgs") }
+    listDirectory(dir).filter { $0.hasPrefix("seg-") && $0.hasSuffix(".bgs") }
 }
 
-private func temporaryFileNames(_ dir: String) -> [String] { directoryEntries(dir).filter { $0.hasSuffix(".tmp") } }
+private func temporaryFileNames(_ dir: String) -> [String] { listDirectory(dir).filter { $0.hasSuffix(".tmp") } }
 
 private func readManifest(_ dir: String) throws -> Manifest {
     let path = dir + "/" + Manifest.fileName
     return try Manifest.decode(Array(try Data(contentsOf: URL(fileURLWithPath: path))), path: path)
 }
 
-/// The text of the seed pages (`seeds/` at the repository root), as characters.
+/// The text of the seed pages, each followed by a blank line, as characters.
 private func seedCharacters() throws -> [Character] {
-    let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let dir = root.appendingPathComponent("seeds")
-    let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".txt") }.sorted()
-    var text = ""
-    for name in names { text += try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8) + "\n\n" }
-    return Array(text)
+    Array(try Seeds.texts().map { $0 + "\n\n" }.joined())
 }
 
 private let latinWords = ["linux", "swift", "kernel", "search", "index", "unicode", "gpu", "bigram", "apple", "server",
@@ -75,9 +39,9 @@ private func marker(_ n: Int, prefix: String = "mk") -> String {
 /// Generates document text: slices of the seed pages with Latin words between them.
 private struct TextGenerator {
     let seed: [Character]
-    var rng: LifecycleRNG
+    var rng: SplitMix64
 
-    init(seed: [Character], rng: UInt64) { self.seed = seed; self.rng = LifecycleRNG(rng) }
+    init(seed: [Character], rng: UInt64) { self.seed = seed; self.rng = SplitMix64(rng) }
 
     mutating func slice(_ length: ClosedRange<Int>) -> String {
         let n = min(seed.count, rng.int(length))
@@ -98,59 +62,12 @@ private struct TextGenerator {
     mutating func title() -> String { slice(4...14) }
 }
 
-private func isHan(_ c: Character) -> Bool {
-    guard let s = c.unicodeScalars.first, c.unicodeScalars.count == 1 else { return false }
-    return (0x4E00...0x9FFF).contains(s.value) || (0x3400...0x4DBF).contains(s.value)
-}
-
-private func hanRuns(_ text: String) -> [[Character]] {
-    var runs: [[Character]] = []
-    var cur: [Character] = []
-    for c in text {
-        if isHan(c) { cur.append(c) } else if !cur.isEmpty { runs.append(cur); cur = [] }
-    }
-    if !cur.isEmpty { runs.append(cur) }
-    return runs
-}
-
 /// Queries over `texts`: CJK substrings of 1–6 characters, Latin words and prefixes, mixed and
 /// multi-clause queries (AND, OR, -, groups, phrases, fields).
 private func generateQueries(from texts: [String], fields: [String], count: Int, seed: UInt64) -> [String] {
-    var rng = LifecycleRNG(seed)
-    let runs = texts.flatMap(hanRuns).filter { !$0.isEmpty }
-    func cjk() -> String {
-        let run = rng.pick(runs)
-        let len = min(run.count, rng.int(1...6))
-        let start = rng.int(0...(run.count - len))
-        return String(run[start..<(start + len)])
-    }
-    func word() -> String { rng.pick(latinWords) }
-    func atom() -> String {
-        switch rng.int(0..<10) {
-        case 0..<6: return cjk()
-        case 6..<8: return word()
-        case 8: return word() + cjk()
-        default: return cjk() + word()
-        }
-    }
     var queries = ["常熟", "企业", "发展", "linux", "kern*", "常熟 -考察", "常熟 OR 小微企业", "(常熟 OR 企业) 发展", "\"常熟 市\""]
     for f in fields { queries += ["\(f):常熟", "\(f):(发展 OR 企业)"] }
-    while queries.count < count {
-        switch rng.int(0..<20) {
-        case 0..<8: queries.append(cjk())
-        case 8..<10: queries.append(word())
-        case 10: queries.append(word().prefix(3) + "*")
-        case 11..<13: queries.append(word() + cjk())
-        case 13: queries.append("\(atom()) \(atom())")
-        case 14: queries.append("\(atom()) OR \(atom())")
-        case 15: queries.append("\(atom()) -\(atom())")
-        case 16: queries.append("(\(atom()) OR \(atom())) \(atom())")
-        case 17: queries.append("\"\(cjk()) \(cjk())\"")
-        case 18: queries.append(fields.isEmpty ? cjk() : "\(rng.pick(fields)):\(atom())")
-        default: queries.append("\(atom()) \(atom()) OR \(atom()) -\(atom())")
-        }
-    }
-    return queries
+    return randomQueries(after: queries, texts: texts, words: latinWords, fields: fields, count: count, seed: seed)
 }
 
 private func ids(_ s: IndexSnapshot, _ query: String) throws -> [String] {
@@ -241,7 +158,7 @@ private let crashBatchSize = 20
 /// A committed index of `crashBaseCount` documents "base-<i>" (word `baseword`) in several
 /// segments, the starting point of every crash run (copied for each).
 private func makeCrashTemplate(bodyParts: ClosedRange<Int>) throws -> String {
-    let dir = lifecyclePath("crash-template")
+    let dir = temporaryIndexPath("crash-template")
     let w = try IndexWriter(directory: dir, schema: .text, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 0))
     var gen = TextGenerator(seed: try seedCharacters(), rng: 0xBA5E)
     for i in 0..<crashBaseCount {
@@ -254,7 +171,7 @@ private func makeCrashTemplate(bodyParts: ClosedRange<Int>) throws -> String {
 
 private func copyDirectory(_ from: String, to: String) throws {
     try FileManager.default.createDirectory(atPath: to, withIntermediateDirectories: true)
-    for name in directoryEntries(from) {
+    for name in listDirectory(from) {
         try FileManager.default.copyItem(atPath: from + "/" + name, toPath: to + "/" + name)
     }
 }
@@ -302,7 +219,7 @@ private func crashChild(dir: String, delayMicros: Int, afterFirstCommit: Bool, m
 private func verifyAfterCrash(_ dir: String, _ what: String) -> (batches: Int, leftovers: Int)? {
     let snapshot: IndexSnapshot
     do { snapshot = try IndexStore.open(at: dir) } catch {
-        Issue.record("\(what): the index does not open after the crash: \(error); files: \(directoryEntries(dir))")
+        Issue.record("\(what): the index does not open after the crash: \(error); files: \(listDirectory(dir))")
         return nil
     }
     do {
@@ -373,8 +290,8 @@ private func crashRuns(template: String, runs: Int, merge: Bool, parallel: Int) 
         func launch(_ r: Int) {
             let delay = delays[r]
             group.addTask {
-                let dir = lifecyclePath("crash")
-                defer { removeTree(dir) }
+                let dir = temporaryIndexPath("crash")
+                defer { removeDirectory(dir) }
                 do { try copyDirectory(template, to: dir) } catch {
                     Issue.record("copying the template: \(error)"); return nil
                 }
@@ -584,8 +501,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
     }
 
     @Test func replaceAndDeleteSurviveCommitAndReopen() throws {
-        let dir = lifecyclePath("updates")
-        defer { removeTree(dir) }
+        let dir = temporaryIndexPath("updates")
+        defer { removeDirectory(dir) }
         let w = try IndexWriter(directory: dir, schema: .article)
         #expect(w.directory == dir)
         let (before, after) = try applyUpdates(w, "directory")
@@ -634,7 +551,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         // removed their (memory-mapped) segment files.
         try w2.forceMerge()
         try w2.commit()
-        #expect(segmentFileNames(dir).count == 1, "files after forceMerge + commit: \(directoryEntries(dir))")
+        #expect(segmentFileNames(dir).count == 1, "files after forceMerge + commit: \(listDirectory(dir))")
         #expect(temporaryFileNames(dir).isEmpty)
         try expectUpdatedState(opened, "directory, first reopened snapshot after forceMerge + commit")
         try expectUpdatedState(s2, "directory, writer snapshot after forceMerge + commit")
@@ -652,13 +569,13 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
     @Test(arguments: [(2, false), (3, true), (8, false)])
     func mergingIsInvisibleToResults(mergeFactor: Int, onDisk: Bool) throws {
         let what = "mergeFactor \(mergeFactor)\(onDisk ? ", on disk" : "")"
-        let dir = lifecyclePath("merge-\(mergeFactor)")
-        defer { removeTree(dir) }
+        let dir = temporaryIndexPath("merge-\(mergeFactor)")
+        defer { removeDirectory(dir) }
         let options = IndexWriter.Options(maxBufferedBytes: 1 << 16, mergeFactor: mergeFactor)
         let w = onDisk ? try IndexWriter(directory: dir, schema: .article, options: options)
                        : try IndexWriter(schema: .article, options: options)
         var gen = TextGenerator(seed: try seedCharacters(), rng: 0x3E26_0000 + UInt64(mergeFactor))
-        var rng = LifecycleRNG(0x0DD5_0000 + UInt64(mergeFactor))
+        var rng = SplitMix64(0x0DD5_0000 + UInt64(mergeFactor))
 
         // The model: each live id → its document and the time it was last added.
         var model: [String: (seq: Int, doc: Document)] = [:]
@@ -764,7 +681,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
 
         if onDisk {
             try w.commit()
-            #expect(segmentFileNames(dir).count == 1, "\(what): \(directoryEntries(dir))")
+            #expect(segmentFileNames(dir).count == 1, "\(what): \(listDirectory(dir))")
             #expect(temporaryFileNames(dir).isEmpty)
             let reopened = try IndexStore.open(at: dir)
             #expect(reopened.statistics == ref.statistics, "\(what)")
@@ -779,8 +696,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
     // MARK: 3. Bounded memory: segments are flushed to disk as documents come
 
     @Test func smallBufferFlushesSegmentsToDiskBeforeCommit() throws {
-        let dir = lifecyclePath("stream")
-        defer { removeTree(dir) }
+        let dir = temporaryIndexPath("stream")
+        defer { removeDirectory(dir) }
         let w = try IndexWriter(directory: dir, schema: .text, options: .init(maxBufferedBytes: 1 << 16))
         var gen = TextGenerator(seed: try seedCharacters(), rng: 0x57_12EA)
         var bytes = 0
@@ -818,7 +735,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         #expect(reopened.documentCount == n)
         #expect(reopened.statistics == w.snapshot().statistics)
         #expect(Set(try ids(reopened, "streamword")) == Set((0..<n).map { "g\($0)" }))
-        var rng = LifecycleRNG(0x5A3F)
+        var rng = SplitMix64(0x5A3F)
         for _ in 0..<60 {
             let i = rng.int(0..<n)
             #expect(try ids(reopened, marker(i)) == ["g\(i)"], "marker of g\(i)")
@@ -835,7 +752,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
 
     @Test func killedWhileCommittingLeavesACompleteCommit() async throws {
         let template = try makeCrashTemplate(bodyParts: 1...3)
-        defer { removeTree(template) }
+        defer { removeDirectory(template) }
         let results = await crashRuns(template: template, runs: 24, merge: false, parallel: 3)
         #expect(results.count == 24, "only \(results.count) runs could be checked")
         print("WriterLifecycleTests crash runs (run: delay µs → committed batches / leftover .tmp files): \(results.map { "\($0.run): \($0.delay)→\($0.batches)/\($0.leftovers)" })")
@@ -843,15 +760,15 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
 
     @Test func killedWhileMergingLeavesACompleteCommit() async throws {
         let template = try makeCrashTemplate(bodyParts: 4...8)
-        defer { removeTree(template) }
+        defer { removeDirectory(template) }
         let results = await crashRuns(template: template, runs: 12, merge: true, parallel: 3)
         #expect(results.count == 12, "only \(results.count) runs could be checked")
         print("WriterLifecycleTests merge crash runs (run: delay µs → committed batches / leftover .tmp files): \(results.map { "\($0.run): \($0.delay)→\($0.batches)/\($0.leftovers)" })")
     }
 
     @Test func leftoverTemporaryFilesDoNotBreakOpeningAndAreCleanedUp() throws {
-        let dir = lifecyclePath("leftovers")
-        defer { removeTree(dir) }
+        let dir = temporaryIndexPath("leftovers")
+        defer { removeDirectory(dir) }
         let w = try IndexWriter(directory: dir, schema: .text)
         try w.add(Document(id: "a", text: "常熟市参观考察 linux"))
         try w.commit()
@@ -867,7 +784,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         #expect(w2.documentCount == 1)
         try w2.add(Document(id: "b", text: "小微企业园"))
         try w2.commit()
-        #expect(temporaryFileNames(dir).isEmpty, "temporary files remain: \(directoryEntries(dir))")
+        #expect(temporaryFileNames(dir).isEmpty, "temporary files remain: \(listDirectory(dir))")
         #expect(Set(segmentFileNames(dir)) == Set(try readManifest(dir).segments.map(\.file)))
         #expect(try IndexStore.open(at: dir).documentCount == 2)
     }
@@ -875,12 +792,12 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
     // MARK: 5. Reopening with another schema or analyzer
 
     @Test func reopeningWithAnotherSchemaOrAnalyzerThrows() throws {
-        let dir = lifecyclePath("mismatch")
-        defer { removeTree(dir) }
+        let dir = temporaryIndexPath("mismatch")
+        defer { removeDirectory(dir) }
         let w = try IndexWriter(directory: dir, schema: .article)
         try w.add(Document(id: "1", fields: ["title": "常熟", "body": "常熟市参观考察"]))
         try w.commit()
-        let filesBefore = directoryEntries(dir)
+        let filesBefore = listDirectory(dir)
         let manifestBefore = try readManifest(dir)
 
         do {
@@ -912,7 +829,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         #expect(throws: IndexError.self) { try IndexWriter(directory: dir, schema: .text, analyzer: unigrams) }
 
         // The failed opens changed nothing.
-        #expect(directoryEntries(dir) == filesBefore)
+        #expect(listDirectory(dir) == filesBefore)
         #expect(try readManifest(dir) == manifestBefore)
 
         // The same schema and analyzer, or none, open it.
@@ -923,8 +840,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         #expect(reopened.analyzer.identifier == (try BigramAnalyzer()).identifier)
 
         // An index built with a non-default analyzer: reopened without one, it keeps its own.
-        let foldDir = lifecyclePath("mismatch-fold")
-        defer { removeTree(foldDir) }
+        let foldDir = temporaryIndexPath("mismatch-fold")
+        defer { removeDirectory(foldDir) }
         let folding = try BigramAnalyzer(.init(foldTraditional: true))
         let fw = try IndexWriter(directory: foldDir, analyzer: folding)
         try fw.add(Document(id: "t", text: "體育館"))
@@ -956,8 +873,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
     /// are merged, so nothing is ever merged.
     @Test(arguments: [(2, [2, 1]), (3, [3, 1])])
     func automaticMergingKeepsTheSegmentCountLogarithmic(mergeFactor: Int, batchSizes: [Int]) throws {
-        let dir = lifecyclePath("tiers-\(mergeFactor)")
-        defer { removeTree(dir) }
+        let dir = temporaryIndexPath("tiers-\(mergeFactor)")
+        defer { removeDirectory(dir) }
         let w = try IndexWriter(directory: dir, schema: .text, options: .init(mergeFactor: mergeFactor))
         var n = 0
         var history: [Int] = []
@@ -990,8 +907,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         #expect(s.documentCount == 10)
         #expect(s.statistics.segments == 1,
                 "10 documents of 30 bytes with a 64 KiB buffer: \(s.statistics.segments) segments (sizes \(s.segments.map(\.documentCount))); an empty SegmentBuilder estimates \(SegmentBuilder(schema: .text, analyzer: w.analyzer).estimatedBytes) bytes")
-        let dir = lifecyclePath("budget")
-        defer { removeTree(dir) }
+        let dir = temporaryIndexPath("budget")
+        defer { removeDirectory(dir) }
         let d = try IndexWriter(directory: dir, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 0))
         for i in 0..<10 { try d.add(Document(id: "s\(i)", text: "常熟市参观考察 第\(i)篇")) }
         #expect(segmentFileNames(dir).isEmpty, "segment files written for 10 tiny documents before any commit: \(segmentFileNames(dir).count)")
@@ -1000,24 +917,24 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
     }
 
     @Test func failedCommitKeepsBufferedDocuments() async {
-        let dir = lifecyclePath("failing-commit")
-        defer { removeTree(dir); removeTree(dir + ".moved") }
+        let dir = temporaryIndexPath("failing-commit")
+        defer { removeDirectory(dir); removeDirectory(dir + ".moved") }
         await #expect(processExitsWith: .success, "a failed commit must not crash") { [dir = dir as String] in
             try failingFlushScenario(dir: dir, viaAdd: false)
         }
     }
 
     @Test func failedFlushInAddKeepsBufferedDocuments() async {
-        let dir = lifecyclePath("failing-add")
-        defer { removeTree(dir); removeTree(dir + ".moved") }
+        let dir = temporaryIndexPath("failing-add")
+        defer { removeDirectory(dir); removeDirectory(dir + ".moved") }
         await #expect(processExitsWith: .success, "a failed flush must not crash") { [dir = dir as String] in
             try failingFlushScenario(dir: dir, viaAdd: true)
         }
     }
 
     @Test func deletingEverythingThenForceMerge() throws {
-        let dir = lifecyclePath("empty")
-        defer { removeTree(dir) }
+        let dir = temporaryIndexPath("empty")
+        defer { removeDirectory(dir) }
         let w = try IndexWriter(directory: dir, schema: .text, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 3))
         for i in 0..<40 { try w.add(Document(id: "e\(i)", text: "emptyword 第\(i)篇 常熟市参观考察")) }
         try w.commit()
