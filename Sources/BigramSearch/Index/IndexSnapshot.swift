@@ -156,7 +156,11 @@ public struct IndexSnapshot: Sendable {
     public func matchingIDs(_ query: Query) throws(SearchError) -> [String] {
         let (matches, _, _) = try evaluate(query, bm25: BM25())
         var ids: [String] = []
-        for (s, m) in matches.enumerated() { for d in m.docs { ids.append(segments[s].id(Int(d))) } }
+        ids.reserveCapacity(matches.reduce(0) { $0 + $1.docs.count })
+        for (s, m) in matches.enumerated() where !m.docs.isEmpty {
+            let all = segments[s].allIDs
+            for d in m.docs { ids.append(all[Int(d)]) }
+        }
         return ids
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An immutable part of an index: some documents, their stored fields and the inverted index of
 /// each indexed field. Documents are numbered from 0 within the segment. A segment is the same
 /// whether built in memory or memory-mapped from a file: every part is a ``ByteBuffer``.
@@ -48,9 +50,28 @@ final class Segment: Sendable {
 
     func id(_ doc: Int) -> String { ids[doc] ?? "" }
 
+    /// Every id, decoded once and kept (whole-match-set queries hand out thousands of ids).
+    var allIDs: [String] { idCache.get { (0..<documentCount).map { ids[$0] ?? "" } } }
+    private let idCache = LazyValue<[String]>()
+
     func storedText(_ doc: Int, field: Int) -> String? { stored[field]?[doc] }
 
     var indexByteCount: Int { fields.reduce(0) { $0 + ($1?.byteCount ?? 0) } }
+}
+
+/// A value computed on first use, at most once, by any thread.
+final class LazyValue<Value: Sendable>: @unchecked Sendable {   // `value` is only touched under `lock`
+    private let lock = NSLock()
+    private var value: Value?
+
+    func get(_ make: () -> Value) -> Value {
+        lock.lock()
+        defer { lock.unlock() }
+        if let value { return value }
+        let made = make()
+        value = made
+        return made
+    }
 }
 
 /// A column of optional strings: `count + 1` offsets (u64 little-endian) into a byte array. In an
