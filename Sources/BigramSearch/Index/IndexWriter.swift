@@ -151,12 +151,20 @@ public final class IndexWriter {
         for i in documents.indices { lastIndex[documents[i].id] = i }
         let last = lastIndex
         for d in documents where locations[d.id] != nil { delete(id: d.id) }
-        let chunk = (documents.count + n - 1) / n
-        let base = documents.startIndex
+        // Split by text size, not document count, so the threads finish together.
+        var bounds = [documents.startIndex]
+        let total = documents.reduce(0) { $0 + $1.fields.values.reduce(0) { $0 + $1.utf8.count } }
+        var running = 0
+        for i in documents.indices {
+            running += documents[i].fields.values.reduce(0) { $0 + $1.utf8.count }
+            if bounds.count < n && running * n >= total * bounds.count { bounds.append(i + 1) }
+        }
+        while bounds.count <= n { bounds.append(documents.endIndex) }
+        let ranges = (0..<n).map { bounds[$0]..<max(bounds[$0], bounds[$0 + 1]) }
         let built = ParallelBuild.run(count: n) { [schema, analyzer] t -> (Segment, DocumentSet) in
             var builder = SegmentBuilder(schema: schema, analyzer: analyzer)
             var dropped = DocumentSet(capacity: 0)
-            for i in (base + t * chunk)..<min(documents.endIndex, base + (t + 1) * chunk) {
+            for i in ranges[t] {
                 let doc = builder.add(documents[i])
                 if last[documents[i].id] != i { dropped.insert(doc) }
             }
