@@ -65,7 +65,7 @@ public struct IndexSnapshot: Sendable {
     }
 
     func search(_ query: Query, options: SearchOptions, interrupt: SearchInterrupt?) throws(SearchError) -> SearchResults {
-        let (matches, evaluator, leaves) = try evaluate(query, bm25: options.bm25, interrupt: interrupt)
+        let (matches, leaves) = try evaluate(query, bm25: options.bm25, interrupt: interrupt)
         let total = matches.reduce(0) { $0 + $1.docs.count }
         let limit = max(0, options.limit)
         let reranker = options.reranking.map { WordBoundaryRanker(options: $0, leaves: leaves, analyzer: analyzer) }
@@ -102,7 +102,6 @@ public struct IndexSnapshot: Sendable {
             }
             return Hit(score: entry.score, highlights: highlights, segment: seg, doc: Int(entry.doc), schema: schema)
         }
-        _ = evaluator
         return SearchResults(totalCount: total, hits: hits)
     }
 
@@ -111,7 +110,7 @@ public struct IndexSnapshot: Sendable {
     ///
     /// - Complexity: the query's evaluation, without the O(n log n) ranking of a full search.
     public func matches(_ query: Query, bm25: BM25 = BM25()) throws(SearchError) -> [ScoredDocument] {
-        let (matches, _, _) = try evaluate(query, bm25: bm25)
+        let (matches, _) = try evaluate(query, bm25: bm25)
         var out: [ScoredDocument] = []
         out.reserveCapacity(matches.reduce(0) { $0 + $1.docs.count })
         for (s, m) in matches.enumerated() {
@@ -154,7 +153,7 @@ public struct IndexSnapshot: Sendable {
 
     /// Ids of every document matching `query`, in document order.
     public func matchingIDs(_ query: Query) throws(SearchError) -> [String] {
-        let (matches, _, _) = try evaluate(query, bm25: BM25())
+        let (matches, _) = try evaluate(query, bm25: BM25())
         var ids: [String] = []
         ids.reserveCapacity(matches.reduce(0) { $0 + $1.docs.count })
         for (s, m) in matches.enumerated() where !m.docs.isEmpty {
@@ -164,9 +163,9 @@ public struct IndexSnapshot: Sendable {
         return ids
     }
 
-    private func evaluate(_ query: Query, bm25: BM25, interrupt: SearchInterrupt? = nil) throws(SearchError) -> (matches: [QueryEvaluator.Matches], evaluator: QueryEvaluator?, leaves: [PhrasePattern]) {
+    private func evaluate(_ query: Query, bm25: BM25, interrupt: SearchInterrupt? = nil) throws(SearchError) -> (matches: [QueryEvaluator.Matches], leaves: [PhrasePattern]) {
         var compiler = QueryCompiler(schema: schema, analyzer: analyzer)
-        guard let compiled = try compiler.compile(query) else { return ([], nil, []) }
+        guard let compiled = try compiler.compile(query) else { return ([], []) }
         // Checksums of mapped sections are verified on first use: the fields searched, and the
         // ids and stored fields that results read.
         let fields = Set(compiler.leaves.flatMap(\.fields))
@@ -185,7 +184,7 @@ public struct IndexSnapshot: Sendable {
         }
         // A search that overran its limit fails even if it never reached a poll point.
         if let interrupt, interrupt.shouldStop(), let error = interrupt.error { throw error }
-        return (matches, evaluator, compiler.leaves)
+        return (matches, compiler.leaves)
     }
 }
 
