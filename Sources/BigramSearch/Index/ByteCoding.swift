@@ -27,21 +27,11 @@ struct ByteWriter {
     mutating func uint32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func uint64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
 
-    /// Appends `values` packed at `width` bits each.
+    /// Appends `values` packed at `width` bits each, padded to a whole byte.
     mutating func pack<C: Collection>(_ values: C, width: Int) where C.Element == UInt32 {
-        guard width > 0 else { return }
-        var acc: UInt64 = 0
-        var filled = 0
-        for v in values {
-            acc |= UInt64(v) << UInt64(filled)
-            filled += width
-            while filled >= 8 {
-                bytes.append(UInt8(truncatingIfNeeded: acc))
-                acc >>= 8
-                filled -= 8
-            }
-        }
-        if filled > 0 { bytes.append(UInt8(truncatingIfNeeded: acc)) }
+        var bits = BitWriter()
+        for v in values { bits.write(v, width: width, into: &self) }
+        bits.flush(into: &self)
     }
 
     mutating func padTail() { bytes.append(contentsOf: repeatElement(0, count: Self.tailPadding)) }
@@ -50,6 +40,39 @@ struct ByteWriter {
     @inline(__always) static func bitWidth(_ v: UInt32) -> Int { 32 - v.leadingZeroBitCount }
 
     @inline(__always) static func packedByteCount(count: Int, width: Int) -> Int { (count * width + 7) >> 3 }
+}
+
+/// Appends values of any bit width (≤ 32) to a ``ByteWriter``, least significant bit first;
+/// ``flush(into:)`` pads the last byte.
+struct BitWriter {
+    private var acc: UInt64 = 0
+    private var filled = 0
+
+    @inline(__always) mutating func write(_ value: UInt32, width: Int, into w: inout ByteWriter) {
+        guard width > 0 else { return }
+        acc |= UInt64(value) << UInt64(filled)
+        filled += width
+        while filled >= 8 {
+            w.bytes.append(UInt8(truncatingIfNeeded: acc))
+            acc >>= 8
+            filled -= 8
+        }
+    }
+
+    /// Elias-gamma (x ≥ 1): z zero bits, a one, then the low z bits of x, where z = ⌊log2 x⌋.
+    @inline(__always) mutating func gamma(_ x: UInt32, into w: inout ByteWriter) {
+        let z = 31 - x.leadingZeroBitCount
+        write(0, width: z, into: &w)
+        write(1, width: 1, into: &w)
+        write(x & ((1 << UInt32(z)) - 1), width: z, into: &w)
+    }
+
+    /// Writes the last partial byte, if any.
+    mutating func flush(into w: inout ByteWriter) {
+        if filled > 0 { w.bytes.append(UInt8(truncatingIfNeeded: acc)) }
+        acc = 0
+        filled = 0
+    }
 }
 
 /// Reads what ``ByteWriter`` wrote. Reads are bounds-checked against the buffer; a malformed buffer

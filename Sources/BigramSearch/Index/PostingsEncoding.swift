@@ -24,7 +24,6 @@ enum PostingsEncoding {
     struct Scratch {
         var entries: [Int] = []
         var gaps: [UInt32] = []
-        var bits = BitWriter()
     }
 
     /// Appends the postings of one term, read from `stream`: for each document in ascending
@@ -64,20 +63,20 @@ enum PostingsEncoding {
                 w.byte(UInt8(wd))
                 w.pack(scratch.gaps, width: wd)
             }
-            scratch.bits.removeAll()
+            var bits = BitWriter()
             for e in scratch.entries {
                 let doc = stream[e], f = Int(stream[e + 1]), p = e + 2
-                scratch.bits.gamma(UInt32(f))
-                scratch.bits.write(stream[p], width: positionWidth(lengths[doc]))
+                bits.gamma(UInt32(f), into: &w)
+                bits.write(stream[p], width: positionWidth(lengths[doc]), into: &w)
                 if f > 1 {
                     var maxGap: UInt32 = 0
                     for j in 1..<f { maxGap |= stream[p + j] - stream[p + j - 1] - 1 }
                     let gw = ByteWriter.bitWidth(maxGap)
-                    scratch.bits.write(UInt32(gw), width: 5)
-                    for j in 1..<f { scratch.bits.write(stream[p + j] - stream[p + j - 1] - 1, width: gw) }
+                    bits.write(UInt32(gw), width: 5, into: &w)
+                    for j in 1..<f { bits.write(stream[p + j] - stream[p + j - 1] - 1, width: gw, into: &w) }
                 }
             }
-            scratch.bits.flush(into: &w)
+            bits.flush(into: &w)
             previousLast = last
         }
     }
@@ -85,39 +84,6 @@ enum PostingsEncoding {
     /// Bits of a first position in a document of `length` positions.
     @inline(__always) static func positionWidth(_ length: UInt32) -> Int {
         length <= 1 ? 0 : ByteWriter.bitWidth(length - 1)
-    }
-}
-
-/// Appends values of any bit width, least significant bit first.
-struct BitWriter {
-    private var bytes: [UInt8] = []
-    private var acc: UInt64 = 0
-    private var filled = 0
-
-    mutating func removeAll() { bytes.removeAll(keepingCapacity: true); acc = 0; filled = 0 }
-
-    @inline(__always) mutating func write(_ value: UInt32, width: Int) {
-        guard width > 0 else { return }
-        acc |= UInt64(value) << UInt64(filled)
-        filled += width
-        while filled >= 8 {
-            bytes.append(UInt8(truncatingIfNeeded: acc))
-            acc >>= 8
-            filled -= 8
-        }
-    }
-
-    /// Elias-gamma (x ≥ 1): z zero bits, a one, then the low z bits of x, where z = ⌊log2 x⌋.
-    @inline(__always) mutating func gamma(_ x: UInt32) {
-        let z = 31 - x.leadingZeroBitCount
-        write(0, width: z)
-        write(1, width: 1)
-        write(x & ((1 << UInt32(z)) - 1), width: z)
-    }
-
-    mutating func flush(into w: inout ByteWriter) {
-        w.bytes.append(contentsOf: bytes)
-        if filled > 0 { w.bytes.append(UInt8(truncatingIfNeeded: acc)) }
     }
 }
 
