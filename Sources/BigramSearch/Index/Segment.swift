@@ -127,6 +127,23 @@ struct StoredTable: Sendable {
         }
     }
 
+    /// The values of `parts` whose map entry is not −1, in order, copied as bytes (flags kept).
+    static func concatenating(_ parts: [(table: StoredTable, map: [Int32])]) -> StoredTable {
+        var o = ByteWriter()
+        var b = ByteWriter()
+        for (table, map) in parts {
+            table.bytes.withUnsafeBytes { raw in
+                for i in 0..<min(table.count, map.count) where map[i] >= 0 {
+                    guard let (range, flags) = table.entry(i) else { o.uint64(UInt64(b.count) | Self.absent); continue }
+                    o.uint64(UInt64(b.count) | flags)
+                    b.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[range]))
+                }
+            }
+        }
+        o.uint64(UInt64(b.count))
+        return StoredTable(offsets: ByteBuffer(o.bytes), bytes: ByteBuffer(b.bytes))
+    }
+
     /// The same values with each one deflated when that saves at least 10%.
     func deflated() -> StoredTable {
         var o = ByteWriter()

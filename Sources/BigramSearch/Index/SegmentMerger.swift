@@ -8,19 +8,20 @@ enum SegmentMerger {
         // New number of each old document, or -1 when deleted.
         var maps: [[Int32]] = []
         var next: Int32 = 0
-        var ids: [String?] = []
-        var stored = [[String?]](repeating: [], count: schema.fields.count)
         for (segment, deleted) in parts {
             var map = [Int32](repeating: -1, count: segment.documentCount)
             for doc in 0..<segment.documentCount where !deleted.contains(UInt32(doc)) {
                 map[doc] = next
                 next += 1
-                ids.append(segment.id(doc))
-                for f in schema.fields.indices where schema.fields[f].stored {
-                    stored[f].append(segment.storedText(doc, field: f))
-                }
             }
             maps.append(map)
+        }
+        // Ids and stored texts are copied as bytes (deflated values stay deflated).
+        let ids = StoredTable.concatenating(parts.indices.map { (parts[$0].segment.ids, maps[$0]) })
+        let stored = schema.fields.indices.map { f in
+            schema.fields[f].stored
+                ? StoredTable.concatenating(parts.indices.compactMap { i in parts[i].segment.stored[f].map { ($0, maps[i]) } })
+                : nil
         }
         var fields: [FieldIndex?] = []
         for (f, field) in schema.fields.enumerated() {
@@ -28,9 +29,7 @@ enum SegmentMerger {
             let sources = parts.map { $0.segment.fields[f] }
             fields.append(mergeField(sources, maps: maps, documentCount: Int(next)))
         }
-        return Segment(documentCount: Int(next), ids: StoredTable(ids),
-                       stored: schema.fields.indices.map { schema.fields[$0].stored ? StoredTable(stored[$0]) : nil },
-                       fields: fields)
+        return Segment(documentCount: Int(next), ids: ids, stored: stored, fields: fields)
     }
 
     private static func mergeField(_ sources: [FieldIndex?], maps: [[Int32]], documentCount: Int) -> FieldIndex {
