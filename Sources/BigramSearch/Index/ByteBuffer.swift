@@ -45,9 +45,6 @@ struct ByteBuffer: @unchecked Sendable {
     @inline(__always) subscript(i: Int) -> UInt8 { borrowed[i] }
     @inline(__always) func uint32(at i: Int) -> UInt32 { borrowed.uint32(at: i) }
     @inline(__always) func uint64(at i: Int) -> UInt64 { borrowed.uint64(at: i) }
-    @inline(__always) func unpack(at offset: Int, index: Int, width: Int) -> UInt32 {
-        borrowed.unpack(at: offset, index: index, width: width)
-    }
     @inline(__always) func bits(at bitOffset: Int, width: Int) -> UInt32 { borrowed.bits(at: bitOffset, width: width) }
 
     /// Compares `length` bytes at `offset` with `other`, lexicographically. A range outside the
@@ -98,18 +95,12 @@ struct BorrowedBytes {
         return UInt64(littleEndian: base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: i, as: UInt64.self))
     }
 
-    /// Element `index` of a bit-packed array of `width`-bit values starting at byte `offset`.
-    @inline(__always) func unpack(at offset: Int, index: Int, width: Int) -> UInt32 {
-        let bit = index &* width
-        return unpack(at: offset &+ (bit >> 3), index: 0, width: width, shift: bit & 7)
-    }
-
     /// `width` (≤ 32) bits starting at bit `bitOffset` of the buffer, least significant first.
     @inline(__always) func bits(at bitOffset: Int, width: Int) -> UInt32 {
-        unpack(at: bitOffset >> 3, index: 0, width: width, shift: bitOffset & 7)
+        unpack(byte: bitOffset >> 3, width: width, shift: bitOffset & 7)
     }
 
-    @inline(__always) private func unpack(at byte: Int, index: Int, width: Int, shift: Int) -> UInt32 {
+    @inline(__always) private func unpack(byte: Int, width: Int, shift: Int) -> UInt32 {
         if width == 0 { return 0 }
         guard byte >= 0 && byte &+ 8 <= count else { return slowUnpack(byte: byte, shift: shift, width: width) }
         let word = UInt64(littleEndian: base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: byte, as: UInt64.self))

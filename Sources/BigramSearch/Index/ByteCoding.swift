@@ -1,13 +1,13 @@
-/// Little-endian integers, variable-length integers and fixed-width bit packing over byte arrays:
-/// the primitives of the postings and dictionary encodings (docs/FORMAT.md).
+/// Little-endian integers, variable-length integers and bit streams over byte arrays: the
+/// primitives of the postings and dictionary encodings (docs/FORMAT.md).
 ///
-/// Bit-packed arrays store `count` values of `width` bits each (0 ≤ width ≤ 32), least significant
-/// bit first, padded to a whole byte. Any element can be read in O(1) with one unaligned 64-bit
-/// load, so every buffer that holds packed arrays ends with ``ByteWriter/tailPadding`` zero bytes.
+/// Bit streams (``BitWriter``) hold values of any width ≤ 32, least significant bit first. A value
+/// at any bit offset is read with one unaligned 64-bit load (``BorrowedBytes/bits(at:width:)``),
+/// so buffers holding bit streams end with ``ByteWriter/tailPadding`` zero bytes.
 struct ByteWriter {
     var bytes: [UInt8] = []
 
-    /// Zero bytes appended after the last packed array so 64-bit loads never read past the end.
+    /// Zero bytes appended after the last bit stream so 64-bit loads never read past the end.
     static let tailPadding = 8
 
     var count: Int { bytes.count }
@@ -27,19 +27,11 @@ struct ByteWriter {
     mutating func uint32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func uint64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
 
-    /// Appends `values` packed at `width` bits each, padded to a whole byte.
-    mutating func pack<C: Collection>(_ values: C, width: Int) where C.Element == UInt32 {
-        var bits = BitWriter()
-        for v in values { bits.write(v, width: width, into: &self) }
-        bits.flush(into: &self)
-    }
-
     mutating func padTail() { bytes.append(contentsOf: repeatElement(0, count: Self.tailPadding)) }
 
     /// The number of bits needed for `v` (0 for 0).
     @inline(__always) static func bitWidth(_ v: UInt32) -> Int { 32 - v.leadingZeroBitCount }
 
-    @inline(__always) static func packedByteCount(count: Int, width: Int) -> Int { (count * width + 7) >> 3 }
 }
 
 /// Appends values of any bit width (≤ 32) to a ``ByteWriter``, least significant bit first;
