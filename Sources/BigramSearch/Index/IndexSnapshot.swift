@@ -20,6 +20,7 @@ public struct IndexSnapshot: Sendable {
     init(schema: Schema, analyzer: any Analyzer, segments: [Segment], deletions: [DocumentSet], parallelSegments: Bool = false) {
         self.parallelSegments = parallelSegments
         self.schema = schema
+        queryParser = QueryParser(fields: Set(schema.fields.filter(\.indexed).map(\.name)))
         self.analyzer = analyzer
         self.segments = segments
         self.deletions = deletions
@@ -38,9 +39,7 @@ public struct IndexSnapshot: Sendable {
     public var indexByteCount: Int { segments.reduce(0) { $0 + $1.indexByteCount } }
 
     /// The parser for this index's fields.
-    public var queryParser: QueryParser {
-        QueryParser(fields: Set(schema.fields.filter(\.indexed).map(\.name)))
-    }
+    public let queryParser: QueryParser
 
     /// Searches with a query in the query syntax, strictly.
     ///
