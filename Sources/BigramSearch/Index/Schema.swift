@@ -42,6 +42,12 @@ public struct Schema: Hashable, Sendable, Codable {
     /// `title` (boost 2) and `body`, both indexed and stored.
     public static let article = Schema([Field("title"), Field("body")])
 
+    /// Field names are ASCII letters, digits and `_`, so that `name:` can be recognized in queries
+    /// (``QueryParser`` uses the same rule).
+    @inline(__always) static func isFieldNameByte(_ a: UInt8) -> Bool {
+        (a >= 0x30 && a <= 0x39) || (a >= 0x41 && a <= 0x5A) || (a >= 0x61 && a <= 0x7A) || a == 0x5F
+    }
+
     func index(of name: String) -> Int? { fields.firstIndex { $0.name == name } }
 
     var indexedFieldNumbers: [Int] { fields.indices.filter { fields[$0].indexed } }
@@ -50,7 +56,7 @@ public struct Schema: Hashable, Sendable, Codable {
         var seen = Set<String>()
         if fields.isEmpty { throw .invalidSchema("a schema needs at least one field") }
         for f in fields {
-            guard !f.name.isEmpty, f.name.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }) else {
+            guard !f.name.isEmpty, f.name.utf8.allSatisfy(Self.isFieldNameByte) else {
                 throw .invalidSchema("field name \"\(f.name)\" must be letters, digits or _")
             }
             guard seen.insert(f.name).inserted else { throw .invalidSchema("field \"\(f.name)\" appears twice") }

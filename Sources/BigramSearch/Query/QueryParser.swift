@@ -236,8 +236,7 @@ private struct Parser {
         var field: String?
         // field:  — letters, digits and _ followed by ':' and something that is not a space.
         var j = i
-        while j < chars.count, let a = chars[j].asciiValue,
-              (a >= 0x30 && a <= 0x39) || (a >= 0x41 && a <= 0x5A) || (a >= 0x61 && a <= 0x7A) || a == 0x5F { j += 1 }
+        while j < chars.count, let a = chars[j].asciiValue, Schema.isFieldNameByte(a) { j += 1 }
         if j > i && j + 1 < chars.count && chars[j] == ":" && !chars[j + 1].isWhitespace {
             let name = String(chars[i..<j])
             if let known = parser.fields, !known.contains(name) {
