@@ -53,7 +53,7 @@ struct Index: ParsableCommand {
     @OptionGroup var writerOptions: WriterOptions
 
     func run() throws {
-        let writer = try IndexWriter(directory: out, schema: .corpus, options: writerOptions.options)
+        let writer = try IndexWriter(directory: out, mode: .openOrCreate, schema: .corpus, options: writerOptions.options)
         let (documents, _) = try addCorpus(input, to: writer, threads: threads)
         try writer.commit()
         let s = writer.snapshot().statistics

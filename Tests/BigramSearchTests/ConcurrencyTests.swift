@@ -464,7 +464,7 @@ private func incompatibleReason(_ shards: [IndexSnapshot]) -> String? {
         let dir = temporaryIndexPath("stress")
         defer { removeDirectory(dir) }
 
-        let writer = try IndexWriter(directory: dir)
+        let writer = try IndexWriter(directory: dir, mode: .openOrCreate)
         var live = LiveList()
         for d in seed { live.put(d) }
         try writer.add(contentsOf: seed.map(\.document), threads: 2)
@@ -584,7 +584,7 @@ private func incompatibleReason(_ shards: [IndexSnapshot]) -> String? {
             let exp = ConcRef.expectedIDs(q, report.committed)
             #expect(try reopened.matchingIDs(q) == exp, "reopened index, query \(q.description)")
         }
-        let writer2 = try IndexWriter(directory: dir)
+        let writer2 = try IndexWriter(directory: dir, mode: .openOrCreate)
         #expect(writer2.documentCount == report.committed.count)
     }
 

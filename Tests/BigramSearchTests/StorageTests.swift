@@ -191,13 +191,7 @@ private func openError(_ dir: String, analyzer: (any Analyzer)? = nil, _ what: S
     }
 }
 
-private func errorPath(_ e: StorageError) -> String {
-    switch e {
-    case .notAnIndex(let p), .missingFile(let p), .checksumMismatch(let p), .corrupt(let p, _),
-         .unsupportedVersion(let p, _, _), .analyzerMismatch(let p, _, _), .io(let p, _):
-        return p
-    }
-}
+private func errorPath(_ e: StorageError) -> String { e.path }
 
 /// Rewrites the section of `kind` (SegmentFile.Kind raw value) of `field` in the segment file at
 /// `path` with `transform`, then recomputes the section's and the table's CRC-32C: the file passes

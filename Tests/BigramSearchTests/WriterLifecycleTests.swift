@@ -159,7 +159,7 @@ private let crashBatchSize = 20
 /// segments, the starting point of every crash run (copied for each).
 private func makeCrashTemplate(bodyParts: ClosedRange<Int>) throws -> String {
     let dir = temporaryIndexPath("crash-template")
-    let w = try IndexWriter(directory: dir, schema: .text, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 0))
+    let w = try IndexWriter(directory: dir, mode: .openOrCreate, schema: .text, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 0))
     var gen = TextGenerator(seed: try seedCharacters(), rng: 0xBA5E)
     for i in 0..<crashBaseCount {
         try w.add(Document(id: "base-\(i)", text: "baseword 基础文档 \(gen.body(parts: bodyParts))"))
@@ -182,7 +182,7 @@ private func copyDirectory(_ from: String, to: String) throws {
 /// deletion of "base-<k>"), with `merge` a forceMerge and a second commit after each.
 private func crashChild(dir: String, delayMicros: Int, afterFirstCommit: Bool, merge: Bool) throws {
     let seed = try seedCharacters()
-    let w = try IndexWriter(directory: dir, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 2))
+    let w = try IndexWriter(directory: dir, mode: .openOrCreate, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 2))
     var gen = TextGenerator(seed: seed, rng: UInt64(delayMicros))
     // Warm up (ICU data, first allocations) so that the delays land in the commit loop.
     let warm = try IndexWriter(schema: .text)
@@ -255,7 +255,7 @@ private func verifyAfterCrash(_ dir: String, _ what: String) -> (batches: Int, l
         // Leftovers of the interrupted commit do not get in the way of a writer, and its next
         // commit removes them (and segment files no manifest names).
         let leftovers = temporaryFileNames(dir).count
-        let w = try IndexWriter(directory: dir)
+        let w = try IndexWriter(directory: dir, mode: .openOrCreate)
         #expect(w.documentCount == expectedCount, "\(what): reopened writer")
         try w.add(Document(id: "after", text: "afterword 恢复之后"))
         try w.commit()
@@ -332,7 +332,7 @@ private func indexError(_ body: () throws -> Void) -> IndexError? {
 /// previous commit stays intact"), and once the directory is back the next commit holds them all.
 private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
     let options = viaAdd ? IndexWriter.Options(maxBufferedBytes: 1 << 16, mergeFactor: 0) : IndexWriter.Options(mergeFactor: 0)
-    let w = try IndexWriter(directory: dir, schema: .text, options: options)
+    let w = try IndexWriter(directory: dir, mode: .openOrCreate, schema: .text, options: options)
     for i in 0..<3 { try w.add(Document(id: "c\(i)", text: "committedword 已提交文档 \(i)")) }
     try w.commit()
     let moved = dir + ".moved"
@@ -503,7 +503,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
     @Test func replaceAndDeleteSurviveCommitAndReopen() throws {
         let dir = temporaryIndexPath("updates")
         defer { removeDirectory(dir) }
-        let w = try IndexWriter(directory: dir, schema: .article)
+        let w = try IndexWriter(directory: dir, mode: .openOrCreate, schema: .article)
         #expect(w.directory == dir)
         let (before, after) = try applyUpdates(w, "directory")
         try expectOriginalState(before, "directory, first snapshot")
@@ -519,7 +519,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         try expectUpdatedState(opened, "directory, reopened")
         #expect(opened.statistics == committed.statistics, "reopened statistics \(opened.statistics) vs \(committed.statistics)")
         #expect(Set(segmentFileNames(dir)) == Set(try readManifest(dir).segments.map(\.file)))
-        let w2 = try IndexWriter(directory: dir)
+        let w2 = try IndexWriter(directory: dir, mode: .openOrCreate)
         #expect(w2.documentCount == 38)
         #expect(w2.schema == .article)
         let s2 = w2.snapshot()
@@ -561,7 +561,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         #expect(final.statistics.deletedDocuments == 0)
         #expect(final.documentCount == 38)
         #expect(Set(try ids(final, "allword")) == Set(try ids(s3, "allword")))
-        #expect(try IndexWriter(directory: dir).documentCount == 38)
+        #expect(try IndexWriter(directory: dir, mode: .openOrCreate).documentCount == 38)
     }
 
     // MARK: 2. Merging is invisible to results
@@ -572,7 +572,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         let dir = temporaryIndexPath("merge-\(mergeFactor)")
         defer { removeDirectory(dir) }
         let options = IndexWriter.Options(maxBufferedBytes: 1 << 16, mergeFactor: mergeFactor)
-        let w = onDisk ? try IndexWriter(directory: dir, schema: .article, options: options)
+        let w = onDisk ? try IndexWriter(directory: dir, mode: .openOrCreate, schema: .article, options: options)
                        : try IndexWriter(schema: .article, options: options)
         var gen = TextGenerator(seed: try seedCharacters(), rng: 0x3E26_0000 + UInt64(mergeFactor))
         var rng = SplitMix64(0x0DD5_0000 + UInt64(mergeFactor))
@@ -659,7 +659,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
             let reopened = try IndexStore.open(at: dir)
             reopenedBefore = reopened
             #expect(reopened.statistics == w.snapshot().statistics, "\(what): reopened statistics")
-            #expect(try IndexWriter(directory: dir).documentCount == model.count, "\(what): reopened writer")
+            #expect(try IndexWriter(directory: dir, mode: .openOrCreate).documentCount == model.count, "\(what): reopened writer")
             let d = setDifferences(reopened, ref, Array(queries.prefix(40)))
             #expect(d.isEmpty, "\(what), reopened before forceMerge: \(d.prefix(6))")
             #expect(Set(segmentFileNames(dir)) == Set(try readManifest(dir).segments.map(\.file)), "\(what): files after commit")
@@ -698,7 +698,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
     @Test func smallBufferFlushesSegmentsToDiskBeforeCommit() throws {
         let dir = temporaryIndexPath("stream")
         defer { removeDirectory(dir) }
-        let w = try IndexWriter(directory: dir, schema: .text, options: .init(maxBufferedBytes: 1 << 16))
+        let w = try IndexWriter(directory: dir, mode: .openOrCreate, schema: .text, options: .init(maxBufferedBytes: 1 << 16))
         var gen = TextGenerator(seed: try seedCharacters(), rng: 0x57_12EA)
         var bytes = 0
         var n = 0
@@ -744,7 +744,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         let (d, withHits) = rankDifferences(reopened, s, queries)
         #expect(d.isEmpty, "reopened vs the writer's snapshot: \(d.prefix(5))")
         #expect(withHits > 20)
-        let w2 = try IndexWriter(directory: dir)
+        let w2 = try IndexWriter(directory: dir, mode: .openOrCreate)
         #expect(w2.documentCount == n)
     }
 
@@ -769,7 +769,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
     @Test func leftoverTemporaryFilesDoNotBreakOpeningAndAreCleanedUp() throws {
         let dir = temporaryIndexPath("leftovers")
         defer { removeDirectory(dir) }
-        let w = try IndexWriter(directory: dir, schema: .text)
+        let w = try IndexWriter(directory: dir, mode: .openOrCreate, schema: .text)
         try w.add(Document(id: "a", text: "常熟市参观考察 linux"))
         try w.commit()
         let files = segmentFileNames(dir)
@@ -780,7 +780,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         #expect(FileManager.default.createFile(atPath: dir + "/MANIFEST.tmp", contents: Data("BMAN".utf8)))
         let s = try IndexStore.open(at: dir)
         #expect(try ids(s, "常熟") == ["a"])
-        let w2 = try IndexWriter(directory: dir)
+        let w2 = try IndexWriter(directory: dir, mode: .openOrCreate)
         #expect(w2.documentCount == 1)
         try w2.add(Document(id: "b", text: "小微企业园"))
         try w2.commit()
@@ -794,20 +794,20 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
     @Test func reopeningWithAnotherSchemaOrAnalyzerThrows() throws {
         let dir = temporaryIndexPath("mismatch")
         defer { removeDirectory(dir) }
-        let w = try IndexWriter(directory: dir, schema: .article)
+        let w = try IndexWriter(directory: dir, mode: .openOrCreate, schema: .article)
         try w.add(Document(id: "1", fields: ["title": "常熟", "body": "常熟市参观考察"]))
         try w.commit()
         let filesBefore = listDirectory(dir)
         let manifestBefore = try readManifest(dir)
 
         do {
-            _ = try IndexWriter(directory: dir, schema: .text)
+            _ = try IndexWriter(directory: dir, mode: .openOrCreate, schema: .text)
             Issue.record("opened an .article index with schema .text")
         } catch {
             guard case .invalidSchema = error else { Issue.record("expected .invalidSchema, got \(error)"); return }
         }
         do {
-            _ = try IndexWriter(directory: dir, schema: Schema([.init("title", boost: 3), .init("body")]))
+            _ = try IndexWriter(directory: dir, mode: .openOrCreate, schema: Schema([.init("title", boost: 3), .init("body")]))
             Issue.record("opened with a schema that differs in a boost")
         } catch {
             guard case .invalidSchema = error else { Issue.record("expected .invalidSchema, got \(error)"); return }
@@ -815,7 +815,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
 
         let unigrams = try BigramAnalyzer(.init(emitUnigrams: true))
         do {
-            _ = try IndexWriter(directory: dir, analyzer: unigrams)
+            _ = try IndexWriter(directory: dir, mode: .openOrCreate, analyzer: unigrams)
             Issue.record("opened a bigram/1 index with \(unigrams.identifier)")
         } catch {
             guard case .storage(.analyzerMismatch(let path, let stored, let requested)) = error else {
@@ -826,16 +826,16 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
             #expect(requested == unigrams.identifier)
         }
         // Both wrong: either error, but an error.
-        #expect(throws: IndexError.self) { try IndexWriter(directory: dir, schema: .text, analyzer: unigrams) }
+        #expect(throws: IndexError.self) { try IndexWriter(directory: dir, mode: .openOrCreate, schema: .text, analyzer: unigrams) }
 
         // The failed opens changed nothing.
         #expect(listDirectory(dir) == filesBefore)
         #expect(try readManifest(dir) == manifestBefore)
 
         // The same schema and analyzer, or none, open it.
-        #expect(try IndexWriter(directory: dir, schema: .article).documentCount == 1)
-        #expect(try IndexWriter(directory: dir, analyzer: try BigramAnalyzer()).documentCount == 1)
-        let reopened = try IndexWriter(directory: dir)
+        #expect(try IndexWriter(directory: dir, mode: .openOrCreate, schema: .article).documentCount == 1)
+        #expect(try IndexWriter(directory: dir, mode: .openOrCreate, analyzer: try BigramAnalyzer()).documentCount == 1)
+        let reopened = try IndexWriter(directory: dir, mode: .openOrCreate)
         #expect(reopened.schema == .article)
         #expect(reopened.analyzer.identifier == (try BigramAnalyzer()).identifier)
 
@@ -843,16 +843,16 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         let foldDir = temporaryIndexPath("mismatch-fold")
         defer { removeDirectory(foldDir) }
         let folding = try BigramAnalyzer(.init(foldTraditional: true))
-        let fw = try IndexWriter(directory: foldDir, analyzer: folding)
+        let fw = try IndexWriter(directory: foldDir, mode: .openOrCreate, analyzer: folding)
         try fw.add(Document(id: "t", text: "體育館"))
         try fw.commit()
-        let fw2 = try IndexWriter(directory: foldDir)
+        let fw2 = try IndexWriter(directory: foldDir, mode: .openOrCreate)
         #expect(fw2.analyzer.identifier == folding.identifier)
         try fw2.add(Document(id: "s", text: "体育馆"))
         #expect(try ids(fw2.snapshot(), "體育").sorted() == ["s", "t"])
         let plain = try BigramAnalyzer()
         do {
-            _ = try IndexWriter(directory: foldDir, analyzer: plain)
+            _ = try IndexWriter(directory: foldDir, mode: .openOrCreate, analyzer: plain)
             Issue.record("opened a folding index with the default analyzer")
         } catch {
             guard case .storage(.analyzerMismatch(let path, let stored, let requested)) = error else {
@@ -875,7 +875,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
     func automaticMergingKeepsTheSegmentCountLogarithmic(mergeFactor: Int, batchSizes: [Int]) throws {
         let dir = temporaryIndexPath("tiers-\(mergeFactor)")
         defer { removeDirectory(dir) }
-        let w = try IndexWriter(directory: dir, schema: .text, options: .init(mergeFactor: mergeFactor))
+        let w = try IndexWriter(directory: dir, mode: .openOrCreate, schema: .text, options: .init(mergeFactor: mergeFactor))
         var n = 0
         var history: [Int] = []
         for commit in 0..<90 {
@@ -909,7 +909,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
                 "10 documents of 30 bytes with a 64 KiB buffer: \(s.statistics.segments) segments (sizes \(s.segments.map(\.documentCount))); an empty SegmentBuilder estimates \(SegmentBuilder(schema: .text, analyzer: w.analyzer).estimatedBytes) bytes")
         let dir = temporaryIndexPath("budget")
         defer { removeDirectory(dir) }
-        let d = try IndexWriter(directory: dir, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 0))
+        let d = try IndexWriter(directory: dir, mode: .openOrCreate, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 0))
         for i in 0..<10 { try d.add(Document(id: "s\(i)", text: "常熟市参观考察 第\(i)篇")) }
         #expect(segmentFileNames(dir).isEmpty, "segment files written for 10 tiny documents before any commit: \(segmentFileNames(dir).count)")
         try d.commit()
@@ -935,7 +935,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
     @Test func deletingEverythingThenForceMerge() throws {
         let dir = temporaryIndexPath("empty")
         defer { removeDirectory(dir) }
-        let w = try IndexWriter(directory: dir, schema: .text, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 3))
+        let w = try IndexWriter(directory: dir, mode: .openOrCreate, schema: .text, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 3))
         for i in 0..<40 { try w.add(Document(id: "e\(i)", text: "emptyword 第\(i)篇 常熟市参观考察")) }
         try w.commit()
         _ = w.snapshot()
@@ -956,7 +956,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         // The emptied index takes new documents, in this writer and in a reopened one.
         try w.add(Document(id: "e1", text: "emptyword 重新加入"))
         try w.commit()
-        let w2 = try IndexWriter(directory: dir)
+        let w2 = try IndexWriter(directory: dir, mode: .openOrCreate)
         #expect(w2.documentCount == 1)
         try w2.add(Document(id: "f", text: "fullword 又一篇"))
         try w2.forceMerge()

@@ -1,13 +1,19 @@
 /// Builds and changes an index. One writer per index: it is not shared between threads (hand it
-/// to one task or protect it with a lock), and one process at a time writes a directory. Searching
-/// happens on snapshots, which any number of threads may use while the writer goes on.
+/// to one task or protect it with a lock). Searching happens on snapshots, which any number of
+/// threads may use while the writer goes on.
 ///
 /// ```swift
-/// let writer = try IndexWriter(directory: "/var/lib/news.idx", schema: .article)
+/// let writer = try IndexWriter(directory: "/var/lib/news.idx", mode: .create, schema: .article)
 /// try writer.add(Document(id: "1", fields: ["title": "常熟", "body": "常熟市参\n观考察"]))
 /// try writer.commit()                       // durable: survives a crash from here on
 /// let results = try writer.snapshot().search("参观")
 /// ```
+///
+/// **One writer per directory, across processes.** A writer on a directory holds an exclusive
+/// lock (`flock` on `write.lock`) from its creation until ``close()`` or deinit; a second writer
+/// gets ``StorageError/locked(path:)`` (after waiting up to ``Options/lockWait``). The kernel
+/// releases the lock when a process dies. Readers (``IndexStore/open(at:analyzer:)``) take no
+/// lock and never fail because of a writer (see ``IndexStore``).
 ///
 /// Memory: added documents are buffered and frozen into a segment once the buffer holds about
 /// ``Options/maxBufferedBytes``; with a directory each segment is written out and memory-mapped,
@@ -20,11 +26,31 @@ public final class IndexWriter {
         /// Size-tiered merging: this many neighbouring segments of the same size tier are merged
         /// into one (default 8; 0 turns automatic merging off).
         public var mergeFactor: Int
+        /// How long to wait for another writer to release the directory's lock (nil: fail at
+        /// once with ``StorageError/locked(path:)``).
+        public var lockWait: Duration?
 
-        public init(maxBufferedBytes: Int = 64 << 20, mergeFactor: Int = 8) {
+        public init(maxBufferedBytes: Int = 64 << 20, mergeFactor: Int = 8, lockWait: Duration? = nil) {
             self.maxBufferedBytes = max(1 << 16, maxBufferedBytes)
             self.mergeFactor = mergeFactor
+            self.lockWait = lockWait
         }
+    }
+
+    /// What ``IndexWriter/init(directory:mode:schema:analyzer:options:)`` may find and do.
+    /// Nothing is created implicitly: opening needs an index, creating needs room for one.
+    public enum OpenMode: Sendable, Hashable {
+        /// The directory must hold an index (``StorageError/notAnIndex(path:)`` otherwise).
+        case open
+        /// Creates a new index: the directory must be missing (its parent must exist) or empty
+        /// (``StorageError/directoryNotEmpty(path:)``, ``StorageError/alreadyAnIndex(path:)``).
+        /// The index exists on disk from the first ``commit()`` on.
+        case create
+        /// ``create``, also in a directory holding files that are not an index's (they are
+        /// left alone). A directory with index files but no manifest is still refused.
+        case createAmongOtherFiles
+        /// ``open`` when the directory holds an index, else ``create``.
+        case openOrCreate
     }
 
     public let schema: Schema
@@ -32,6 +58,8 @@ public final class IndexWriter {
     public let options: Options
     /// The directory this writer commits to, or nil for an in-memory index.
     public let directory: String?
+    /// The locked directory (nil in memory, or after ``close()``).
+    private var store: IndexDirectory?
 
     private var segments: [Segment] = []
     private var deletions: [DocumentSet] = []
@@ -54,20 +82,36 @@ public final class IndexWriter {
         buffer = SegmentBuilder(schema: schema, analyzer: self.analyzer)
     }
 
-    /// Opens the index in `directory` for changes, or creates it there.
+    /// Opens the index in `directory` for changes, or creates one there (see ``OpenMode``), and
+    /// takes the directory's write lock.
     ///
     /// - Parameters:
+    ///   - mode: ``OpenMode/open`` (the default) needs an existing index.
     ///   - schema: for a new index, its fields (``Schema/text`` when nil); for an existing one,
     ///     nil or the schema it has.
     ///   - analyzer: nil for the default ``BigramAnalyzer`` (or, for an existing index, the one it
     ///     was built with); a custom analyzer must match the index's.
-    /// - Throws: ``IndexError/storage(_:)`` when the directory holds a damaged index or another
-    ///   schema or analyzer; ``IndexError/invalidSchema(_:)``.
-    public init(directory: String, schema: Schema? = nil, analyzer: (any Analyzer)? = nil,
+    /// - Throws: ``IndexError/storage(_:)`` with ``StorageError/notAnIndex(path:)``,
+    ///   ``StorageError/missingManifest(path:)``, ``StorageError/directoryNotEmpty(path:)``,
+    ///   ``StorageError/locked(path:)``, or a damaged index's error;
+    ///   ``IndexError/invalidSchema(_:)``.
+    /// - Complexity: for an existing index, verifies every section (the writer reads them all)
+    ///   and reads every id: O(index size).
+    public init(directory: String, mode: OpenMode = .open, schema: Schema? = nil, analyzer: (any Analyzer)? = nil,
                 options: Options = Options()) throws(IndexError) {
         self.directory = directory
         self.options = options
-        if IndexStore.isIndex(at: directory) {
+        let store: IndexDirectory
+        do {
+            switch mode {
+            case .open: store = try IndexDirectory.openExisting(directory, lockWait: options.lockWait)
+            case .create: store = try IndexDirectory.create(directory, allowingOtherFiles: false, lockWait: options.lockWait)
+            case .createAmongOtherFiles: store = try IndexDirectory.create(directory, allowingOtherFiles: true, lockWait: options.lockWait)
+            case .openOrCreate: store = try IndexDirectory.openOrCreate(directory, lockWait: options.lockWait)
+            }
+        } catch { throw .storage(error) }
+        self.store = store
+        if store.manifest != nil {
             let opened: IndexStore.OpenedState
             do { opened = try IndexStore.openState(at: directory, analyzer: analyzer) } catch { throw .storage(error) }
             if let schema, schema != opened.manifest.schema {
@@ -81,7 +125,11 @@ public final class IndexWriter {
             deletions = opened.snapshot.deletions
             for (s, segment) in segments.enumerated() {
                 for doc in 0..<segment.documentCount where !deletions[s].contains(UInt32(doc)) {
-                    locations[segment.id(doc)] = (s, UInt32(doc))
+                    let id = segment.id(doc)
+                    guard locations.updateValue((s, UInt32(doc)), forKey: id) == nil, !id.isEmpty else {
+                        let file = segment.origin ?? directory
+                        throw .storage(.corrupt(path: file, reason: id.isEmpty ? "document \(doc) has an empty id" : "id \"\(id)\" is live twice"))
+                    }
                 }
             }
         } else {
@@ -91,6 +139,13 @@ public final class IndexWriter {
             self.analyzer = try Self.resolve(analyzer)
         }
         buffer = SegmentBuilder(schema: self.schema, analyzer: self.analyzer)
+    }
+
+    /// Releases the directory's write lock; the writer cannot commit afterwards (changes not
+    /// committed are dropped from disk's point of view). Also done when the writer is released.
+    public func close() {
+        store?.release()
+        store = nil
     }
 
     private static func resolve(_ analyzer: (any Analyzer)?) throws(IndexError) -> any Analyzer {
@@ -184,8 +239,10 @@ public final class IndexWriter {
     private func append(_ built: Segment, deleted: DocumentSet) throws(IndexError) {
         var segment = built
         var failure: StorageError?
-        if let directory {
-            do { segment = try IndexStore.writeSegment(built, schema: schema, to: directory) } catch { failure = error }
+        if let store {
+            do { segment = try store.write(built, schema: schema) } catch { failure = error }
+        } else if directory != nil {
+            failure = .closed(path: directory!)
         }
         segments.append(segment)
         deletions.append(deleted)
@@ -242,12 +299,20 @@ public final class IndexWriter {
     /// then atomically replaces the manifest. Readers that open the directory see all of this
     /// commit or none of it, even if the process dies midway.
     ///
-    /// - Throws: ``IndexError/storage(_:)``; the previous commit stays intact. Without a
-    ///   directory, commit does nothing.
+    /// - Throws: ``IndexError/storage(_:)``: a failure before the switch leaves the previous
+    ///   commit intact (and this writer's changes pending: commit again);
+    ///   ``StorageError/committedButNotDurable(path:reason:)`` means the switch happened;
+    ///   ``StorageError/closed(path:)`` after ``close()``. Without a directory, commit does nothing.
+    /// - Complexity: writes the segments made since the last commit: O(their size), plus
+    ///   O(deleted documents) for the manifest.
     public func commit() throws(IndexError) {
         guard let directory else { return }
+        guard let store else { throw .storage(.closed(path: directory)) }
         try flushBuffer()
-        do { try IndexStore.save(snapshot(), to: directory) } catch { throw .storage(error) }
+        let view = snapshot()
+        do { try store.commit(view.segments, deletions: view.deletions, schema: schema, analyzer: analyzer) } catch {
+            throw .storage(error)
+        }
     }
 
     /// Merges all segments into one and drops deleted documents (then commit to make it durable).
@@ -291,9 +356,9 @@ public final class IndexWriter {
         let parts = range.map { (segments[$0], deletions[$0]) }
         var segment = SegmentMerger.merge(parts, schema: schema)
         var failure: StorageError?
-        if let directory {
+        if let store {
             // On failure the merged segment stays in memory (complete); a later commit writes it.
-            do { segment = try IndexStore.writeSegment(segment, schema: schema, to: directory) } catch { failure = error }
+            do { segment = try store.write(segment, schema: schema) } catch { failure = error }
         }
         segments.replaceSubrange(range, with: [segment])
         deletions.replaceSubrange(range, with: [DocumentSet(capacity: segment.documentCount)])

@@ -7,10 +7,13 @@ import Darwin
 #endif
 import CChecksum
 
-/// Every system call of the storage layer (open, write, fsync, rename, mmap) lives in this file,
-/// behind throwing Swift functions that name the path concerned.
+/// Every file operation of the storage layer (open, write, fsync, rename, mmap, locks) lives in
+/// this file, behind throwing Swift functions that name the path concerned. The system calls
+/// themselves go through ``SystemCallsContext/current``, the seam where tests inject failures.
 enum FileSystem {
     static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+    private static var sys: any SystemCalls { SystemCallsContext.current }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
@@ -19,9 +22,15 @@ enum FileSystem {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
+    static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Creates the directory `path` (its parent must exist). An existing directory is fine.
     static func makeDirectory(_ path: String) throws(StorageError) {
         if isDirectory(path) { return }
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw .io(path: path, reason: "mkdir: \(errorText())") }
+        if sys.mkdir(path, 0o755) != 0 && errno != EEXIST { throw .io(path: path, reason: "mkdir: \(errorText())") }
     }
 
     static func listDirectory(_ path: String) throws(StorageError) -> [String] {
@@ -37,35 +46,43 @@ enum FileSystem {
         return names.sorted()
     }
 
-    /// Writes `bytes` to a new file at `path` and fsyncs it (the file must not be in use).
+    /// Writes `bytes` to a new file at `path` and fsyncs it (the file must not be in use). Short
+    /// writes are continued; on any failure the partial file is removed.
     static func writeFile(_ path: String, _ bytes: [UInt8]) throws(StorageError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = sys.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw .io(path: path, reason: "open: \(errorText())") }
-        defer { close(fd) }
+        var failure: StorageError?
         var written = 0
         while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            let n = bytes.withUnsafeBytes { sys.write(fd, $0.baseAddress! + written, $0.count - written) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .io(path: path, reason: "write: \(errorText())")
+                failure = .io(path: path, reason: "write: \(errorText())")
+                break
             }
+            if n == 0 { failure = .io(path: path, reason: "write: no progress (\(written) of \(bytes.count) bytes)"); break }
             written += n
         }
-        if fsync(fd) != 0 { throw .io(path: path, reason: "fsync: \(errorText())") }
+        if failure == nil && sys.fsync(fd) != 0 { failure = .io(path: path, reason: "fsync: \(errorText())") }
+        if sys.close(fd) != 0 && failure == nil { failure = .io(path: path, reason: "close: \(errorText())") }
+        if let failure {
+            _ = sys.unlink(path)
+            throw failure
+        }
     }
 
     /// Reads a whole (small) file.
     static func readFile(_ path: String) throws(StorageError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = sys.open(path, O_RDONLY | O_CLOEXEC, 0)
         if fd < 0 {
             if errno == ENOENT { throw .missingFile(path: path) }
             throw .io(path: path, reason: "open: \(errorText())")
         }
-        defer { close(fd) }
+        defer { _ = sys.close(fd) }
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { sys.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io(path: path, reason: "read: \(errorText())")
@@ -78,27 +95,29 @@ enum FileSystem {
 
     /// Atomically renames `from` over `to` (callers fsync the directory to make it durable).
     static func replace(_ from: String, with to: String) throws(StorageError) {
-        if rename(from, to) != 0 { throw .io(path: to, reason: "rename: \(errorText())") }
+        if sys.rename(from, to) != 0 { throw .io(path: to, reason: "rename: \(errorText())") }
     }
 
     static func syncDirectory(_ path: String) throws(StorageError) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let fd = sys.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
         if fd < 0 { throw .io(path: path, reason: "open directory: \(errorText())") }
-        defer { close(fd) }
-        if fsync(fd) != 0 && errno != EINVAL { throw .io(path: path, reason: "fsync directory: \(errorText())") }
+        defer { _ = sys.close(fd) }
+        if sys.fsync(fd) != 0 && errno != EINVAL { throw .io(path: path, reason: "fsync directory: \(errorText())") }
     }
 
-    static func remove(_ path: String) { unlink(path) }
+    /// Removes a file; false when that failed (a file already gone counts as removed).
+    @discardableResult
+    static func remove(_ path: String) -> Bool { sys.unlink(path) == 0 || errno == ENOENT }
 
     /// Memory-maps a whole file read-only. The mapping lives as long as the returned buffer (and
     /// every slice of it).
     static func map(_ path: String) throws(StorageError) -> ByteBuffer {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = sys.open(path, O_RDONLY | O_CLOEXEC, 0)
         if fd < 0 {
             if errno == ENOENT { throw .missingFile(path: path) }
             throw .io(path: path, reason: "open: \(errorText())")
         }
-        defer { close(fd) }
+        defer { _ = sys.close(fd) }
         var st = stat()
         if fstat(fd, &st) != 0 { throw .io(path: path, reason: "fstat: \(errorText())") }
         let size = Int(st.st_size)
@@ -115,6 +134,46 @@ enum FileSystem {
         let size: Int
         init(_ p: UnsafeMutableRawPointer, _ size: Int) { pointer = p; self.size = size }
         deinit { munmap(pointer, size) }
+    }
+
+    /// An exclusive `flock` on a file, held until ``FileLock/release()`` or deinit — or until the
+    /// process dies: the kernel releases it then, so a crash never leaves a stale lock.
+    final class FileLock: @unchecked Sendable {   // `fd` is only changed by release(), by the owner
+        let path: String
+        private var fd: Int32
+
+        fileprivate init(path: String, fd: Int32) { self.path = path; self.fd = fd }
+
+        func release() {
+            guard fd >= 0 else { return }
+            _ = SystemCallsContext.current.close(fd)   // closing the descriptor drops the lock
+            fd = -1
+        }
+
+        deinit { release() }
+    }
+
+    /// Takes an exclusive lock on `path` (the file is created if missing). When another process
+    /// (or another open descriptor in this one) holds it: waits up to `wait` (polling), then
+    /// throws ``StorageError/locked(path:)``.
+    static func lock(_ path: String, wait: Duration?) throws(StorageError) -> FileLock {
+        let fd = sys.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 { throw .io(path: path, reason: "open lock file: \(errorText())") }
+        let deadline = wait.map { ContinuousClock.now + $0 }
+        while true {
+            if sys.flock(fd, LOCK_EX | LOCK_NB) == 0 { return FileLock(path: path, fd: fd) }
+            let code = errno
+            if code == EINTR { continue }
+            guard code == EWOULDBLOCK || code == EAGAIN else {
+                _ = sys.close(fd)
+                throw .io(path: path, reason: "flock: \(errorText(code))")
+            }
+            guard let deadline, ContinuousClock.now < deadline else {
+                _ = sys.close(fd)
+                throw .locked(path: path)
+            }
+            usleep(10_000)
+        }
     }
 }
 

@@ -1,26 +1,32 @@
 /// Saving an index to a directory and opening it again (docs/FORMAT.md).
 ///
-/// A saved index is a directory of immutable segment files (`seg-<uid>.bgs`) and a `MANIFEST`
-/// naming the live ones. Saving writes the segment files that are not there yet, fsyncs them,
-/// then atomically replaces the manifest (temporary file, fsync, rename, fsync the directory), and
-/// finally removes segment files no manifest names. A crash at any point leaves either the old
-/// or the new index, never a mix. Opening reads the manifest and memory-maps the segment files,
-/// checking their headers and section tables: O(1) in the index size. Each section's checksum is
-/// verified the first time a search uses it; a damaged section makes that search throw
+/// A saved index is a directory of immutable segment files (`seg-<uid>.bgs`), a `MANIFEST`
+/// naming the live ones, and the `write.lock` of its writer. Committing writes the segment files
+/// that are not there yet, fsyncs them, then atomically replaces the manifest (temporary file,
+/// fsync, rename, fsync the directory). A crash at any point leaves either the old or the new
+/// index, never a mix. Opening reads the manifest and memory-maps the segment files, checking
+/// their headers and section tables: O(1) in the index size. Each section's checksum is verified
+/// the first time a search uses it; a damaged section makes that search throw
 /// ``SearchError/damagedIndex(_:)`` naming the file.
+///
+/// Readers take no lock and never fail because a writer in another process commits: a commit
+/// keeps the files of the commit before it, and `open` reads the manifest again when a file it
+/// names was removed meanwhile (see ``IndexWriter`` for the one-writer rule).
 public enum IndexStore {
-    /// True when `path` is a directory holding a saved index.
-    public static func isIndex(at path: String) -> Bool {
-        FileSystem.isDirectory(path) && FileSystem.exists(path + "/" + Manifest.fileName)
-    }
+    /// True when `path` is a directory holding a saved index (a manifest).
+    public static func isIndex(at path: String) -> Bool { kind(of: path) == .index }
+
+    /// What `path` holds: nothing, an empty directory, an index, a damaged index (index files
+    /// without a manifest), or something else.
+    public static func kind(of path: String) -> IndexDirectoryKind { IndexDirectory.kind(of: path) }
 
     /// Opens the index saved in `directory`.
     ///
     /// - Parameter analyzer: the analyzer the index was built with. May be nil when it was a
     ///   ``BigramAnalyzer`` (rebuilt from the options stored in the index); a custom analyzer
     ///   must be passed again and have the same ``Analyzer/identifier``.
-    /// - Throws: ``StorageError`` naming the file: not an index, missing or damaged file, other
-    ///   format version, analyzer mismatch.
+    /// - Throws: ``StorageError`` naming the file: not an index, missing manifest, missing or
+    ///   damaged file, other format version, analyzer mismatch.
     /// - Complexity: reads the manifest and each segment's header; independent of the index size.
     public static func open(at directory: String, analyzer: (any Analyzer)? = nil) throws(StorageError) -> IndexSnapshot {
         try openState(at: directory, analyzer: analyzer).snapshot
@@ -43,25 +49,53 @@ public enum IndexStore {
         var snapshot: IndexSnapshot
     }
 
+    /// How often `open` reads the manifest again when a file it names vanished meanwhile (each
+    /// time, a writer has committed twice since the manifest was read).
+    static let openAttempts = 8
+
     static func openState(at directory: String, analyzer: (any Analyzer)?) throws(StorageError) -> OpenedState {
-        guard FileSystem.isDirectory(directory) else { throw .notAnIndex(path: directory) }
-        let manifestPath = directory + "/" + Manifest.fileName
-        guard FileSystem.exists(manifestPath) else { throw .notAnIndex(path: directory) }
-        let manifest = try Manifest.decode(try FileSystem.readFile(manifestPath), path: manifestPath)
+        var attempt = 0
+        while true {
+            attempt += 1
+            switch IndexDirectory.kind(of: directory) {
+            case .index: break
+            case .damagedIndex: throw .missingManifest(path: directory)
+            case .missing, .empty, .other: throw .notAnIndex(path: directory)
+            }
+            let manifestPath = directory + "/" + Manifest.fileName
+            let manifest: Manifest
+            do { manifest = try Manifest.decode(try FileSystem.readFile(manifestPath), path: manifestPath) } catch {
+                // Renamed over between the directory listing and the read: read the new one.
+                if case .missingFile = error, attempt < openAttempts { continue }
+                throw error
+            }
+            do {
+                return try openSegments(manifest, at: directory, analyzer: analyzer)
+            } catch {
+                guard case .missingFile = error, attempt < openAttempts else { throw error }
+                // A writer committed twice since the manifest was read (its files were removed):
+                // read the manifest again, unless it is still the same commit.
+                if let again = try? Manifest.decode(try FileSystem.readFile(manifestPath), path: manifestPath),
+                   again.generation == manifest.generation { throw error }
+            }
+        }
+    }
+
+    private static func openSegments(_ manifest: Manifest, at directory: String, analyzer: (any Analyzer)?) throws(StorageError) -> OpenedState {
         let resolved = try resolveAnalyzer(manifest.analyzer, given: analyzer, path: directory)
         var segments: [Segment] = []
         var deletions: [DocumentSet] = []
         for info in manifest.segments {
             let path = directory + "/" + info.file
             let segment = try SegmentFile.decode(try FileSystem.map(path), path: path, schema: manifest.schema)
-            guard fileName(of: segment) == info.file else {
-                throw .corrupt(path: path, reason: "holds segment \(fileName(of: segment)), not the one named")
+            guard IndexFiles.segmentFileName(uid: segment.uid) == info.file else {
+                throw .corrupt(path: path, reason: "holds segment \(IndexFiles.segmentFileName(uid: segment.uid)), not the one named")
             }
             guard segment.documentCount == info.documents else {
                 throw .corrupt(path: path, reason: "has \(segment.documentCount) documents, the manifest says \(info.documents)")
             }
             var deleted = DocumentSet(capacity: segment.documentCount)
-            for d in info.deleted where Int(d) < segment.documentCount { deleted.insert(d) }
+            for d in info.deleted { deleted.insert(d) }
             segments.append(segment)
             deletions.append(deleted)
         }
@@ -84,68 +118,19 @@ public enum IndexStore {
         }
     }
 
-    /// Saves `snapshot` into `directory` (created if missing), atomically replacing any index there.
+    /// Saves `snapshot` into `directory`, atomically replacing the index there; a missing or
+    /// empty directory gets a new index. Takes the index's write lock for the duration, like a
+    /// writer.
     ///
-    /// - Throws: ``StorageError/io(path:reason:)`` when the file system fails; the previous index
-    ///   in `directory`, if any, is then still intact.
-    public static func save(_ snapshot: IndexSnapshot, to directory: String) throws(StorageError) {
-        try FileSystem.makeDirectory(directory)
-        let manifestPath = directory + "/" + Manifest.fileName
-        var generation = 0
-        if FileSystem.exists(manifestPath), let old = try? Manifest.decode(try FileSystem.readFile(manifestPath), path: manifestPath) {
-            generation = old.generation
-        }
-        var infos: [Manifest.SegmentInfo] = []
-        for (segment, deleted) in zip(snapshot.segments, snapshot.deletions) {
-            let name = fileName(of: segment)
-            let path = directory + "/" + name
-            try ensureWritten(segment, schema: snapshot.schema, path: path)
-            infos.append(.init(file: name, documents: segment.documentCount, deleted: deleted.members))
-        }
-        try FileSystem.syncDirectory(directory)
-        let bigram = snapshot.analyzer as? BigramAnalyzer
-        let manifest = Manifest(generation: generation + 1, schema: snapshot.schema,
-                                analyzer: .init(identifier: snapshot.analyzer.identifier, bigram: bigram?.options),
-                                segments: infos)
-        let tmp = manifestPath + ".tmp"
-        try FileSystem.writeFile(tmp, try manifest.encoded())
-        try FileSystem.replace(tmp, with: manifestPath)
-        try FileSystem.syncDirectory(directory)
-        // Remove files of segments no longer named (and temporaries of interrupted saves).
-        let live = Set(infos.map(\.file))
-        for name in (try? FileSystem.listDirectory(directory)) ?? [] where name.hasPrefix("seg-") && !live.contains(name) {
-            FileSystem.remove(directory + "/" + name)
-        }
-    }
-
-    /// Writes `segment` into `directory` (if not there already) and returns it memory-mapped from
-    /// the file, so the in-memory copy can be released. Not visible to readers until a manifest
-    /// names it.
-    static func writeSegment(_ segment: Segment, schema: Schema, to directory: String) throws(StorageError) -> Segment {
-        try FileSystem.makeDirectory(directory)
-        let path = directory + "/" + fileName(of: segment)
-        try ensureWritten(segment, schema: schema, path: path)
-        return try SegmentFile.decode(try FileSystem.map(path), path: path, schema: schema)
-    }
-
-    /// Writes `segment` to `path` unless that file already holds it intact: a segment mapped from
-    /// that very file is trusted (it was verified when mapped); any other file of that name is
-    /// checked, and rewritten if damaged.
-    private static func ensureWritten(_ segment: Segment, schema: Schema, path: String) throws(StorageError) {
-        if FileSystem.exists(path) && (segment.origin == path || isIntact(path, schema: schema)) { return }
-        let tmp = path + ".tmp"
-        try FileSystem.writeFile(tmp, SegmentFile.encode(segment))
-        try FileSystem.replace(tmp, with: path)
-    }
-
-    private static func isIntact(_ path: String, schema: Schema) -> Bool {
-        guard let buffer = try? FileSystem.map(path) else { return false }
-        return (try? SegmentFile.decode(buffer, path: path, schema: schema, verifyNow: true)) != nil
-    }
-
-    static func fileName(of segment: Segment) -> String {
-        let hex = String(segment.uid, radix: 16)
-        return "seg-" + String(repeating: "0", count: max(0, 16 - hex.count)) + hex + ".bgs"
+    /// - Throws: ``StorageError/directoryNotEmpty(path:)`` when `directory` holds other files,
+    ///   ``StorageError/locked(path:)`` when a writer holds the index,
+    ///   ``StorageError/io(path:reason:)`` when the file system fails (the previous index, if
+    ///   any, is then still intact), ``StorageError/committedButNotDurable(path:reason:)``.
+    /// - Complexity: writes every segment file not already in `directory`: O(index size).
+    public static func save(_ snapshot: IndexSnapshot, to directory: String, lockWait: Duration? = nil) throws(StorageError) {
+        let target = try IndexDirectory.openOrCreate(directory, lockWait: lockWait)
+        defer { target.release() }
+        try target.commit(snapshot.segments, deletions: snapshot.deletions, schema: snapshot.schema, analyzer: snapshot.analyzer)
     }
 }
 
@@ -153,6 +138,19 @@ public enum IndexStore {
 public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The path is not a directory holding an index.
     case notAnIndex(path: String)
+    /// The directory holds index files but no manifest: a damaged index (never read as empty).
+    case missingManifest(path: String)
+    /// Another writer (another process, or another writer in this one) holds the index.
+    case locked(path: String)
+    /// An index was to be created in a directory that holds other files.
+    case directoryNotEmpty(path: String)
+    /// An index was to be created where one exists already.
+    case alreadyAnIndex(path: String)
+    /// The writer of this index was closed.
+    case closed(path: String)
+    /// The commit took effect (readers see it) but making it durable failed (the directory's
+    /// fsync): a power loss may still undo it.
+    case committedButNotDurable(path: String, reason: String)
     /// A file of the index is missing.
     case missingFile(path: String)
     /// A file's checksum does not match its contents (damaged or truncated).
@@ -166,9 +164,27 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A file system operation failed.
     case io(path: String, reason: String)
 
+    /// The file or directory concerned.
+    public var path: String {
+        switch self {
+        case .notAnIndex(let p), .missingManifest(let p), .locked(let p), .directoryNotEmpty(let p), .alreadyAnIndex(let p),
+             .closed(let p), .missingFile(let p), .checksumMismatch(let p), .corrupt(let p, _), .unsupportedVersion(let p, _, _),
+             .analyzerMismatch(let p, _, _), .io(let p, _), .committedButNotDurable(let p, _):
+            return p
+        }
+    }
+
     public var description: String {
         switch self {
-        case .notAnIndex(let p): return "\(p) is not a BigramSearch index (no manifest)"
+        case .notAnIndex(let p): return "\(p) is not an index"
+        case .missingManifest(let p): return "\(p) is a damaged index: it holds index files but no MANIFEST (nothing was changed)"
+        case .locked(let p):
+            let dir = p.hasSuffix("/" + IndexFiles.writeLock) ? String(p.dropLast(IndexFiles.writeLock.count + 1)) : p
+            return "the index \(dir) is being written by another process (\(IndexFiles.writeLock) is locked)"
+        case .directoryNotEmpty(let p): return "\(p) is not empty and not an index"
+        case .alreadyAnIndex(let p): return "\(p) is already an index"
+        case .closed(let p): return "the writer of \(p) was closed"
+        case .committedButNotDurable(let p, let r): return "committed, but the commit may not survive a power loss: \(p): \(r)"
         case .missingFile(let p): return "index file \(p) is missing"
         case .checksumMismatch(let p): return "index file \(p) is damaged (checksum mismatch)"
         case .corrupt(let p, let r): return "index file \(p) is damaged: \(r)"

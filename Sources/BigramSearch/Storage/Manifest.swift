@@ -9,7 +9,10 @@ import Foundation
 struct Manifest: Codable, Equatable {
     static let fileName = "MANIFEST"
     static let magic: [UInt8] = Array("BMAN".utf8)
-    static let version: UInt32 = 1
+    /// 2: `previous` added (files kept for readers of the previous commit). Version 1 manifests
+    /// name segment files of version 1, which this library does not read either.
+    static let version: UInt32 = 2
+    static let temporaryFileName = "MANIFEST.tmp"
 
     struct AnalyzerInfo: Codable, Equatable {
         var identifier: String
@@ -28,6 +31,12 @@ struct Manifest: Codable, Equatable {
     var schema: Schema
     var analyzer: AnalyzerInfo
     var segments: [SegmentInfo]
+    /// Segment files of the previous commit that this one no longer names: kept until the next
+    /// commit, because a reader may have read the previous manifest and not mapped them yet.
+    var previous: [String] = []
+
+    /// Every segment file this commit keeps on disk (its own and the previous commit's).
+    var keptFiles: Set<String> { Set(segments.map(\.file)).union(previous) }
 
     func encoded() throws(StorageError) -> [UInt8] {
         let encoder = JSONEncoder()
@@ -53,8 +62,27 @@ struct Manifest: Codable, Equatable {
         guard length == bytes.count - 16 else { throw .corrupt(path: path, reason: "manifest length \(length) does not match the file (truncated?)") }
         let json = Array(bytes[16...])
         guard Checksum.crc32c(json) == b.uint32(at: 12) else { throw .checksumMismatch(path: path) }
-        do { return try JSONDecoder().decode(Manifest.self, from: Data(json)) } catch {
+        let manifest: Manifest
+        do { manifest = try JSONDecoder().decode(Manifest.self, from: Data(json)) } catch {
             throw .corrupt(path: path, reason: "manifest JSON: \(error)")
         }
+        try manifest.validate(path: path)
+        return manifest
+    }
+
+    /// Checks what the JSON cannot: names of this library's segment files only (a manifest never
+    /// leads a reader or a writer outside its directory), each once, sane counts.
+    func validate(path: String) throws(StorageError) {
+        func corrupt(_ why: String) -> StorageError { .corrupt(path: path, reason: why) }
+        guard generation >= 0 else { throw corrupt("generation \(generation)") }
+        var seen = Set<String>()
+        for info in segments {
+            guard IndexFiles.isSegmentFile(info.file) else { throw corrupt("names \"\(info.file)\", not a segment file") }
+            guard seen.insert(info.file).inserted else { throw corrupt("names \(info.file) twice") }
+            guard info.documents >= 0, info.documents <= Int(UInt32.max) else { throw corrupt("\(info.file) has \(info.documents) documents") }
+            guard info.deleted.allSatisfy({ Int($0) < info.documents }) else { throw corrupt("\(info.file): a deleted document is out of range") }
+        }
+        for file in previous where !IndexFiles.isSegmentFile(file) { throw corrupt("names \"\(file)\", not a segment file") }
+        do { try schema.validate() } catch { throw corrupt("\(error)") }
     }
 }

@@ -1,0 +1,186 @@
+/// An index directory held by its one writer: the write lock, the last commit, and committing.
+///
+/// **One writer.** Taking an `IndexDirectory` takes an exclusive `flock` on `write.lock`; a second
+/// writer (another process, or another writer in this one) gets ``StorageError/locked(path:)``.
+/// The kernel drops the lock when the process dies, so a crash never leaves a stale lock.
+///
+/// **Readers never fail because of the writer** (docs/FORMAT.md §Commits). A commit keeps the
+/// files of the commit before it (``Manifest/previous``): a reader that read the previous manifest
+/// still finds every file it names. Files are removed only when two commits have passed, and
+/// ``IndexStore/open(at:analyzer:)`` reads the manifest again if a file vanished between reading
+/// the manifest and mapping the file (a reader slower than two commits).
+///
+/// **Nothing is removed that may hold data.** Only this library's file names are touched
+/// (``IndexFiles``), and only while a valid manifest is there: a segment file that neither the
+/// manifest nor the previous commit names, and temporary files, are debris of a writer that
+/// failed or was killed (no commit can name them any more). Without a manifest the directory is a
+/// damaged index and nothing is written or removed.
+final class IndexDirectory {
+    let path: String
+    private let lock: FileSystem.FileLock
+    /// The last commit: read when the directory was taken, then each one this writer made.
+    private(set) var manifest: Manifest?
+
+    var manifestPath: String { path + "/" + IndexFiles.manifest }
+
+    private init(path: String, lock: FileSystem.FileLock, manifest: Manifest?) {
+        self.path = path
+        self.lock = lock
+        self.manifest = manifest
+    }
+
+    /// What `path` holds.
+    static func kind(of path: String) -> IndexDirectoryKind {
+        guard FileSystem.exists(path) else { return .missing }
+        guard FileSystem.isDirectory(path) else { return .other }
+        let names = (try? FileSystem.listDirectory(path)) ?? []
+        if names.contains(IndexFiles.manifest) { return .index }
+        if names.allSatisfy({ $0 == IndexFiles.writeLock }) { return .empty }
+        if names.contains(where: { IndexFiles.isIndexFile($0) && $0 != IndexFiles.writeLock }) { return .damagedIndex }
+        return .other
+    }
+
+    /// Takes the existing index in `path` for writing.
+    ///
+    /// - Throws: ``StorageError/notAnIndex(path:)`` (nothing there, or other files),
+    ///   ``StorageError/missingManifest(path:)`` (index files without a manifest),
+    ///   ``StorageError/locked(path:)``, or the manifest's errors.
+    static func openExisting(_ path: String, lockWait: Duration?) throws(StorageError) -> IndexDirectory {
+        switch kind(of: path) {
+        case .index: break
+        case .damagedIndex: throw .missingManifest(path: path)
+        case .missing, .empty, .other: throw .notAnIndex(path: path)
+        }
+        let lock = try FileSystem.lock(path + "/" + IndexFiles.writeLock, wait: lockWait)
+        // Read under the lock: the commit of a writer that held it just before is seen.
+        let manifestPath = path + "/" + IndexFiles.manifest
+        guard FileSystem.exists(manifestPath) else { throw .missingManifest(path: path) }
+        let manifest = try Manifest.decode(try FileSystem.readFile(manifestPath), path: manifestPath)
+        let directory = IndexDirectory(path: path, lock: lock, manifest: manifest)
+        directory.removeTemporaries()
+        return directory
+    }
+
+    /// Takes `path` to create an index there: the directory is created if missing (its parent
+    /// must exist). With `allowingOtherFiles` false, a directory that holds anything but a lock
+    /// file is refused; true allows files that are not this library's (an index file without a
+    /// manifest is still refused: it may be a damaged index). Nothing is written until the first
+    /// commit.
+    static func create(_ path: String, allowingOtherFiles: Bool, lockWait: Duration?) throws(StorageError) -> IndexDirectory {
+        switch kind(of: path) {
+        case .missing:
+            try FileSystem.makeDirectory(path)
+        case .empty:
+            break
+        case .index:
+            throw .alreadyAnIndex(path: path)
+        case .damagedIndex:
+            throw .missingManifest(path: path)
+        case .other:
+            if !allowingOtherFiles || !FileSystem.isDirectory(path) { throw .directoryNotEmpty(path: path) }
+        }
+        let lock = try FileSystem.lock(path + "/" + IndexFiles.writeLock, wait: lockWait)
+        // Another process may have created an index here between the check and the lock.
+        if FileSystem.exists(path + "/" + IndexFiles.manifest) { throw .alreadyAnIndex(path: path) }
+        return IndexDirectory(path: path, lock: lock, manifest: nil)
+    }
+
+    /// Takes `path` to save a snapshot there: an existing index is replaced by the next commit,
+    /// an empty or missing directory gets a new one.
+    static func openOrCreate(_ path: String, lockWait: Duration?) throws(StorageError) -> IndexDirectory {
+        if kind(of: path) == .index { return try openExisting(path, lockWait: lockWait) }
+        return try create(path, allowingOtherFiles: false, lockWait: lockWait)
+    }
+
+    /// Releases the write lock (also done on deinit).
+    func release() { lock.release() }
+
+    func segmentPath(_ segment: Segment) -> String { path + "/" + IndexFiles.segmentFileName(uid: segment.uid) }
+
+    /// Writes `segment` (if not there already) and returns it memory-mapped from its file, so the
+    /// in-memory copy can be released. Not visible to readers until a commit names it.
+    func write(_ segment: Segment, schema: Schema) throws(StorageError) -> Segment {
+        let file = segmentPath(segment)
+        try ensureWritten(segment, path: file, schema: schema)
+        return try SegmentFile.decode(try FileSystem.map(file), path: file, schema: schema)
+    }
+
+    /// Makes `segments` (with their deletions) the index: writes the segment files not there yet,
+    /// fsyncs, atomically replaces the manifest, fsyncs the directory, then removes files no
+    /// reader can need any more.
+    ///
+    /// - Throws: ``StorageError/io(path:reason:)`` when anything before the manifest switch
+    ///   fails (the previous commit is intact and still the index);
+    ///   ``StorageError/committedButNotDurable(path:reason:)`` when the switch happened but the
+    ///   directory's fsync failed (readers see the new commit; a power loss may undo it).
+    func commit(_ segments: [Segment], deletions: [DocumentSet], schema: Schema, analyzer: any Analyzer) throws(StorageError) {
+        var infos: [Manifest.SegmentInfo] = []
+        for (segment, deleted) in zip(segments, deletions) {
+            let file = segmentPath(segment)
+            try ensureWritten(segment, path: file, schema: schema)
+            infos.append(.init(file: IndexFiles.segmentFileName(uid: segment.uid), documents: segment.documentCount,
+                               deleted: deleted.members))
+        }
+        try FileSystem.syncDirectory(path)
+        let live = Set(infos.map(\.file))
+        let previous = (manifest?.segments.map(\.file) ?? []).filter { !live.contains($0) }
+        let next = Manifest(generation: (manifest?.generation ?? 0) + 1, schema: schema,
+                            analyzer: .init(identifier: analyzer.identifier, bigram: analyzer.storedBigramOptions),
+                            segments: infos, previous: previous)
+        let temporary = path + "/" + IndexFiles.manifestTemporary
+        try FileSystem.writeFile(temporary, try next.encoded())
+        do { try FileSystem.replace(temporary, with: manifestPath) } catch {
+            FileSystem.remove(temporary)
+            throw error
+        }
+        manifest = next   // from here on, the new commit is what readers open
+        do { try FileSystem.syncDirectory(path) } catch {
+            throw .committedButNotDurable(path: path, reason: error.description)
+        }
+        collectGarbage()
+    }
+
+    /// Removes this library's files that the last commit no longer keeps: segment files named by
+    /// neither it nor the commit before it, and temporaries. Failures are left for the next commit.
+    func collectGarbage() {
+        guard let manifest else { return }
+        let kept = manifest.keptFiles
+        for name in (try? FileSystem.listDirectory(path)) ?? [] {
+            if (IndexFiles.isSegmentFile(name) && !kept.contains(name)) || IndexFiles.isSegmentTemporary(name)
+                || name == IndexFiles.manifestTemporary {
+                FileSystem.remove(path + "/" + name)
+            }
+        }
+    }
+
+    /// Removes the temporary files of a writer that failed or was killed (never part of a commit).
+    private func removeTemporaries() {
+        for name in (try? FileSystem.listDirectory(path)) ?? []
+        where IndexFiles.isSegmentTemporary(name) || name == IndexFiles.manifestTemporary {
+            FileSystem.remove(path + "/" + name)
+        }
+    }
+
+    /// Writes `segment` to `path` unless that file already holds it intact: a segment mapped from
+    /// that very file is trusted (it was checked when mapped); any other file of that name is
+    /// verified, and rewritten if damaged.
+    private func ensureWritten(_ segment: Segment, path: String, schema: Schema) throws(StorageError) {
+        if FileSystem.exists(path) && (segment.origin == path || Self.isIntact(path, schema: schema)) { return }
+        let temporary = path + ".tmp"
+        try FileSystem.writeFile(temporary, SegmentFile.encode(segment))
+        do { try FileSystem.replace(temporary, with: path) } catch {
+            FileSystem.remove(temporary)
+            throw error
+        }
+    }
+
+    private static func isIntact(_ path: String, schema: Schema) -> Bool {
+        guard let buffer = try? FileSystem.map(path) else { return false }
+        return (try? SegmentFile.decode(buffer, path: path, schema: schema, verifyNow: true)) != nil
+    }
+}
+
+extension Analyzer {
+    /// The options to rebuild this analyzer on open, when it is a ``BigramAnalyzer``.
+    var storedBigramOptions: BigramAnalyzer.Options? { (self as? BigramAnalyzer)?.options }
+}

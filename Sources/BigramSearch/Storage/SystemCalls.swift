@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The system calls of the storage layer, as one narrow interface: ``FileSystem`` makes every call
+/// through ``current``, so tests can replace it (``withSystemCalls(_:_:)``) to inject failures —
+/// a full disk, an I/O error on fsync, a short write, a failed rename — exactly where the kernel
+/// would report them. Each call returns what the C call returns and sets `errno` the same way.
+package protocol SystemCalls: Sendable {
+    func open(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32
+    func close(_ fd: Int32) -> Int32
+    func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int
+    func write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int
+    func fsync(_ fd: Int32) -> Int32
+    func rename(_ from: String, _ to: String) -> Int32
+    func unlink(_ path: String) -> Int32
+    func mkdir(_ path: String, _ mode: mode_t) -> Int32
+    /// `flock(2)`: whole-file advisory locks, released by the kernel when the process dies.
+    func flock(_ fd: Int32, _ operation: Int32) -> Int32
+}
+
+/// The real calls.
+package struct POSIXSystemCalls: SystemCalls {
+    package init() {}
+    package func open(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { openFile(path, flags, mode) }
+    package func close(_ fd: Int32) -> Int32 { closeFile(fd) }
+    package func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { readFile(fd, buffer, count) }
+    package func write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { writeFile(fd, buffer, count) }
+    package func fsync(_ fd: Int32) -> Int32 { syncFile(fd) }
+    package func rename(_ from: String, _ to: String) -> Int32 { renameFile(from, to) }
+    package func unlink(_ path: String) -> Int32 { unlinkFile(path) }
+    package func mkdir(_ path: String, _ mode: mode_t) -> Int32 { makeDirectory(path, mode) }
+    package func flock(_ fd: Int32, _ operation: Int32) -> Int32 { lockFile(fd, operation) }
+}
+
+// The C functions under other names (inside the struct their own names would resolve to the methods).
+private func openFile(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
+private func closeFile(_ fd: Int32) -> Int32 { close(fd) }
+private func readFile(_ fd: Int32, _ b: UnsafeMutableRawPointer, _ n: Int) -> Int { read(fd, b, n) }
+private func writeFile(_ fd: Int32, _ b: UnsafeRawPointer, _ n: Int) -> Int { write(fd, b, n) }
+private func syncFile(_ fd: Int32) -> Int32 { fsync(fd) }
+private func renameFile(_ from: String, _ to: String) -> Int32 { rename(from, to) }
+private func unlinkFile(_ path: String) -> Int32 { unlink(path) }
+private func makeDirectory(_ path: String, _ mode: mode_t) -> Int32 { mkdir(path, mode) }
+private func lockFile(_ fd: Int32, _ operation: Int32) -> Int32 { flock(fd, operation) }
+
+/// The system calls in force for the current task (``POSIXSystemCalls`` unless a test replaced them).
+package enum SystemCallsContext {
+    @TaskLocal package static var current: any SystemCalls = POSIXSystemCalls()
+}
+
+/// Runs `body` with `calls` as the storage layer's system calls (in this task and the tasks it
+/// creates; other tasks keep theirs, so tests that inject faults can run in parallel).
+package func withSystemCalls<R>(_ calls: any SystemCalls, _ body: () throws -> R) rethrows -> R {
+    try SystemCallsContext.$current.withValue(calls, operation: body)
+}
