@@ -541,6 +541,7 @@ private func incompatibleReason(_ shards: [IndexSnapshot]) -> String? {
             report.commits += 1
             report.committed = live.docs
             report.lastDocs = live.docs
+            writer.close()   // one writer per directory: the one below opens after it
             return report
         }
 

@@ -394,10 +394,16 @@ private func saveSmallIndex(to dir: String) throws -> String {
         let m = try manifest(dir)
         #expect(m.generation == 2)
         let live = Set(m.segments.map(\.file))
-        #expect(Set(segmentFiles(dir)) == live, "segment files \(segmentFiles(dir)) vs manifest \(live.sorted())")
-        #expect(firstFiles.isDisjoint(with: Set(listDirectory(dir))), "old segment files were not removed: \(listDirectory(dir))")
-        #expect(listDirectory(dir) == (["MANIFEST"] + live.sorted()).sorted(), "unexpected files: \(listDirectory(dir))")
+        // The first commit's files stay until the next commit (a reader may have read its manifest).
+        #expect(Set(m.previous) == firstFiles)
+        #expect(Set(segmentFiles(dir)) == live.union(firstFiles), "segment files \(segmentFiles(dir)) vs manifest \(live.sorted())")
+        #expect(listDirectory(dir) == (["MANIFEST", "write.lock"] + live.sorted() + firstFiles.sorted()).sorted(), "unexpected files: \(listDirectory(dir))")
         #expect(!listDirectory(dir).contains { $0.hasSuffix(".tmp") })
+        // The next commit removes them.
+        try IndexStore.save(s2, to: dir)
+        #expect(try manifest(dir).previous.isEmpty)
+        #expect(firstFiles.isDisjoint(with: Set(listDirectory(dir))), "old segment files were not removed: \(listDirectory(dir))")
+        #expect(listDirectory(dir) == (["MANIFEST", "write.lock"] + live.sorted()).sorted(), "unexpected files: \(listDirectory(dir))")
 
         let reopened = try IndexStore.open(at: dir)
         #expect(reopened.documentCount == 150)
@@ -518,9 +524,14 @@ private func saveSmallIndex(to dir: String) throws -> String {
         try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
         defer { removeDirectory(other) }
         try writeBytes(other + "/readme.txt", Array("not an index".utf8))
+        #expect(!IndexStore.isIndex(at: other))
+        #expect(IndexStore.kind(of: other) == .other)
+        #expect(openError(other, "directory of other files") == .notAnIndex(path: other))
+        // A segment file without a manifest: a damaged index, not an empty one.
         try writeBytes(other + "/seg-0000000000000001.bgs", [UInt8](repeating: 7, count: 100))
         #expect(!IndexStore.isIndex(at: other))
-        #expect(openError(other, "directory of other files") == .notAnIndex(path: other))
+        #expect(IndexStore.kind(of: other) == .damagedIndex)
+        #expect(openError(other, "segment file without a manifest") == .missingManifest(path: other))
 
         // A regular file, not a directory.
         let file = other + "/readme.txt"
@@ -535,7 +546,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
         let original = try readBytes(path)
         #expect(original.count > 16)
         #expect(Array(original[0..<4]) == Array("BMAN".utf8))
-        #expect(u32(original, 4) == 1)
+        #expect(u32(original, 4) == Manifest.version)
         #expect(Int(u32(original, 8)) == original.count - 16)
 
         func check(_ what: String, _ bytes: [UInt8], _ accept: (StorageError) -> Bool) throws {
@@ -566,10 +577,10 @@ private func saveSmallIndex(to dir: String) throws -> String {
         badCRC[13] ^= 0x01
         try check("MANIFEST checksum flipped", badCRC) { $0 == .checksumMismatch(path: path) }
         // Other format versions.
-        for version: UInt32 in [0, 2, 0xFFFF_FFFF] {
+        for version: UInt32 in [0, 1, Manifest.version + 1, 0xFFFF_FFFF] {
             var b = original
             setU32(&b, 4, version)
-            try check("MANIFEST version \(version)", b) { $0 == .unsupportedVersion(path: path, found: version, supported: 1) }
+            try check("MANIFEST version \(version)", b) { $0 == .unsupportedVersion(path: path, found: version, supported: Manifest.version) }
         }
         // Wrong magic.
         var magic = original
@@ -590,10 +601,12 @@ private func saveSmallIndex(to dir: String) throws -> String {
         try check("MANIFEST with well-formed but incomplete JSON", notJSON) {
             if case .corrupt = $0 { return true } else { return false }
         }
-        // The MANIFEST itself is missing (the directory then holds only segment files).
+        // The MANIFEST itself is missing (the directory then holds only segment files): a
+        // damaged index, never an empty one.
         try FileManager.default.removeItem(atPath: path)
         #expect(!IndexStore.isIndex(at: dir))
-        #expect(openError(dir, "MANIFEST removed") == .notAnIndex(path: dir))
+        #expect(IndexStore.kind(of: dir) == .damagedIndex)
+        #expect(openError(dir, "MANIFEST removed") == .missingManifest(path: dir))
         try writeBytes(path, original)
         expectIntact(dir, reference, queries, "MANIFEST removed", all: true)
     }

@@ -261,7 +261,7 @@ private func verifyAfterCrash(_ dir: String, _ what: String) -> (batches: Int, l
         try w.commit()
         #expect(temporaryFileNames(dir).isEmpty, "\(what): temporary files remain after the next commit: \(temporaryFileNames(dir))")
         let manifest = try readManifest(dir)
-        #expect(Set(segmentFileNames(dir)) == Set(manifest.segments.map(\.file)),
+        #expect(Set(segmentFileNames(dir)) == manifest.keptFiles,
                 "\(what): segment files \(segmentFileNames(dir)) vs manifest \(manifest.segments.map(\.file))")
         let reopened = try IndexStore.open(at: dir)
         #expect(reopened.documentCount == expectedCount + 1, "\(what)")
@@ -518,7 +518,10 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         let opened = try IndexStore.open(at: dir)
         try expectUpdatedState(opened, "directory, reopened")
         #expect(opened.statistics == committed.statistics, "reopened statistics \(opened.statistics) vs \(committed.statistics)")
-        #expect(Set(segmentFileNames(dir)) == Set(try readManifest(dir).segments.map(\.file)))
+        #expect(try Set(segmentFileNames(dir)) == readManifest(dir).keptFiles)
+        // One writer per directory: a second one is refused until the first is closed.
+        #expect(throws: IndexError.storage(.locked(path: dir + "/write.lock"))) { try IndexWriter(directory: dir) }
+        w.close()
         let w2 = try IndexWriter(directory: dir, mode: .openOrCreate)
         #expect(w2.documentCount == 38)
         #expect(w2.schema == .article)
@@ -551,7 +554,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         // removed their (memory-mapped) segment files.
         try w2.forceMerge()
         try w2.commit()
-        #expect(segmentFileNames(dir).count == 1, "files after forceMerge + commit: \(listDirectory(dir))")
+        #expect(try readManifest(dir).segments.count == 1)
+        #expect(try Set(segmentFileNames(dir)) == readManifest(dir).keptFiles, "files after forceMerge + commit: \(listDirectory(dir))")
         #expect(temporaryFileNames(dir).isEmpty)
         try expectUpdatedState(opened, "directory, first reopened snapshot after forceMerge + commit")
         try expectUpdatedState(s2, "directory, writer snapshot after forceMerge + commit")
@@ -561,7 +565,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         #expect(final.statistics.deletedDocuments == 0)
         #expect(final.documentCount == 38)
         #expect(Set(try ids(final, "allword")) == Set(try ids(s3, "allword")))
-        #expect(try IndexWriter(directory: dir, mode: .openOrCreate).documentCount == 38)
+        w2.close()
+        #expect(try IndexWriter(directory: dir).documentCount == 38)
     }
 
     // MARK: 2. Merging is invisible to results
@@ -659,10 +664,11 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
             let reopened = try IndexStore.open(at: dir)
             reopenedBefore = reopened
             #expect(reopened.statistics == w.snapshot().statistics, "\(what): reopened statistics")
-            #expect(try IndexWriter(directory: dir, mode: .openOrCreate).documentCount == model.count, "\(what): reopened writer")
+            #expect(reopened.documentCount == model.count, "\(what): reopened")
+            #expect(throws: IndexError.self, "\(what): a second writer while the first is open") { try IndexWriter(directory: dir) }
             let d = setDifferences(reopened, ref, Array(queries.prefix(40)))
             #expect(d.isEmpty, "\(what), reopened before forceMerge: \(d.prefix(6))")
-            #expect(Set(segmentFileNames(dir)) == Set(try readManifest(dir).segments.map(\.file)), "\(what): files after commit")
+            #expect(try Set(segmentFileNames(dir)) == readManifest(dir).keptFiles, "\(what): files after commit")
         }
 
         try w.forceMerge()
@@ -681,7 +687,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
 
         if onDisk {
             try w.commit()
-            #expect(segmentFileNames(dir).count == 1, "\(what): \(listDirectory(dir))")
+            #expect(try readManifest(dir).segments.count == 1, "\(what)")
+            #expect(try Set(segmentFileNames(dir)) == readManifest(dir).keptFiles, "\(what): \(listDirectory(dir))")
             #expect(temporaryFileNames(dir).isEmpty)
             let reopened = try IndexStore.open(at: dir)
             #expect(reopened.statistics == ref.statistics, "\(what)")
@@ -728,7 +735,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
 
         try w.commit()
         let manifest = try readManifest(dir)
-        #expect(Set(segmentFileNames(dir)) == Set(manifest.segments.map(\.file)), "merged-away segment files remain after commit")
+        #expect(Set(segmentFileNames(dir)) == manifest.keptFiles, "merged-away segment files remain after commit")
         #expect(temporaryFileNames(dir).isEmpty)
 
         let reopened = try IndexStore.open(at: dir)
@@ -744,6 +751,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         let (d, withHits) = rankDifferences(reopened, s, queries)
         #expect(d.isEmpty, "reopened vs the writer's snapshot: \(d.prefix(5))")
         #expect(withHits > 20)
+        w.close()
         let w2 = try IndexWriter(directory: dir, mode: .openOrCreate)
         #expect(w2.documentCount == n)
     }
@@ -780,12 +788,13 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         #expect(FileManager.default.createFile(atPath: dir + "/MANIFEST.tmp", contents: Data("BMAN".utf8)))
         let s = try IndexStore.open(at: dir)
         #expect(try ids(s, "常熟") == ["a"])
+        w.close()
         let w2 = try IndexWriter(directory: dir, mode: .openOrCreate)
         #expect(w2.documentCount == 1)
         try w2.add(Document(id: "b", text: "小微企业园"))
         try w2.commit()
         #expect(temporaryFileNames(dir).isEmpty, "temporary files remain: \(listDirectory(dir))")
-        #expect(Set(segmentFileNames(dir)) == Set(try readManifest(dir).segments.map(\.file)))
+        #expect(try Set(segmentFileNames(dir)) == readManifest(dir).keptFiles)
         #expect(try IndexStore.open(at: dir).documentCount == 2)
     }
 
@@ -797,6 +806,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         let w = try IndexWriter(directory: dir, mode: .openOrCreate, schema: .article)
         try w.add(Document(id: "1", fields: ["title": "常熟", "body": "常熟市参观考察"]))
         try w.commit()
+        w.close()
         let filesBefore = listDirectory(dir)
         let manifestBefore = try readManifest(dir)
 
@@ -846,10 +856,12 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         let fw = try IndexWriter(directory: foldDir, mode: .openOrCreate, analyzer: folding)
         try fw.add(Document(id: "t", text: "體育館"))
         try fw.commit()
+        fw.close()
         let fw2 = try IndexWriter(directory: foldDir, mode: .openOrCreate)
         #expect(fw2.analyzer.identifier == folding.identifier)
         try fw2.add(Document(id: "s", text: "体育馆"))
         #expect(try ids(fw2.snapshot(), "體育").sorted() == ["s", "t"])
+        fw2.close()
         let plain = try BigramAnalyzer()
         do {
             _ = try IndexWriter(directory: foldDir, mode: .openOrCreate, analyzer: plain)
@@ -895,7 +907,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         let bound = 2 * mergeFactor * (tiers + 1)
         #expect(s.statistics.segments <= bound,
                 "mergeFactor \(mergeFactor), commits of \(batchSizes) documents: \(s.statistics.segments) segments for \(n) documents (bound \(bound)); segments every 10 commits: \(history); segment sizes: \(s.segments.prefix(12).map(\.documentCount))…")
-        #expect(segmentFileNames(dir).count == s.statistics.segments)
+        #expect(try readManifest(dir).segments.count == s.statistics.segments)
+        #expect(try Set(segmentFileNames(dir)) == readManifest(dir).keptFiles)
     }
 
     /// The buffer budget counts buffered analysis data: a few short documents stay far below the
@@ -951,11 +964,12 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         let r = try IndexStore.open(at: dir)
         #expect(r.documentCount == 0)
         #expect(try r.search("常熟").totalCount == 0)
-        #expect(Set(segmentFileNames(dir)) == Set(try readManifest(dir).segments.map(\.file)))
+        #expect(try Set(segmentFileNames(dir)) == readManifest(dir).keptFiles)
 
         // The emptied index takes new documents, in this writer and in a reopened one.
         try w.add(Document(id: "e1", text: "emptyword 重新加入"))
         try w.commit()
+        w.close()
         let w2 = try IndexWriter(directory: dir, mode: .openOrCreate)
         #expect(w2.documentCount == 1)
         try w2.add(Document(id: "f", text: "fullword 又一篇"))

@@ -77,7 +77,8 @@ final class IndexDirectory {
         case .damagedIndex:
             throw .missingManifest(path: path)
         case .other:
-            if !allowingOtherFiles || !FileSystem.isDirectory(path) { throw .directoryNotEmpty(path: path) }
+            guard FileSystem.isDirectory(path) else { throw .io(path: path, reason: "not a directory") }
+            if !allowingOtherFiles { throw .directoryNotEmpty(path: path) }
         }
         let lock = try FileSystem.lock(path + "/" + IndexFiles.writeLock, wait: lockWait)
         // Another process may have created an index here between the check and the lock.
