@@ -30,7 +30,7 @@ struct Search: ParsableCommand {
                                     reranking: rerank ? Reranking() : nil)
         let results: SearchResults
         if lenient {
-            results = snapshot.search(lenient: query, options: options)
+            results = try snapshot.search(lenient: query, options: options)
         } else {
             do { results = try snapshot.search(query, options: options) } catch {
                 throw ValidationError(error.description)

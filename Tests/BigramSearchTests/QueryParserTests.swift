@@ -72,8 +72,8 @@ private func allIDs(_ s: IndexSnapshot, _ q: String) throws -> Set<String> {
     ids(try s.search(q, options: SearchOptions(limit: Int.max)))
 }
 
-private func lenientIDs(_ s: IndexSnapshot, _ q: String) -> Set<String> {
-    ids(s.search(lenient: q, options: SearchOptions(limit: Int.max)))
+private func lenientIDs(_ s: IndexSnapshot, _ q: String) throws -> Set<String> {
+    ids(try s.search(lenient: q, options: SearchOptions(limit: Int.max)))
 }
 
 /// A short, printable form of a long or odd input, for messages.
@@ -148,10 +148,10 @@ private let malformed: [QueryParserMalformedCase] = [
         let q = fast("parseLenient(\(shown(c.input)))") { s.queryParser.parseLenient(c.input) }
         // What the lenient parser returns must be a query the index accepts (no unknown field).
         _ = try fast("search(\(q))") { try s.search(q) }
-        _ = fast("search(lenient: \(shown(c.input)))") { s.search(lenient: c.input, options: SearchOptions(limit: 5, highlight: HighlightOptions())) }
+        _ = try fast("search(lenient: \(shown(c.input)))") { try s.search(lenient: c.input, options: SearchOptions(limit: 5, highlight: HighlightOptions())) }
     }
 
-    @Test func lenientReadsMalformedInputLiterally() {
+    @Test func lenientReadsMalformedInputLiterally() throws {
         let p = ParserFixture.snapshot.queryParser
         #expect(p.parseLenient("\"linux") == .phrase("linux"))
         #expect(p.parseLenient("a OR") == .all([.phrase("a"), .phrase("OR")]))
@@ -160,21 +160,21 @@ private let malformed: [QueryParserMalformedCase] = [
         #expect(p.parseLenient("常熟)") == .phrase("常熟"))
         #expect(p.parseLenient("nosuch:abc") == .phrase("nosuch:abc"))
         let s = ParserFixture.snapshot
-        #expect(lenientIDs(s, "\"linux") == ["kernel", "linux-only"])
-        #expect(lenientIDs(s, "(常熟") == ["visit", "comma"])
-        #expect(lenientIDs(s, "((") == [])
-        #expect(lenientIDs(s, "()") == [])
-        #expect(lenientIDs(s, ")") == [])
-        #expect(lenientIDs(s, "-") == [])
+        #expect(try lenientIDs(s, "\"linux") == ["kernel", "linux-only"])
+        #expect(try lenientIDs(s, "(常熟") == ["visit", "comma"])
+        #expect(try lenientIDs(s, "((") == [])
+        #expect(try lenientIDs(s, "()") == [])
+        #expect(try lenientIDs(s, ")") == [])
+        #expect(try lenientIDs(s, "-") == [])
         // `-a` alone is read as the word: a query that only excludes would return everything.
-        #expect(lenientIDs(s, "-常熟") == ["visit", "comma"])
+        #expect(try lenientIDs(s, "-常熟") == ["visit", "comma"])
     }
 
     @Test func unknownFieldStrictAndLenient() throws {
         let s = ParserFixture.snapshot
         #expect(throws: SearchError.syntax(QuerySyntaxError(.unknownField("nosuch"), at: 0))) { try s.search("nosuch:abc") }
         // Lenient: the text is searched as it stands (a phrase matches its own text).
-        #expect(lenientIDs(s, "nosuch:abc") == ["field"])
+        #expect(try lenientIDs(s, "nosuch:abc") == ["field"])
         // A parser without a field list accepts the name; the index then rejects it, typed.
         let q = try QueryParser().parse("nosuch:abc")
         #expect(q == .phrase("abc", field: "nosuch"))
@@ -211,9 +211,9 @@ private let malformed: [QueryParserMalformedCase] = [
         let ors = "常熟 " + Array(repeating: "linux", count: 1_000).joined(separator: " OR ")
         #expect(fast("parse OR chain") { strictError(s.queryParser, ors) }?.kind == .tooManyClauses(limit: 256))
         // Lenient keeps working: 10,000 copies of linux mean linux.
-        let r = fast("lenient 10k clauses") { s.search(lenient: text, options: SearchOptions(limit: Int.max)) }
+        let r = try fast("lenient 10k clauses") { try s.search(lenient: text, options: SearchOptions(limit: Int.max)) }
         #expect(ids(r) == (try allIDs(s, "linux")))
-        let r2 = fast("lenient OR chain") { s.search(lenient: ors, options: SearchOptions(limit: Int.max)) }
+        let r2 = try fast("lenient OR chain") { try s.search(lenient: ors, options: SearchOptions(limit: Int.max)) }
         _ = r2
     }
 
@@ -230,11 +230,11 @@ private let malformed: [QueryParserMalformedCase] = [
             #expect(throws: SearchError.syntax(e)) { try s.search(text) }
         }
         // Lenient truncates and still searches.
-        #expect(fast("lenient 1 MB spaced") { lenientIDs(s, spaced) } == (try allIDs(s, "常熟")))
-        #expect(fast("lenient 1 MB latin") { lenientIDs(s, latin) } == (try allIDs(s, "linux")))
+        #expect(try fast("lenient 1 MB spaced") { try lenientIDs(s, spaced) } == (try allIDs(s, "常熟")))
+        #expect(try fast("lenient 1 MB latin") { try lenientIDs(s, latin) } == (try allIDs(s, "linux")))
         // One 16 KB phrase of 常熟市常熟市… (cut mid-character: a replacement character at the end)
         // occurs nowhere.
-        #expect(fast("lenient 1 MB solid") { lenientIDs(s, solid) } == [])
+        #expect(try fast("lenient 1 MB solid") { try lenientIDs(s, solid) } == [])
         let q = fast("parseLenient 1 MB") { s.queryParser.parseLenient(solid) }
         if case .phrase(let t, _, _) = q { #expect(t.utf8.count <= 16_384 + 3) }   // + a replacement character else { Issue.record("expected one phrase, got \(String(describing: q).prefix(80))") }
     }
@@ -245,7 +245,7 @@ private let malformed: [QueryParserMalformedCase] = [
         let e = try #require(fast("parse ((((…))))") { strictError(s.queryParser, nested) })
         #expect(e.kind == .tooDeep(limit: 32))
         #expect(e.position == 32, "position \(e.position): the 33rd parenthesis")
-        #expect(fast("lenient ((((…))))") { lenientIDs(s, nested) } == (try allIDs(s, "linux")))
+        #expect(try fast("lenient ((((…))))") { try lenientIDs(s, nested) } == (try allIDs(s, "linux")))
         // Just under the limit parses.
         let ok = String(repeating: "(", count: 32) + "linux" + String(repeating: ")", count: 32)
         #expect(try s.queryParser.parse(ok) == .phrase("linux"))
@@ -253,14 +253,14 @@ private let malformed: [QueryParserMalformedCase] = [
         let open = String(repeating: "(", count: 10_000)
         let e2 = try #require(fast("parse (((((") { strictError(s.queryParser, open) })
         #expect(e2.kind == .tooDeep(limit: 32) || e2.kind == .unbalancedParenthesis)
-        _ = fast("lenient (((((") { s.search(lenient: open) }
+        _ = try fast("lenient (((((") { try s.search(lenient: open) }
         let negGroups = "常熟 " + String(repeating: "-(", count: 2_000) + "x" + String(repeating: ")", count: 2_000)
         let e3 = try #require(fast("parse -(-(-(") { strictError(s.queryParser, negGroups) })
         #expect(e3.kind == .tooDeep(limit: 32))
-        _ = fast("lenient -(-(-(") { s.search(lenient: negGroups) }
+        _ = try fast("lenient -(-(-(") { try s.search(lenient: negGroups) }
         let closers = String(repeating: ")", count: 10_000)
         #expect(fast("parse )))))") { strictError(s.queryParser, closers) }?.kind == .unbalancedParenthesis)
-        #expect(fast("lenient )))))") { lenientIDs(s, closers) } == [])
+        #expect(try fast("lenient )))))") { try lenientIDs(s, closers) } == [])
     }
 
     /// `-` nests like a parenthesis (`--a` is `.not(.not(a))`) but is not held to `maxDepth`: a
@@ -291,7 +291,7 @@ private let malformed: [QueryParserMalformedCase] = [
                 try! w.add(Document(id: "a", text: "linux 常熟"))
                 let s = w.snapshot()
                 // Lenient cuts 1 MB down to 16 KB of `-`, which it then parses.
-                let r = s.search(lenient: String(repeating: "-", count: 1 << 20))
+                let r = try! s.search(lenient: String(repeating: "-", count: 1 << 20))
                 _ = r
                 done.signal()
             }
@@ -308,7 +308,7 @@ private let malformed: [QueryParserMalformedCase] = [
         await #expect(processExitsWith: .success, "search(lenient: \"常熟 考察 OR -市民\") must not crash") {
             let s = ParserFixture.snapshot
             // 常熟 ∩ (考察 ∪ ¬市民) = {visit}
-            let found = Set(s.search(lenient: "常熟 考察 OR -市民", options: SearchOptions(limit: 100)).hits.map(\.id))
+            let found = Set(try s.search(lenient: "常熟 考察 OR -市民", options: SearchOptions(limit: 100)).hits.map(\.id))
             exit(found == ["visit"] ? 0 : 1)
         }
     }
@@ -318,7 +318,7 @@ private let malformed: [QueryParserMalformedCase] = [
         // A few hundred are fine on any stack and must give typed answers.
         let text = String(repeating: "-", count: 300) + "linux"
         #expect(fast("parse ---…linux") { strictError(s.queryParser, text) }?.kind == .onlyNegativeClauses)
-        _ = fast("lenient ---…linux") { s.search(lenient: text) }
+        _ = try fast("lenient ---…linux") { try s.search(lenient: text) }
         #expect(fast("parse 常熟 --…") { strictError(s.queryParser, "常熟 " + String(repeating: "-", count: 300)) }?.kind == .danglingOperator("-"))
     }
 
@@ -329,7 +329,7 @@ private let malformed: [QueryParserMalformedCase] = [
             #expect(r.totalCount == 0, "\(text)")
             #expect(r.hits.isEmpty)
             #expect(try s.matchingIDs(s.queryParser.parse(text)).isEmpty)
-            #expect(s.search(lenient: text).totalCount == 0)
+            #expect(try s.search(lenient: text).totalCount == 0)
         }
         // A clause without terms does not change the others.
         #expect(try allIDs(s, "常熟 ，。！") == (try allIDs(s, "常熟")))
@@ -342,12 +342,12 @@ private let malformed: [QueryParserMalformedCase] = [
         #expect(garbage.unicodeScalars.contains("\u{FFFD}"))
         let r = try fast("search(garbage)") { try s.search(garbage, options: SearchOptions(limit: Int.max, highlight: HighlightOptions())) }
         #expect(ids(r) == (try allIDs(s, "常熟")))
-        #expect(lenientIDs(s, garbage) == (try allIDs(s, "常熟")))
+        #expect(try lenientIDs(s, garbage) == (try allIDs(s, "常熟")))
         let onlyGarbage = String(decoding: [0xFF, 0xFE, 0xFD, 0x80, 0x80], as: UTF8.self)
         #expect(try s.search(onlyGarbage).totalCount == 0)
-        #expect(s.search(lenient: onlyGarbage).totalCount == 0)
+        #expect(try s.search(lenient: onlyGarbage).totalCount == 0)
         // Replacement characters in a field name position and inside quotes.
-        _ = s.search(lenient: "\u{FFFD}:abc \"\u{FFFD}")
+        _ = try s.search(lenient: "\u{FFFD}:abc \"\u{FFFD}")
         #expect(try allIDs(s, "\"常熟\u{FFFD}\"") == (try allIDs(s, "常熟")))
     }
 
@@ -355,7 +355,7 @@ private let malformed: [QueryParserMalformedCase] = [
         let s = ParserFixture.snapshot
         for text in ["😀", "👨‍👩‍👧", "👍🏽", "🇨🇳", "text:😀"] {
             #expect(try fast("search(\(text))") { try s.search(text) }.totalCount == 0, "\(text)")
-            #expect(s.search(lenient: text).totalCount == 0)
+            #expect(try s.search(lenient: text).totalCount == 0)
         }
         #expect(try allIDs(s, "常熟😀") == (try allIDs(s, "常熟")))
         #expect(try allIDs(s, "👨‍👩‍👧 linux") == (try allIDs(s, "linux")))
@@ -367,13 +367,13 @@ private let malformed: [QueryParserMalformedCase] = [
     @Test func nulCharacters() throws {
         let s = ParserFixture.snapshot
         #expect(try s.search("\u{0}").totalCount == 0)
-        #expect(s.search(lenient: "\u{0}\u{0}\u{0}").totalCount == 0)
+        #expect(try s.search(lenient: "\u{0}\u{0}\u{0}").totalCount == 0)
         #expect(try allIDs(s, "常熟\u{0}") == (try allIDs(s, "常熟")))
         #expect(try allIDs(s, "\u{0} linux \u{0}") == (try allIDs(s, "linux")))
         // NUL inside a word splits it: neither `li` nor `nux` is a word of the corpus.
         #expect(try s.search("li\u{0}nux").totalCount == 0)
         _ = try s.queryParser.parse("te\u{0}xt:abc")
-        _ = s.search(lenient: "\"\u{0}\" (\u{0}) -\u{0}")
+        _ = try s.search(lenient: "\"\u{0}\" (\u{0}) -\u{0}")
     }
 
     /// Random strings of syntax characters: strict parsing either succeeds (and then agrees with
@@ -401,7 +401,7 @@ private let malformed: [QueryParserMalformedCase] = [
             } catch {
                 Issue.record("\(shown(text)): \(error)")
             }
-            _ = s.search(lenient: text)
+            _ = try s.search(lenient: text)
         }
         #expect(parsed > 100 && rejected > 100, "parsed \(parsed), rejected \(rejected)")
         #expect(clock.now - start < .seconds(5))

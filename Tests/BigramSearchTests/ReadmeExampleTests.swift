@@ -30,7 +30,7 @@ import BigramSearch
         #expect(ids == ["b"])
         #expect(try snapshot.count(.phrase("内核")) == 1)
         #expect(snapshot.documentCount == 2)
-        _ = snapshot.search(lenient: "\"unclosed ((")
+        _ = try snapshot.search(lenient: "\"unclosed ((")
 
         try IndexStore.save(snapshot, to: dir)
         let reopened = try IndexStore.open(at: dir)

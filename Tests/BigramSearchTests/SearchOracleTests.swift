@@ -720,7 +720,7 @@ private func runOracle(
                 if top5.totalCount != ids.count { report("search(limit 5).totalCount = \(top5.totalCount) for \(shown), expected \(ids.count)") }
                 let viaString = try snapshot.search(syntax, options: SearchOptions(limit: 5))
                 if viaString.totalCount != ids.count { report("search(\"\(shown)\").totalCount = \(viaString.totalCount), expected \(ids.count)") }
-                let lenient = snapshot.search(lenient: syntax, options: SearchOptions(limit: 5))
+                let lenient = try snapshot.search(lenient: syntax, options: SearchOptions(limit: 5))
                 if lenient.totalCount != ids.count { report("search(lenient: \"\(shown)\").totalCount = \(lenient.totalCount), expected \(ids.count)") }
                 let all = try snapshot.search(expectedQuery, options: SearchOptions(limit: Int.max))
                 let order = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })

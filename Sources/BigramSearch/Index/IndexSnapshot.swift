@@ -50,9 +50,15 @@ public struct IndexSnapshot: Sendable {
         return try search(q, options: options)
     }
 
-    /// Searches with end-user input: never throws (see ``QueryParser/parseLenient(_:)``).
-    public func search(lenient query: String, options: SearchOptions = SearchOptions()) -> SearchResults {
-        (try? search(queryParser.parseLenient(query), options: options)) ?? SearchResults(totalCount: 0, hits: [])
+    /// Searches with end-user input: malformed syntax is read as text, never an error (see
+    /// ``QueryParser/parseLenient(_:)``). Leniency concerns the query's syntax only: a damaged
+    /// index, an exceeded time limit or a cancelled search throw as with ``search(_:options:)-(String,_)``.
+    ///
+    /// - Throws: ``SearchError/damagedIndex(_:)``, ``SearchError/timeLimitExceeded``; never
+    ///   ``SearchError/syntax(_:)`` or ``SearchError/unknownField(_:)`` (an unknown `field:` is
+    ///   read as text).
+    public func search(lenient query: String, options: SearchOptions = SearchOptions()) throws(SearchError) -> SearchResults {
+        try search(queryParser.parseLenient(query), options: options)
     }
 
     /// Searches with a query built in code.

@@ -1,0 +1,307 @@
+@testable import BigramSearch
+import Foundation
+import Testing
+
+// What the storage layer promises when things go wrong: one writer per directory, nothing
+// created or removed implicitly, I/O failures as typed errors that leave the previous commit
+// intact and leave no debris that blocks the next commit. Faults are injected through the
+// storage layer's system-call seam (`withSystemCalls`, see Support/FaultInjection.swift).
+
+private func files(_ dir: String) -> [String] { listDirectory(dir) }
+private func debris(_ dir: String) -> [String] { files(dir).filter { $0.hasSuffix(".tmp") } }
+private func manifestGeneration(_ dir: String) throws -> Int {
+    try Manifest.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/MANIFEST"))), path: dir).generation
+}
+
+private func documents(_ prefix: String, _ n: Int) -> [Document] {
+    (0..<n).map { Document(id: "\(prefix)\($0)", text: "\(prefix)word 常熟市参观考察 第\($0)篇 \(String(repeating: "小微企业园", count: 20))") }
+}
+
+/// An index with one commit of `count` documents `a0…`.
+private func committedIndex(_ tag: String, count: Int = 20) throws -> String {
+    let dir = temporaryIndexPath(tag)
+    let w = try IndexWriter(directory: dir, mode: .create, options: .init(mergeFactor: 0))
+    try w.add(contentsOf: documents("a", count))
+    try w.commit()
+    w.close()
+    return dir
+}
+
+private func count(_ dir: String, _ query: String) throws -> Int {
+    try IndexStore.open(at: dir).search(query).totalCount
+}
+
+@Suite struct DataSafetyTests {
+    // MARK: One writer per directory
+
+    @Test func secondWriterIsRefusedUntilTheFirstCloses() throws {
+        let dir = try committedIndex("lock")
+        defer { removeDirectory(dir) }
+        let first = try IndexWriter(directory: dir)
+        let lockPath = dir + "/write.lock"
+        #expect(throws: IndexError.storage(.locked(path: lockPath))) { try IndexWriter(directory: dir) }
+        #expect(throws: StorageError.locked(path: lockPath)) { try IndexStore.save(try IndexStore.open(at: dir), to: dir) }
+        // The message says what happened.
+        #expect(StorageError.locked(path: lockPath).description == "the index \(dir) is being written by another process (write.lock is locked)")
+        // Waiting: the second writer gets in once the first closes.
+        let start = ContinuousClock.now
+        nonisolated(unsafe) let closing = first
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { closing.close() }
+        let second = try IndexWriter(directory: dir, options: .init(lockWait: .seconds(10)))
+        #expect(ContinuousClock.now - start >= .milliseconds(150))
+        #expect(second.documentCount == 20)
+        // A bounded wait that runs out.
+        #expect(throws: IndexError.storage(.locked(path: lockPath))) {
+            try IndexWriter(directory: dir, options: .init(lockWait: .milliseconds(50)))
+        }
+        second.close()
+        // A closed writer cannot commit.
+        #expect(throws: IndexError.storage(.closed(path: dir))) { try second.commit() }
+    }
+
+    // MARK: Nothing is created implicitly
+
+    @Test func openingNeedsAnIndexAndCreatingNeedsRoom() throws {
+        let base = temporaryIndexPath("modes")
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { removeDirectory(base) }
+        // Nothing there: open refuses and creates nothing.
+        let missing = base + "/missing"
+        #expect(throws: IndexError.storage(.notAnIndex(path: missing))) { try IndexWriter(directory: missing) }
+        #expect(!FileManager.default.fileExists(atPath: missing))
+        // A folder of other files: open refuses, create refuses, nothing written.
+        let texts = base + "/texts"
+        try FileManager.default.createDirectory(atPath: texts, withIntermediateDirectories: true)
+        try Data("常熟".utf8).write(to: URL(fileURLWithPath: texts + "/a.txt"))
+        #expect(IndexStore.kind(of: texts) == .other)
+        #expect(throws: IndexError.storage(.notAnIndex(path: texts))) { try IndexWriter(directory: texts) }
+        #expect(throws: IndexError.storage(.directoryNotEmpty(path: texts))) { try IndexWriter(directory: texts, mode: .create) }
+        #expect(throws: IndexError.storage(.directoryNotEmpty(path: texts))) { try IndexWriter(directory: texts, mode: .openOrCreate) }
+        #expect(files(texts) == ["a.txt"])
+        // Among other files when asked: the other files stay.
+        let w = try IndexWriter(directory: texts, mode: .createAmongOtherFiles)
+        #expect(!IndexStore.isIndex(at: texts), "nothing is written before the first commit")
+        try w.add(Document(id: "x", text: "常熟"))
+        try w.commit()
+        w.close()
+        #expect(IndexStore.isIndex(at: texts))
+        #expect(files(texts).contains("a.txt"))
+        #expect(try count(texts, "常熟") == 1)
+        // An index is not created again.
+        #expect(throws: IndexError.storage(.alreadyAnIndex(path: texts))) { try IndexWriter(directory: texts, mode: .create) }
+        // A missing parent is not created.
+        let deep = base + "/no/such/parent"
+        #expect(throws: IndexError.self) { try IndexWriter(directory: deep, mode: .create) }
+        #expect(!FileManager.default.fileExists(atPath: base + "/no"))
+    }
+
+    @Test func aLostManifestIsADamagedIndexThatNoWriterTouches() throws {
+        let dir = try committedIndex("lost-manifest")
+        defer { removeDirectory(dir) }
+        try FileManager.default.removeItem(atPath: dir + "/MANIFEST")
+        let before = files(dir)
+        #expect(IndexStore.kind(of: dir) == .damagedIndex)
+        for mode: IndexWriter.OpenMode in [.open, .create, .openOrCreate, .createAmongOtherFiles] {
+            #expect(throws: IndexError.storage(.missingManifest(path: dir)), "\(mode)") { try IndexWriter(directory: dir, mode: mode) }
+        }
+        #expect(throws: StorageError.missingManifest(path: dir)) { try IndexStore.open(at: dir) }
+        #expect(throws: StorageError.missingManifest(path: dir)) { try IndexStore.save(IndexWriter().snapshot(), to: dir) }
+        #expect(files(dir) == before, "segment files were removed or written")
+    }
+
+    // MARK: Lenient means syntax only
+
+    @Test func lenientSearchReportsDamageAndTimeLimits() throws {
+        let dir = try committedIndex("lenient")
+        defer { removeDirectory(dir) }
+        // Damage one byte of the postings section (its checksum then fails on first use).
+        let segment = files(dir).first { $0.hasSuffix(".bgs") }!
+        let path = dir + "/" + segment
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[bytes.count / 2] ^= 0xFF   // inside a section verified on first use, not at open
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let s = try IndexStore.open(at: dir)
+        do {
+            _ = try s.search(lenient: "\"unclosed 常熟 ((", options: SearchOptions(limit: 5))
+            Issue.record("lenient search on a damaged index returned results")
+        } catch {
+            guard case .damagedIndex(let e) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(e.path == path)
+        }
+        // A time limit that has passed already.
+        let big = try IndexWriter()
+        try big.add(contentsOf: documents("b", 300))
+        #expect(throws: SearchError.timeLimitExceeded) {
+            try big.snapshot().search(lenient: "常熟 OR 小微 OR 参观", options: SearchOptions(limit: 10, timeLimit: .zero))
+        }
+        // Syntax is still forgiven.
+        #expect(try big.snapshot().search(lenient: "\"常熟 ((").totalCount == 300)
+    }
+
+    // MARK: I/O faults: typed errors, the previous commit intact, no debris, recovery
+
+    /// Adds documents `b0…` to the index in `dir` and commits with `injector` in force; then
+    /// checks that the commit failed with an I/O error naming `reason`, that the previous commit
+    /// is what readers see, that nothing temporary is left, and that a commit without faults then
+    /// succeeds.
+    private func expectFailedCommitRecovers(_ tag: String, _ injector: FaultInjector, reason: String) throws {
+        let dir = try committedIndex(tag)
+        defer { removeDirectory(dir) }
+        let w = try IndexWriter(directory: dir, options: .init(mergeFactor: 0))
+        try w.add(contentsOf: documents("b", 10))
+        #expect(w.delete(id: "a3"))
+        do {
+            try withSystemCalls(injector) { try w.commit() }
+            Issue.record("\(tag): the commit succeeded despite the fault")
+        } catch let error as IndexError {
+            guard case .storage(.io(_, let why)) = error else { Issue.record("\(tag): unexpected \(error)"); return }
+            #expect(why.contains(reason), "\(tag): \(why)")
+        } catch { Issue.record("\(tag): unexpected \(error)") }
+        #expect(injector.failureCount > 0, "\(tag): the fault was never hit")
+        #expect(try manifestGeneration(dir) == 1, "\(tag)")
+        #expect(try count(dir, "aword") == 20, "\(tag): the previous commit is not intact")
+        #expect(try count(dir, "bword") == 0, "\(tag)")
+        try IndexStore.verify(at: dir)
+        #expect(debris(dir).isEmpty, "\(tag): temporary files left: \(debris(dir))")
+        // Space freed (no faults): the same writer commits, no manual clean-up needed.
+        try w.commit()
+        #expect(try count(dir, "aword") == 19, "\(tag)")
+        #expect(try count(dir, "bword") == 10, "\(tag)")
+        #expect(debris(dir).isEmpty)
+        try IndexStore.verify(at: dir)
+        // And a new writer after it.
+        w.close()
+        let again = try IndexWriter(directory: dir)
+        try again.add(Document(id: "c", text: "cword"))
+        try again.commit()
+        #expect(try count(dir, "cword") == 1)
+    }
+
+    @Test func fullDiskWhileWritingASegment() throws {
+        try expectFailedCommitRecovers("enospc-segment", FaultInjector([.on(.write, suffix: ".bgs.tmp", error: ENOSPC)]), reason: "No space left")
+    }
+
+    @Test func fullDiskWhileWritingTheManifest() throws {
+        try expectFailedCommitRecovers("enospc-manifest", FaultInjector([.on(.write, suffix: "MANIFEST.tmp", error: ENOSPC)]), reason: "No space left")
+    }
+
+    @Test func failedFsyncOfASegment() throws {
+        try expectFailedCommitRecovers("eio-fsync", FaultInjector([.on(.fsync, suffix: ".bgs.tmp", error: EIO)]), reason: "fsync")
+    }
+
+    @Test func failedRenameOfTheManifest() throws {
+        try expectFailedCommitRecovers("rename", FaultInjector([.on(.rename, suffix: "MANIFEST.tmp", error: EIO)]), reason: "rename")
+    }
+
+    @Test func failedRenameOfASegment() throws {
+        try expectFailedCommitRecovers("rename-seg", FaultInjector([.on(.rename, suffix: ".bgs.tmp", error: ENOSPC)]), reason: "rename")
+    }
+
+    @Test func tooManyOpenFiles() throws {
+        try expectFailedCommitRecovers("emfile", FaultInjector([.on(.open, suffix: ".bgs.tmp", error: EMFILE)]), reason: "Too many open files")
+    }
+
+    @Test func shortWritesAreContinued() throws {
+        let dir = try committedIndex("short")
+        defer { removeDirectory(dir) }
+        let w = try IndexWriter(directory: dir)
+        try w.add(contentsOf: documents("b", 10))
+        let injector = FaultInjector(maxWrite: 777)
+        try withSystemCalls(injector) { try w.commit() }
+        w.close()
+        try IndexStore.verify(at: dir)
+        #expect(try count(dir, "bword") == 10)
+        #expect(try count(dir, "aword") == 20)
+    }
+
+    @Test func aWriteThatMakesNoProgressFails() throws {
+        let dir = temporaryIndexPath("zero-write")
+        defer { removeDirectory(dir) }
+        let w = try IndexWriter(directory: dir, mode: .create)
+        try w.add(Document(id: "1", text: "常熟"))
+        do {
+            try withSystemCalls(FaultInjector(maxWrite: 0)) { try w.commit() }
+            Issue.record("a commit whose writes make no progress succeeded")
+        } catch let error as IndexError {
+            guard case .storage(.io(_, let why)) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(why.contains("no progress"))
+        } catch { Issue.record("unexpected \(error)") }
+        #expect(!IndexStore.isIndex(at: dir))
+        #expect(debris(dir).isEmpty)
+    }
+
+    @Test func failedDirectoryFsyncAfterTheSwitchIsCommittedButNotDurable() throws {
+        let dir = try committedIndex("committed-but")
+        defer { removeDirectory(dir) }
+        let w = try IndexWriter(directory: dir)
+        try w.add(contentsOf: documents("b", 5))
+        // The commit fsyncs the directory twice: after the segment files, after the manifest.
+        let name = URL(fileURLWithPath: dir).lastPathComponent
+        let injector = FaultInjector([.on(.fsync, suffix: name, error: EIO, skip: 1)])
+        do {
+            try withSystemCalls(injector) { try w.commit() }
+            Issue.record("the commit did not report the failed fsync")
+        } catch let error as IndexError {
+            guard case .storage(.committedButNotDurable(let p, let why)) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(p == dir)
+            #expect(why.contains("fsync directory"))
+            #expect(error.description.hasPrefix("committed, but"))
+        } catch { Issue.record("unexpected \(error)") }
+        // Readers see the new commit.
+        #expect(try manifestGeneration(dir) == 2)
+        #expect(try count(dir, "bword") == 5)
+        // The writer goes on from the new commit.
+        try w.add(Document(id: "c", text: "cword"))
+        try w.commit()
+        #expect(try manifestGeneration(dir) == 3)
+        #expect(try count(dir, "bword") == 5)
+    }
+
+    @Test func fullDiskWhileFlushingKeepsTheDocumentsForTheNextCommit() throws {
+        let dir = try committedIndex("enospc-flush")
+        defer { removeDirectory(dir) }
+        let w = try IndexWriter(directory: dir, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 0))
+        let injector = FaultInjector([.on(.write, suffix: ".bgs.tmp", error: ENOSPC)])
+        var failed = 0
+        withSystemCalls(injector) {
+            for d in documents("b", 200) {
+                do { try w.add(d) } catch { failed += 1 }
+            }
+        }
+        #expect(failed > 0, "no flush happened")
+        #expect(w.documentCount == 220)
+        #expect(debris(dir).isEmpty)
+        try w.commit()
+        #expect(try count(dir, "bword") == 200)
+        try IndexStore.verify(at: dir)
+    }
+
+    @Test func failedRemovalsAreCollectedByTheNextCommit() throws {
+        let dir = try committedIndex("unlink")
+        defer { removeDirectory(dir) }
+        let w = try IndexWriter(directory: dir)
+        try w.add(contentsOf: documents("b", 5))
+        try w.forceMerge()
+        try w.commit()   // the first commit's file is kept (previous)
+        try w.add(Document(id: "c", text: "cword"))
+        try withSystemCalls(FaultInjector([.on(.unlink, suffix: ".bgs", error: EIO)])) { try w.commit() }
+        let m = try Manifest.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/MANIFEST"))), path: dir)
+        let onDisk = Set(files(dir).filter { $0.hasSuffix(".bgs") })
+        #expect(onDisk.isSuperset(of: m.keptFiles))
+        #expect(onDisk.count > m.keptFiles.count, "the unlink fault was not hit")
+        try w.commit()
+        #expect(Set(files(dir).filter { $0.hasSuffix(".bgs") }) == (try Manifest.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/MANIFEST"))), path: dir)).keptFiles)
+    }
+
+    @Test func temporariesOfAKilledWriterAreRemovedByTheNextWriter() throws {
+        let dir = try committedIndex("tmp")
+        defer { removeDirectory(dir) }
+        for name in ["MANIFEST.tmp", "seg-00000000000000ab.bgs.tmp"] {
+            try Data([1, 2, 3]).write(to: URL(fileURLWithPath: dir + "/" + name))
+        }
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: dir + "/notes.tmp"))   // not ours
+        let w = try IndexWriter(directory: dir)
+        #expect(debris(dir) == ["notes.tmp"])
+        w.close()
+    }
+}
