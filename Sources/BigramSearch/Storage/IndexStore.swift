@@ -53,6 +53,10 @@ public enum IndexStore {
     /// time, a writer has committed twice since the manifest was read).
     static let openAttempts = 8
 
+    /// Test hook: runs between reading the manifest and mapping its files (where a slow reader
+    /// meets a committing writer).
+    @TaskLocal package static var pauseAfterReadingManifest: (@Sendable () -> Void)?
+
     static func openState(at directory: String, analyzer: (any Analyzer)?) throws(StorageError) -> OpenedState {
         var attempt = 0
         while true {
@@ -69,6 +73,7 @@ public enum IndexStore {
                 if case .missingFile = error, attempt < openAttempts { continue }
                 throw error
             }
+            if let pause = Self.pauseAfterReadingManifest { pause() }
             do {
                 return try openSegments(manifest, at: directory, analyzer: analyzer)
             } catch {
