@@ -40,8 +40,10 @@ private enum ParserFixture {
     }()
 }
 
-/// Runs `body`, expecting it to take well under a second even in a debug build. A slow first run
-/// is repeated (at most three runs, the best counts) so that a busy machine does not fail it.
+/// Runs `body`, expecting it to end in bounded time (a guard against hangs and quadratic blow-ups,
+/// not a speed target: those are the benchmark's). The bound is generous — these inputs take
+/// milliseconds in a debug build — because CI machines are shared and noisy; a slow first run is
+/// repeated (at most three runs, the best counts).
 private func fast<T>(_ label: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> T) rethrows -> T {
     let clock = ContinuousClock()
     var best = Duration.seconds(3600)
@@ -51,9 +53,9 @@ private func fast<T>(_ label: String, sourceLocation: SourceLocation = #_sourceL
         let r = try body()
         best = min(best, clock.now - start)
         if result == nil { result = r }
-        if best < .milliseconds(500) { break }
+        if best < .seconds(5) { break }
     }
-    #expect(best < .milliseconds(500), "\(label) took \(best) (best of 3)", sourceLocation: sourceLocation)
+    #expect(best < .seconds(5), "\(label) took \(best) (best of 3)", sourceLocation: sourceLocation)
     return result!
 }
 

@@ -645,7 +645,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
             let path = dir + "/" + name
             let original = try readBytes(path)
             #expect(Array(original[0..<4]) == Array("BSEG".utf8))
-            #expect(u32(original, 4) == 1)
+            #expect(u32(original, 4) == SegmentFile.version)
 
             func check(_ what: String, _ bytes: [UInt8]?, _ accept: (StorageError) -> Bool) throws {
                 let what = "\(name): \(what)"
@@ -696,10 +696,10 @@ private func saveSmallIndex(to dir: String) throws -> String {
             }
 
             // Other format versions.
-            for version: UInt32 in [0, 2, 0xFFFF_FFFF] {
+            for version: UInt32 in [0, 1, SegmentFile.version + 1, 0xFFFF_FFFF] {
                 var b = original
                 setU32(&b, 4, version)
-                try check("version \(version)", b) { $0 == .unsupportedVersion(path: path, found: version, supported: 1) }
+                try check("version \(version)", b) { $0 == .unsupportedVersion(path: path, found: version, supported: SegmentFile.version) }
             }
             // Wrong magic.
             for magic in ["BSEH", "BMAN", "\0\0\0\0"] {

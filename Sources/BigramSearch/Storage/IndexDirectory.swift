@@ -51,9 +51,12 @@ final class IndexDirectory {
         case .damagedIndex: throw .missingManifest(path: path)
         case .missing, .empty, .other: throw .notAnIndex(path: path)
         }
-        let lock = try FileSystem.lock(path + "/" + IndexFiles.writeLock, wait: lockWait)
-        // Read under the lock: the commit of a writer that held it just before is seen.
+        // A manifest this library cannot read (damaged, another version) is refused before the
+        // lock file is created: a failed open leaves the directory as it was.
         let manifestPath = path + "/" + IndexFiles.manifest
+        _ = try Manifest.decode(try FileSystem.readFile(manifestPath), path: manifestPath)
+        let lock = try FileSystem.lock(path + "/" + IndexFiles.writeLock, wait: lockWait)
+        // Read again under the lock: the commit of a writer that held it just before is seen.
         guard FileSystem.exists(manifestPath) else { throw .missingManifest(path: path) }
         let manifest = try Manifest.decode(try FileSystem.readFile(manifestPath), path: manifestPath)
         let directory = IndexDirectory(path: path, lock: lock, manifest: manifest)

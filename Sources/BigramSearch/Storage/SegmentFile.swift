@@ -9,7 +9,9 @@
 /// ```
 enum SegmentFile {
     static let magic: [UInt8] = Array("BSEG".utf8)
-    static let version: UInt32 = 1
+    /// 2: postings as one bit stream per block (version 1 files were written with two postings
+    /// layouts under the same number, so version 1 is refused whole; docs/FORMAT.md §Versions).
+    static let version: UInt32 = 2
 
     enum Kind: UInt32 {
         case idOffsets = 1, idBytes, storedOffsets, storedBytes, dictionaryEntries, dictionaryBlocks,
