@@ -39,6 +39,7 @@ import BigramSearch
         let disk = try IndexWriter(directory: dir, mode: .openOrCreate, options: .init(maxBufferedBytes: 64 << 20))
         try disk.add(Document(id: "d", fields: ["body": "新文档"]))
         try disk.commit()
+        disk.close()
         #expect(try IndexStore.open(at: dir).documentCount == 3)
 
         let bounded = try reopened.search("内核", options: SearchOptions(timeLimit: .milliseconds(50)))
