@@ -36,7 +36,7 @@ import BigramSearch
         let reopened = try IndexStore.open(at: dir)
         #expect(try reopened.matchingIDs(.phrase("参观")) == ["a"])
 
-        let disk = try IndexWriter(directory: dir, mode: .openOrCreate, options: .init(maxBufferedBytes: 64 << 20))
+        let disk = try IndexWriter(directory: dir, options: .init(maxBufferedBytes: 64 << 20))
         try disk.add(Document(id: "d", fields: ["body": "新文档"]))
         try disk.commit()
         disk.close()
