@@ -58,18 +58,21 @@ struct Search: ParsableCommand {
 
     @OptionGroup var corpus: CorpusOptions
 
-    var query: String { queryWords.first ?? "" }
+    /// The query words, without the `--` that ends the options (captured with them).
+    private var words: [String] { queryWords.first == "--" ? Array(queryWords.dropFirst()) : queryWords }
+
+    var query: String { words.first ?? "" }
 
     func validate() throws {
         guard limit >= 0 else { throw ValidationError("--limit must not be negative") }
-        guard !queryWords.isEmpty else { throw ValidationError("Missing expected argument '<query>'") }
-        guard queryWords.count == 1 else {
-            if let option = queryWords.first(where: Self.looksLikeOption) {
+        guard !words.isEmpty else { throw ValidationError("Missing expected argument '<query>'") }
+        guard words.count == 1 else {
+            if let option = words.first(where: Self.looksLikeOption) {
                 throw ValidationError("Unknown option '\(option)'")
             }
-            throw ValidationError("give the query as one argument (quote it: '\(queryWords.joined(separator: " "))')")
+            throw ValidationError("give the query as one argument (quote it: '\(words.joined(separator: " "))')")
         }
-        if Self.looksLikeOption(query) && !CommandLine.arguments.contains("--") {
+        if Self.looksLikeOption(query) && queryWords.first != "--" {
             throw ValidationError("Unknown option '\(query)' (to search for it, put -- before the query)")
         }
     }
