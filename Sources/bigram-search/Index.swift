@@ -217,7 +217,7 @@ struct Index: ParsableCommand {
             throw error
         }
         let s = writer.snapshot().statistics
-        try say("indexed \(documents) documents into \(out): \(s.documents) in the index, \(s.segments) segment\(s.segments == 1 ? "" : "s"), \(s.indexBytes) bytes of postings and dictionary")
+        try say("indexed \(count(documents, "document")) into \(out): \(s.documents) in the index, \(count(s.segments, "segment")), \(s.indexBytes) bytes of postings and dictionary")
     }
 }
 
@@ -251,7 +251,7 @@ struct Add: ParsableCommand {
             return
         }
         try commit(writer)
-        try say("added \(documents) documents; the index has \(writer.documentCount)")
+        try say("added \(count(documents, "document")); the index has \(writer.documentCount)")
     }
 }
 
@@ -278,7 +278,7 @@ struct Delete: ParsableCommand {
         }
         try commit(writer)
         let notFound = missing.isEmpty ? "" : " (not found: \(missing.prefix(10).joined(separator: ", "))\(missing.count > 10 ? ", …" : ""))"
-        try say("deleted \(deleted) of \(ids.count) documents\(notFound); the index has \(writer.documentCount)")
+        try say("deleted \(deleted) of \(count(ids.count, "document"))\(notFound); the index has \(writer.documentCount)")
     }
 }
 
@@ -296,14 +296,14 @@ struct Merge: ParsableCommand {
         let writer = try openWriter(index, mode: .open, options: .init(lockWait: lock.lockWait))
         let before = writer.snapshot().statistics
         if before.segments <= 1 && before.deletedDocuments == 0 {
-            try say("nothing to merge: \(before.segments) segment\(before.segments == 1 ? "" : "s"), no deleted documents; the index is unchanged")
+            try say("nothing to merge: \(count(before.segments, "segment")), no deleted documents; the index is unchanged")
             return
         }
         do { try writer.forceMerge() } catch {
             throw CLIError("\(describe(error)); nothing was committed, the index is unchanged")
         }
         try commit(writer)
-        try say("merged \(before.segments) segments into \(writer.snapshot().statistics.segments), dropping \(before.deletedDocuments) deleted documents; the index has \(writer.documentCount)")
+        try say("merged \(count(before.segments, "segment")) into \(writer.snapshot().statistics.segments), dropping \(count(before.deletedDocuments, "deleted document")); the index has \(writer.documentCount)")
     }
 }
 
@@ -319,9 +319,12 @@ struct Verify: ParsableCommand {
         let snapshot: IndexSnapshot
         do { snapshot = try IndexStore.verify(at: index) } catch { throw CLIError(describe(error)) }
         let s = snapshot.statistics
-        try say("ok: \(s.documents) documents, \(s.segments) segment\(s.segments == 1 ? "" : "s")")
+        try say("ok: \(count(s.documents, "document")), \(count(s.segments, "segment"))")
     }
 }
+
+/// "1 document", "2 documents".
+func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
 /// Online processors.
 func processorCount() -> Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }

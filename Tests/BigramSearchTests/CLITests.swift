@@ -162,7 +162,7 @@ import BigramSearch
         writer.close()
         let r = waiting.wait()
         #expect(r.status == 0, "\(r)")
-        #expect(r.stdout.contains("added 1 documents; the index has 3"), "\(r)")
+        #expect(r.stdout.contains("added 1 document; the index has 3"), "\(r)")
 
         // Not a number: a usage error.
         let usage = try runCLI(["add", idx, more, "--wait", "soon"])
@@ -412,7 +412,7 @@ import BigramSearch
         let deleted = try runCLI(["delete", idx, "000_ecb1b37cb59dfad8", "no-such-id"])
         #expect(deleted.stdout == "deleted 1 of 2 documents (not found: no-such-id); the index has 1\n", "\(deleted)")
         let merged = try runCLI(["merge", idx])
-        #expect(merged.status == 0 && merged.stdout.contains("dropping 1 deleted documents; the index has 1"), "\(merged)")
+        #expect(merged.status == 0 && merged.stdout.contains("dropping 1 deleted document; the index has 1"), "\(merged)")
     }
 }
 

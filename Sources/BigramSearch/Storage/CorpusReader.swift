@@ -239,9 +239,11 @@ public enum CorpusReader {
 
         private mutating func parse(_ line: ArraySlice<UInt8>, report: inout Report) throws(Error) -> Document {
             func bad(_ reason: String) -> Error { .malformedLine(path: path, line: lineNumber, reason: reason) }
-            let (text, repaired) = CorpusReader.decode(line)
+            // Invalid UTF-8 is repaired before parsing (JSONSerialization refuses it).
+            let repaired = String(validating: line, as: UTF8.self) == nil
+            let bytes = repaired ? Data(String(decoding: line, as: UTF8.self).utf8) : Data(line)
             let object: Any
-            do { object = try JSONSerialization.jsonObject(with: Data(text.utf8)) } catch { throw bad("not JSON") }
+            do { object = try JSONSerialization.jsonObject(with: bytes) } catch { throw bad("not JSON") }
             guard let dict = object as? [String: Any] else { throw bad("not a JSON object (\(JSONType(object).name))") }
 
             var fields: [String: String] = [:]
