@@ -34,17 +34,17 @@ struct Check: ParsableCommand {
             snapshot = try openForReading(corpus, corpus: corpusOptions)
             try say("opened \(corpus): \(snapshot.documentCount) documents")
         case .other:
-        var report = CorpusReader.Report(path: corpus)
-        let docs: [Document]
-        do { docs = try CorpusReader.load(corpus, options: corpusOptions.options, report: &report) } catch { throw CLIError(error.description) }
-        try printWarnings(report)
-        let writer = try IndexWriter(schema: .corpus, analyzer: BigramAnalyzer(.init(emitUnigrams: unigrams)))
-        let t0 = ContinuousClock.now
-        try writer.add(contentsOf: docs)
-        snapshot = writer.snapshot()
-        let indexTime = ContinuousClock.now - t0
-        let bytes = docs.reduce(0) { $0 + ($1["text"]?.utf8.count ?? 0) }
-        try say("indexed \(docs.count) documents, \(bytes) bytes of text in \(indexTime); index \(snapshot.indexByteCount) bytes (\(String(format: "%.3f", Double(snapshot.indexByteCount) / Double(bytes))) × text)")
+            var report = CorpusReader.Report(path: corpus)
+            let docs: [Document]
+            do { docs = try CorpusReader.load(corpus, options: corpusOptions.options, report: &report) } catch { throw CLIError(error.description) }
+            try printWarnings(report)
+            let writer = try IndexWriter(schema: .corpus, analyzer: BigramAnalyzer(.init(emitUnigrams: unigrams)))
+            let t0 = ContinuousClock.now
+            try writer.add(contentsOf: docs)
+            snapshot = writer.snapshot()
+            let indexTime = ContinuousClock.now - t0
+            let bytes = docs.reduce(0) { $0 + ($1["text"]?.utf8.count ?? 0) }
+            try say("indexed \(docs.count) documents, \(bytes) bytes of text in \(indexTime); index \(snapshot.indexByteCount) bytes (\(String(format: "%.3f", Double(snapshot.indexByteCount) / Double(bytes))) × text)")
         }
         let set = try QuerySet.load(queries)
         let parser = snapshot.queryParser

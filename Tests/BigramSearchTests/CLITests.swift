@@ -164,6 +164,8 @@ import BigramSearch
         #expect(r.status == 0, "\(r)")
         #expect(r.stdout.contains("added 1 document; the index has 3"), "\(r)")
 
+        #expect(try runCLI(["delete", idx, "n1", "--wait", "forever"]).status == 0)
+
         // Not a number: a usage error.
         let usage = try runCLI(["add", idx, more, "--wait", "soon"])
         #expect(usage.status == 2, "\(usage)")
