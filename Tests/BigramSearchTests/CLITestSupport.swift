@@ -1,5 +1,10 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // Running the built `bigram-search` executable from the tests (CLITests.swift): finding it, running
 // it with files or pipes as its standard streams, and small file helpers.
@@ -145,4 +150,42 @@ func snapshotTree(_ root: String) -> [String] {
         out.append("\(rel) \(size) \(modified)")
     }
     return out.sorted()
+}
+
+/// Runs `bigram-search` with a pseudo-terminal as its standard output; returns what it printed
+/// there, or nil when no pseudo-terminal can be opened here.
+func runCLIOnTerminal(_ arguments: [String], environment: [String: String] = [:],
+                      sourceLocation: SourceLocation = #_sourceLocation) throws -> (run: CLIRun, terminal: String)? {
+    // posix_openpt and friends are behind feature macros the C module does not define: look them up.
+    typealias OpenPT = @convention(c) (Int32) -> Int32
+    typealias OnFD = @convention(c) (Int32) -> Int32
+    typealias PTSName = @convention(c) (Int32) -> UnsafeMutablePointer<CChar>?
+    guard let handle = dlopen(nil, RTLD_NOW), let o = dlsym(handle, "posix_openpt"), let g = dlsym(handle, "grantpt"),
+          let u = dlsym(handle, "unlockpt"), let p = dlsym(handle, "ptsname") else { return nil }
+    let master = unsafeBitCast(o, to: OpenPT.self)(O_RDWR | O_NOCTTY)
+    guard master >= 0 else { return nil }
+    defer { close(master) }
+    guard unsafeBitCast(g, to: OnFD.self)(master) == 0, unsafeBitCast(u, to: OnFD.self)(master) == 0,
+          let name = unsafeBitCast(p, to: PTSName.self)(master),
+          let slave = FileHandle(forWritingAtPath: String(cString: name)) else { return nil }
+    let started = try startCLI(arguments, stdout: slave, environment: environment, sourceLocation: sourceLocation)
+    try slave.close()
+    // Drain the terminal while the process runs (its buffer is small), until the process has
+    // exited and nothing is left.
+    _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(master, $0.baseAddress!, $0.count) }
+        if n > 0 { bytes += chunk[0..<n]; continue }
+        if !started.process.isRunning { break }
+        usleep(5_000)
+    }
+    let run = started.wait()
+    while true {   // what was written just before the exit
+        let n = chunk.withUnsafeMutableBytes { read(master, $0.baseAddress!, $0.count) }
+        if n <= 0 { break }
+        bytes += chunk[0..<n]
+    }
+    return (run, String(decoding: bytes, as: UTF8.self))
 }

@@ -390,6 +390,15 @@ import BigramSearch
         #expect(try search(["--color", "always"]).contains(escape))
         #expect(!(try search(["--color", "auto"], environment: ["NO_COLOR": "1"])).contains(escape))
         #expect(!(try search(["--json", "--color", "always"])).contains(escape))
+
+        // On a terminal: coloured, unless NO_COLOR is set (or --color never).
+        guard let tty = try runCLIOnTerminal(["search", seeds, "常熟", "--limit", "1"]) else { return }
+        #expect(tty.run.status == 0, "\(tty.run)")
+        #expect(tty.terminal.contains(escape + "1;31m"), "\(tty.terminal)")
+        let noColor = try #require(try runCLIOnTerminal(["search", seeds, "常熟", "--limit", "1"], environment: ["NO_COLOR": "1"]))
+        #expect(noColor.terminal.contains("常熟") && !noColor.terminal.contains(escape), "\(noColor.terminal)")
+        let never = try #require(try runCLIOnTerminal(["search", seeds, "常熟", "--limit", "1", "--color", "never"]))
+        #expect(never.terminal.contains("常熟") && !never.terminal.contains(escape), "\(never.terminal)")
     }
 
     // MARK: - 7. Commands that change nothing say so
