@@ -100,24 +100,28 @@ func startCLI(_ arguments: [String], stdin: String? = nil, stdout: FileHandle? =
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         return (path, FileHandle(forWritingAtPath: path)!)
     }
-    var outPath: String?, errPath: String?
+    var outPath: String?, errPath: String?, inPath: String?
+    var ours: [FileHandle] = []   // the parent's copies, closed once the child has its own
     if let stdout { process.standardOutput = stdout } else {
-        let (p, h) = temporaryFile("out"); outPath = p; process.standardOutput = h
+        let (p, h) = temporaryFile("out"); outPath = p; process.standardOutput = h; ours.append(h)
     }
     if let stderr { process.standardError = stderr } else {
-        let (p, h) = temporaryFile("err"); errPath = p; process.standardError = h
+        let (p, h) = temporaryFile("err"); errPath = p; process.standardError = h; ours.append(h)
     }
     if let stdin {
         let (p, h) = temporaryFile("in")
+        inPath = p
         h.write(Data(stdin.utf8))
         try h.close()
-        process.standardInput = FileHandle(forReadingAtPath: p)
-        defer { try? FileManager.default.removeItem(atPath: p) }
-        try process.run()
-    } else {
-        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        try process.run()
     }
+    let input = FileHandle(forReadingAtPath: inPath ?? "/dev/null")!
+    ours.append(input)
+    process.standardInput = input
+    defer {
+        for h in ours { try? h.close() }
+        if let inPath { try? FileManager.default.removeItem(atPath: inPath) }
+    }
+    try process.run()
     return StartedCLI(process: process, outPath: outPath, errPath: errPath)
 }
 
