@@ -43,10 +43,11 @@ import BigramSearch
             }
         }
         // search and stats read a missing path as nothing, and a folder of .txt files as a corpus.
-        for command in [["search", missing, "常熟"], ["stats", missing]] {
+        for command in [["search", missing, "常熟"], ["stats", missing], ["search", "/nonexistent", "常熟"], ["stats", "/nonexistent"],
+                        ["index", missing, "--out", dir + "/out"]] {
             let r = try runCLI(command)
             #expect(r.status == 1, "\(r)")
-            #expect(r.stderr.contains("is not an index"), "\(r)")
+            #expect(r.stderr.contains(command[0] == "index" ? "cannot read \(missing)" : "is not an index"), "\(r)")
         }
         let onTheFly = try runCLI(["search", texts, "常熟 考察"])
         #expect(onTheFly.status == 0, "\(onTheFly)")
