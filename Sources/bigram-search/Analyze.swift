@@ -1,6 +1,5 @@
 import ArgumentParser
 import BigramSearch
-import Foundation
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,17 +16,16 @@ struct Analyze: ParsableCommand {
     var unigrams = false
 
     func run() throws {
-        let data = FileHandle.standardInput.readDataToEndOfFile()
-        let text = String(decoding: data, as: UTF8.self)
+        let text = String(decoding: try readStandardInput(), as: UTF8.self)
         let analyzer = try BigramAnalyzer(.init(foldTraditional: foldTraditional, emitUnigrams: unigrams))
         let converter = TextOffsets(text)
         var out = ""
         for t in analyzer.tokens(in: text) {
             let r = converter.range(t.utf8Range, in: offsets)
             out += "{\"text\":\(jsonString(t.term)),\"kind\":\"\(t.kind.rawValue)\",\"start\":\(r.lowerBound),\"end\":\(r.upperBound),\"position\":\(t.position)}\n"
-            if out.utf8.count > 1 << 16 { print(out, terminator: ""); out = "" }
+            if out.utf8.count > 1 << 16 { try stdoutFile.write(out); out = "" }
         }
-        print(out, terminator: "")
+        try stdoutFile.write(out)
     }
 }
 

@@ -7,8 +7,10 @@ struct Check: ParsableCommand {
         abstract: "Run a query file with expected results against a corpus; report exactness and speed per kind.",
         discussion: "Query lines: {\"q\": str, \"kind\": str, \"expected\": [ids]}. Exits non-zero if any result set differs.")
 
-    @Option(help: "The corpus (.jsonl or directory of .txt), or a saved index.")
+    @Option(help: "The corpus (.jsonl, a .txt file, or a directory of .txt files), or a saved index.")
     var corpus: String
+
+    @OptionGroup var corpusOptions: CorpusOptions
 
     @Option(help: "The query file (.jsonl).")
     var queries: String
@@ -27,18 +29,22 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let snapshot: IndexSnapshot
-        if IndexStore.isIndex(at: corpus) {
-            snapshot = try IndexStore.open(at: corpus)
-            print("opened \(corpus): \(snapshot.documentCount) documents")
-        } else {
-        let docs = try CorpusReader.load(corpus)
-        let writer = try IndexWriter(schema: .corpus, analyzer: BigramAnalyzer(.init(emitUnigrams: unigrams)))
-        let t0 = ContinuousClock.now
-        try writer.add(contentsOf: docs)
-        snapshot = writer.snapshot()
-        let indexTime = ContinuousClock.now - t0
-        let bytes = docs.reduce(0) { $0 + ($1["text"]?.utf8.count ?? 0) }
-        print("indexed \(docs.count) documents, \(bytes) bytes of text in \(indexTime); index \(snapshot.indexByteCount) bytes (\(String(format: "%.3f", Double(snapshot.indexByteCount) / Double(bytes))) × text)")
+        switch IndexStore.kind(of: corpus) {
+        case .index, .damagedIndex, .missing, .empty:
+            snapshot = try openForReading(corpus, corpus: corpusOptions)
+            try say("opened \(corpus): \(snapshot.documentCount) documents")
+        case .other:
+            var report = CorpusReader.Report(path: corpus)
+            let docs: [Document]
+            do { docs = try CorpusReader.load(corpus, options: corpusOptions.options, report: &report) } catch { throw CLIError(error.description) }
+            try printWarnings(report)
+            let writer = try IndexWriter(schema: .corpus, analyzer: BigramAnalyzer(.init(emitUnigrams: unigrams)))
+            let t0 = ContinuousClock.now
+            try writer.add(contentsOf: docs)
+            snapshot = writer.snapshot()
+            let indexTime = ContinuousClock.now - t0
+            let bytes = docs.reduce(0) { $0 + ($1["text"]?.utf8.count ?? 0) }
+            try say("indexed \(docs.count) documents, \(bytes) bytes of text in \(indexTime); index \(snapshot.indexByteCount) bytes (\(String(format: "%.3f", Double(snapshot.indexByteCount) / Double(bytes))) × text)")
         }
         let set = try QuerySet.load(queries)
         let parser = snapshot.queryParser
@@ -51,7 +57,7 @@ struct Check: ParsableCommand {
             let ok = report.record(kind: q.kind, got: got, expected: q.expected)
             if !ok && verbose {
                 let g = Set(got), e = Set(q.expected)
-                print("DIFF \(q.kind) \(q.q): got \(got.count), expected \(q.expected.count); missing \(e.subtracting(g).sorted().prefix(5)); extra \(g.subtracting(e).sorted().prefix(5))")
+                try say("DIFF \(q.kind) \(q.q): got \(got.count), expected \(q.expected.count); missing \(e.subtracting(g).sorted().prefix(5)); extra \(g.subtracting(e).sorted().prefix(5))")
             }
         }
         var latencies: [String: [Duration]] = [:]
@@ -77,18 +83,18 @@ struct Check: ParsableCommand {
         let n = parsed.count * max(1, passes)
         if verbose {
             for qi in perQuery.indices.sorted(by: { perQuery[$0] > perQuery[$1] }).prefix(10) {
-                print("slow: \(set[qi].q) [\(set[qi].kind), \(set[qi].expected.count) docs] \(micros(perQuery[qi]) / Double(max(1, passes))) µs")
+                try say("slow: \(set[qi].q) [\(set[qi].kind), \(set[qi].expected.count) docs] \(micros(perQuery[qi]) / Double(max(1, passes))) µs")
             }
         }
-        print("kind        queries  exact  falsePos  misses   p50(µs)   p99(µs)")
+        try say("kind        queries  exact  falsePos  misses   p50(µs)   p99(µs)")
         for kind in report.kinds {
             let k = report.byKind[kind]!
             let l = latencies[kind, default: []].sorted()
-            print(String(format: "%-10@ %8d %6d %9d %7d %9.1f %9.1f", kind as NSString, k.queries, k.exact, k.falsePositives, k.misses,
+            try say(String(format: "%-10@ %8d %6d %9d %7d %9.1f %9.1f", kind as NSString, k.queries, k.exact, k.falsePositives, k.misses,
                          micros(l.percentile(0.5)), micros(l.percentile(0.99))))
         }
         let qps = Double(n) / (Double(total.components.attoseconds) / 1e18 + Double(total.components.seconds))
-        print("exact \(report.exact)/\(set.count); whole match sets: \(Int(qps)) queries/s (single thread)")
+        try say("exact \(report.exact)/\(set.count); whole match sets: \(Int(qps)) queries/s (single thread)")
         if report.exact != set.count { throw ExitCode(1) }
     }
 

@@ -1,8 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import BigramSearch
-import Foundation
 
-/// Options shared by the commands that write an index.
+/// Options shared by the commands that add documents to an index.
 struct WriterOptions: ParsableArguments {
     @Option(help: "Memory budget of the indexing buffer, in MiB (segments are flushed to disk beyond it).")
     var memory = 64
@@ -10,22 +16,78 @@ struct WriterOptions: ParsableArguments {
     @Option(help: "Merge this many neighbouring segments of one size tier (0: never merge automatically).")
     var mergeFactor = 8
 
-    var options: IndexWriter.Options { .init(maxBufferedBytes: memory << 20, mergeFactor: mergeFactor) }
+    func validate() throws {
+        guard memory > 0 else { throw ValidationError("--memory must be at least 1 (MiB)") }
+        guard mergeFactor >= 0 else { throw ValidationError("--merge-factor must not be negative") }
+    }
+
+    func options(_ lock: LockOptions) -> IndexWriter.Options {
+        .init(maxBufferedBytes: memory << 20, mergeFactor: mergeFactor, lockWait: lock.lockWait)
+    }
 }
 
-/// Streams a corpus into a writer, in batches for `threads` threads, printing progress on stderr.
-func addCorpus(_ path: String, to writer: IndexWriter, threads: Int) throws -> (documents: Int, bytes: Int) {
+/// How long to wait for another process's write lock: seconds, or `forever`.
+struct LockWait: ExpressibleByArgument {
+    var duration: Duration
+
+    init?(argument: String) {
+        if argument == "forever" || argument == "inf" {
+            duration = .seconds(Int64(Int32.max))   // 68 years
+            return
+        }
+        guard let seconds = Double(argument), seconds.isFinite, seconds >= 0 else { return nil }
+        duration = .milliseconds(Int64(min(seconds, Double(Int32.max)) * 1000))
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// The write lock option of every command that writes an index.
+struct LockOptions: ParsableArguments {
+    @Option(name: .customLong("wait"), help: ArgumentHelp(
+        "If another process is writing the index, wait up to this many seconds (or 'forever') for it to finish, instead of failing at once.",
+        valueName: "seconds"))
+    var wait: LockWait?
+
+    var lockWait: Duration? { wait?.duration }
+}
+
+/// Opens a writer, turning the library's errors into messages (not an index, locked, damaged).
+func openWriter(_ path: String, mode: IndexWriter.OpenMode, schema: Schema? = nil,
+                options: IndexWriter.Options = .init()) throws(CLIError) -> IndexWriter {
+    do { return try IndexWriter(directory: path, mode: mode, schema: schema, options: options) } catch {
+        throw CLIError(describe(error))
+    }
+}
+
+/// Commits; a failure says whether the commit took effect.
+func commit(_ writer: IndexWriter) throws(CLIError) {
+    do { try writer.commit() } catch {
+        if case .storage(.committedButNotDurable) = error { throw CLIError(error.description) }
+        throw CLIError("\(describe(error)); the commit failed, the index is unchanged")
+    }
+}
+
+/// Streams a corpus into a writer, in batches for `threads` threads, printing progress on stderr
+/// (an updated line on a terminal, a line per batch otherwise).
+func addCorpus(_ path: String, to writer: IndexWriter, threads: Int,
+               corpus: CorpusOptions) throws -> (documents: Int, report: CorpusReader.Report) {
     var batch: [Document] = []
     var documents = 0, bytes = 0, batchBytes = 0
     let clock = ContinuousClock(), start = clock.now
+    let terminal = stderrFile.isTerminal
+    var printedProgress = false
     func flush() throws {
         if threads > 1 { try writer.add(contentsOf: batch, threads: threads) } else { try writer.add(contentsOf: batch) }
         batch.removeAll(keepingCapacity: true)
         batchBytes = 0
-        let seconds = Double((clock.now - start).components.attoseconds) / 1e18 + Double((clock.now - start).components.seconds)
-        warn(String(format: "\r%d documents, %.1f MB, %.1f MB/s", documents, Double(bytes) / 1e6, Double(bytes) / 1e6 / max(seconds, 1e-9)))
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)
+        let line = "\(documents) documents, \(decimal(Double(bytes) / 1e6)) MB, \(decimal(Double(bytes) / 1e6 / max(seconds, 1e-9))) MB/s"
+        try stderrFile.write(terminal ? "\r" + line : line + "\n")
+        printedProgress = true
     }
-    try CorpusReader.forEach(path) { doc in
+    let report = try CorpusReader.forEach(path, options: corpus.options) { doc in
         let n = doc.fields.values.reduce(0) { $0 + $1.utf8.count }
         batch.append(doc)
         documents += 1
@@ -34,31 +96,128 @@ func addCorpus(_ path: String, to writer: IndexWriter, threads: Int) throws -> (
         if batchBytes >= 16 << 20 { try flush() }
     }
     try flush()
-    return (documents, bytes)
+    if terminal && printedProgress { try stderrFile.write("\n") }
+    return (documents, report)
+}
+
+/// `x` with one decimal.
+func decimal(_ x: Double) -> String {
+    let tenths = Int((x * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10)"
+}
+
+private func isDirectory(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+}
+
+/// After a failed first commit of a new index: removes the segment and temporary files the writer
+/// left (they are this run's: the directory had no index files before), so the directory is not
+/// left looking like a damaged index; and the directory itself if this run created it. Does
+/// nothing once a manifest exists (a commit took effect).
+private func discardUncommitted(_ path: String, writer: IndexWriter, createdDirectory: Bool) {
+    guard !FileManagerless.exists(path + "/MANIFEST") else { return }
+    let names = FileManagerless.list(path)
+    for name in names where isSegmentFileName(name) || name == "MANIFEST.tmp" { unlink(path + "/" + name) }
+    writer.close()
+    if createdDirectory && FileManagerless.list(path).allSatisfy({ $0 == "write.lock" }) {
+        unlink(path + "/write.lock")
+        rmdir(path)
+    }
+}
+
+/// `seg-<16 hex digits>.bgs`, or that with `.tmp` (docs/FORMAT.md §Directory).
+private func isSegmentFileName(_ name: String) -> Bool {
+    let base = name.hasSuffix(".tmp") ? String(name.dropLast(4)) : name
+    let u = Array(base.utf8)
+    guard u.count == 24, base.hasPrefix("seg-"), base.hasSuffix(".bgs") else { return false }
+    return u[4..<20].allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+}
+
+/// Directory listing and existence without Foundation.
+enum FileManagerless {
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    static func list(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
 }
 
 struct Index: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Index a corpus (.jsonl or directory of .txt files) into a directory, streaming with bounded memory.")
+        abstract: "Index a corpus (.jsonl, a .txt file, or a directory of .txt files) into a directory, streaming with bounded memory.",
+        discussion: """
+            Creates the directory (its parent must exist), or adds to the index already there. The \
+            index exists once the run completes (the manifest is written last); a failed run leaves \
+            no index behind. A directory holding other files is refused unless --force; a damaged \
+            index (index files without a MANIFEST) is always refused.
+            """)
 
-    @Argument(help: "A .jsonl corpus or a directory of .txt files.")
+    @Argument(help: "A .jsonl corpus, a .txt file, or a directory of .txt files.")
     var input: String
 
     @Option(help: "Directory of the index (created, or added to).")
     var out: String
 
-    @Option(help: "Indexing threads.")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Create the index in a directory that holds other files (they are left alone).")
+    var force = false
 
+    @Option(help: "Indexing threads.")
+    var threads = processorCount()
+
+    @OptionGroup var corpus: CorpusOptions
     @OptionGroup var writerOptions: WriterOptions
+    @OptionGroup var lock: LockOptions
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
 
     func run() throws {
-        let writer = try IndexWriter(directory: out, mode: .openOrCreate, schema: .corpus, options: writerOptions.options)
-        let (documents, _) = try addCorpus(input, to: writer, threads: threads)
-        try writer.commit()
+        let kind = IndexStore.kind(of: out)
+        let mode: IndexWriter.OpenMode
+        switch kind {
+        case .index: mode = .open
+        case .missing, .empty: mode = .create
+        case .damagedIndex: throw CLIError(describe(StorageError.missingManifest(path: out)))
+        case .other:
+            guard isDirectory(out) else { throw CLIError("\(out) is a file, not a directory") }
+            guard force else {
+                throw CLIError("\(out) is not empty and not an index; use --force to create the index among its files")
+            }
+            mode = .createAmongOtherFiles
+        }
+        guard FileManagerless.exists(input) else { throw CLIError("cannot read \(input): no such file or directory") }
+        let writer = try openWriter(out, mode: mode, schema: .corpus, options: writerOptions.options(lock))
+        let creating = mode != .open
+        let documents: Int
+        do {
+            let (n, report) = try addCorpus(input, to: writer, threads: threads, corpus: corpus)
+            documents = n
+            try printWarnings(report)
+        } catch {
+            if creating { discardUncommitted(out, writer: writer, createdDirectory: kind == .missing) }
+            throw CLIError("\(describe(error)); nothing was committed" + (creating ? ", no index was created" : ", the index is unchanged"))
+        }
+        if documents == 0 && !creating {
+            try say("indexed nothing (\(input) has no documents); the index \(out) is unchanged")
+            return
+        }
+        do { try commit(writer) } catch {
+            if creating { discardUncommitted(out, writer: writer, createdDirectory: kind == .missing) }
+            throw error
+        }
         let s = writer.snapshot().statistics
-        warn("")
-        print("indexed \(documents) documents into \(out): \(s.segments) segment(s), \(s.indexBytes) bytes of postings and dictionary")
+        try say("indexed \(count(documents, "document")) into \(out): \(s.documents) in the index, \(count(s.segments, "segment")), \(s.indexBytes) bytes of postings and dictionary")
     }
 }
 
@@ -66,37 +225,60 @@ struct Add: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Add (or replace, by id) the documents of a corpus in a saved index, and commit.")
 
-    @Argument(help: "The index directory.")
+    @Argument(help: "The index directory (an existing index).")
     var index: String
 
-    @Argument(help: "A .jsonl corpus or a directory of .txt files.")
+    @Argument(help: "A .jsonl corpus, a .txt file, or a directory of .txt files.")
     var input: String
 
+    @OptionGroup var corpus: CorpusOptions
     @OptionGroup var writerOptions: WriterOptions
+    @OptionGroup var lock: LockOptions
 
     func run() throws {
-        let writer = try IndexWriter(directory: index, options: writerOptions.options)
-        let (documents, _) = try addCorpus(input, to: writer, threads: 1)
-        try writer.commit()
-        warn("")
-        print("added \(documents) documents; the index has \(writer.documentCount)")
+        try requireIndex(index)
+        let writer = try openWriter(index, mode: .open, options: writerOptions.options(lock))
+        let documents: Int
+        do {
+            let (n, report) = try addCorpus(input, to: writer, threads: 1, corpus: corpus)
+            documents = n
+            try printWarnings(report)
+        } catch {
+            throw CLIError("\(describe(error)); nothing was committed, the index is unchanged")
+        }
+        if documents == 0 {
+            try say("added nothing (\(input) has no documents); the index is unchanged")
+            return
+        }
+        try commit(writer)
+        try say("added \(count(documents, "document")); the index has \(writer.documentCount)")
     }
 }
 
 struct Delete: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Delete documents by id from a saved index, and commit.")
 
-    @Argument(help: "The index directory.")
+    @Argument(help: "The index directory (an existing index).")
     var index: String
 
     @Argument(help: "Document ids.")
     var ids: [String]
 
+    @OptionGroup var lock: LockOptions
+
     func run() throws {
-        let writer = try IndexWriter(directory: index)
-        let deleted = ids.filter { writer.delete(id: $0) }.count
-        try writer.commit()
-        print("deleted \(deleted) of \(ids.count) documents; the index has \(writer.documentCount)")
+        try requireIndex(index)
+        let writer = try openWriter(index, mode: .open, options: .init(lockWait: lock.lockWait))
+        var missing: [String] = []
+        var deleted = 0
+        for id in ids { if writer.delete(id: id) { deleted += 1 } else { missing.append(id) } }
+        if deleted == 0 {
+            try say("nothing deleted (no document has \(ids.count == 1 ? "this id" : "these ids")); the index is unchanged")
+            return
+        }
+        try commit(writer)
+        let notFound = missing.isEmpty ? "" : " (not found: \(missing.prefix(10).joined(separator: ", "))\(missing.count > 10 ? ", …" : ""))"
+        try say("deleted \(deleted) of \(count(ids.count, "document"))\(notFound); the index has \(writer.documentCount)")
     }
 }
 
@@ -104,13 +286,45 @@ struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Merge all segments of a saved index into one, dropping deleted documents, and commit.")
 
+    @Argument(help: "The index directory (an existing index).")
+    var index: String
+
+    @OptionGroup var lock: LockOptions
+
+    func run() throws {
+        try requireIndex(index)
+        let writer = try openWriter(index, mode: .open, options: .init(lockWait: lock.lockWait))
+        let before = writer.snapshot().statistics
+        if before.segments <= 1 && before.deletedDocuments == 0 {
+            try say("nothing to merge: \(count(before.segments, "segment")), no deleted documents; the index is unchanged")
+            return
+        }
+        do { try writer.forceMerge() } catch {
+            throw CLIError("\(describe(error)); nothing was committed, the index is unchanged")
+        }
+        try commit(writer)
+        try say("merged \(count(before.segments, "segment")) into \(writer.snapshot().statistics.segments), dropping \(count(before.deletedDocuments, "deleted document")); the index has \(writer.documentCount)")
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check every checksum of every file of a saved index (a full read); exit 1 naming the first damaged file.")
+
     @Argument(help: "The index directory.")
     var index: String
 
     func run() throws {
-        let writer = try IndexWriter(directory: index)
-        try writer.forceMerge()
-        try writer.commit()
-        print("merged: \(writer.snapshot().statistics.segments) segment, \(writer.documentCount) documents")
+        try requireIndex(index)
+        let snapshot: IndexSnapshot
+        do { snapshot = try IndexStore.verify(at: index) } catch { throw CLIError(describe(error)) }
+        let s = snapshot.statistics
+        try say("ok: \(count(s.documents, "document")), \(count(s.segments, "segment"))")
     }
 }
+
+/// "1 document", "2 documents".
+func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+
+/// Online processors.
+func processorCount() -> Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }

@@ -1,108 +1,370 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
-/// Reads documents from the two corpus layouts the tools accept:
-/// - a JSON Lines file, one object per line: `{"id": str, "title": str, "text": str, …}`;
-/// - a directory of `.txt` files (each file one document; its id is the file name).
+/// Reads documents from the corpus layouts the tools accept, with fields `text` and (JSON Lines
+/// only) `title` (see ``Schema/corpus``):
 ///
-/// Invalid UTF-8 is repaired (each bad byte becomes U+FFFD); documents are returned with fields
-/// `text` and, for JSON Lines, `title` (see ``Schema/corpus``).
+/// - **A JSON Lines file**, one object per line: `{"id": "a1", "title": "…", "text": "…"}`.
+///   - `text` and `title` must be strings; `null` means absent. A number, boolean, array or
+///     object there is an error naming the line and key (`corpus.jsonl:3: "text" is a number,
+///     not a string`), never silently indexed as nothing.
+///   - `id` must be a non-empty string or an integer; an integer keeps its decimal text (`777`
+///     is the id `"777"`). A boolean, a fraction, a number too large for 64 bits, or a missing
+///     or empty id is an error, unless ``Options/autoIDs`` is set: then a line without an id gets
+///     its line number. Two lines with the same id are an error.
+///   - Keys other than `id`, `title` and `text` are ignored and counted in
+///     ``Report/ignoredKeys``.
+///   - Blank lines are skipped; a UTF-8 byte-order mark on the first line is dropped.
+/// - **A single `.txt` file**: one document, whose id is the file name without `.txt`.
+/// - **A directory of `.txt` files**: one document per file, id = file name without `.txt`, in
+///   name order. With ``Options/recursive``, subdirectories are walked too (id = path relative
+///   to the directory, without `.txt`; hidden directories and symbolic links to directories are
+///   not followed); without it, subdirectories are counted in ``Report/ignoredDirectories``.
+///   A directory without any `.txt` file is an error (``Error/noTextFiles(path:)``).
+///
+/// Invalid UTF-8 is repaired the same way in every layout: each bad byte sequence becomes U+FFFD,
+/// and the repaired lines (or files) are listed in the ``Report``.
+///
+/// Files are read with `read(2)` through the storage layer's system calls, so an I/O error (a
+/// failing disk, `EIO`) is an ``Error/unreadable(path:reason:)``, not a crash.
 public enum CorpusReader {
     /// Errors reading a corpus.
     public enum Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {
+        /// The file or directory could not be read (missing, permissions, an I/O error).
         case unreadable(path: String, reason: String)
+        /// A line of a JSON Lines file is not a valid document (``description`` is
+        /// `path:line: reason`).
         case malformedLine(path: String, line: Int, reason: String)
+        /// A directory corpus holds no `.txt` file (`subdirectories`: how many it has, a hint
+        /// for ``Options/recursive``).
+        case noTextFiles(path: String, subdirectories: Int)
 
         public var description: String {
             switch self {
             case .unreadable(let p, let r): return "cannot read \(p): \(r)"
             case .malformedLine(let p, let l, let r): return "\(p):\(l): \(r)"
+            case .noTextFiles(let p, let n):
+                return "\(p) holds no .txt files" + (n > 0 ? " (it has \(n) subdirector\(n == 1 ? "y" : "ies"): use --recursive)" : "")
             }
         }
     }
 
-    /// Loads every document of `path` (a `.jsonl` file or a directory of `.txt` files).
-    public static func load(_ path: String) throws(Error) -> [Document] {
+    /// How to read a corpus.
+    public struct Options: Sendable, Hashable {
+        /// JSON Lines: a line without an `id` (or with an empty one) gets its line number as id,
+        /// instead of being an error.
+        public var autoIDs: Bool
+        /// JSON Lines: a malformed line (not JSON, wrong value types, missing or duplicate id) is
+        /// skipped and listed in ``Report/skippedLines`` instead of ending the read.
+        public var skipBadLines: Bool
+        /// Directory corpora: walk subdirectories too.
+        public var recursive: Bool
+
+        public init(autoIDs: Bool = false, skipBadLines: Bool = false, recursive: Bool = false) {
+            self.autoIDs = autoIDs
+            self.skipBadLines = skipBadLines
+            self.recursive = recursive
+        }
+    }
+
+    /// A line skipped under ``Options/skipBadLines``.
+    public struct SkippedLine: Sendable, Hashable, CustomStringConvertible {
+        public var line: Int
+        public var reason: String
+        public var description: String { "\(line): \(reason)" }
+    }
+
+    /// What a read found besides the documents: everything a user should be told about.
+    public struct Report: Sendable, Hashable {
+        /// The corpus read.
+        public var path: String
+        /// Documents delivered.
+        public var documents = 0
+        /// JSON Lines: numbers of the lines whose invalid UTF-8 was repaired (to U+FFFD).
+        public var repairedLines: [Int] = []
+        /// `.txt` corpora: ids of the documents whose invalid UTF-8 was repaired.
+        public var repairedFiles: [String] = []
+        /// JSON Lines: keys other than `id`, `title`, `text`, with the number of lines having each.
+        public var ignoredKeys: [String: Int] = [:]
+        /// JSON Lines with ``Options/skipBadLines``: the lines skipped, in order.
+        public var skippedLines: [SkippedLine] = []
+        /// Directory corpora without ``Options/recursive``: the subdirectories not read.
+        public var ignoredDirectories: [String] = []
+
+        public init(path: String) { self.path = path }
+
+        /// The report as lines for a person (empty when there is nothing to say), e.g.
+        /// `corpus.jsonl: ignored keys: author (12 lines), tags (3 lines)`.
+        public var warnings: [String] {
+            var out: [String] = []
+            if !repairedLines.isEmpty {
+                out.append("\(path): repaired invalid UTF-8 (as U+FFFD) on \(Self.count(repairedLines.count, "line")): \(Self.list(repairedLines.map(String.init)))")
+            }
+            if !repairedFiles.isEmpty {
+                out.append("\(path): repaired invalid UTF-8 (as U+FFFD) in \(Self.count(repairedFiles.count, "file")): \(Self.list(repairedFiles))")
+            }
+            if !ignoredKeys.isEmpty {
+                let keys = ignoredKeys.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                out.append("\(path): ignored keys: " + keys.map { "\($0.key) (\(Self.count($0.value, "line")))" }.joined(separator: ", "))
+            }
+            if !skippedLines.isEmpty {
+                out.append("\(path): skipped \(Self.count(skippedLines.count, "bad line")): \(Self.list(skippedLines.map { String($0.line) }))")
+                for s in skippedLines.prefix(10) { out.append("  \(path):\(s.line): \(s.reason)") }
+                if skippedLines.count > 10 { out.append("  … and \(skippedLines.count - 10) more") }
+            }
+            if !ignoredDirectories.isEmpty {
+                out.append("\(path): not read: \(Self.count(ignoredDirectories.count, "subdirectory", "subdirectories")) (use --recursive): \(Self.list(ignoredDirectories))")
+            }
+            return out
+        }
+
+        private static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
+            "\(n) \(n == 1 ? singular : plural ?? singular + "s")"
+        }
+
+        private static func list(_ items: [String], limit: Int = 20) -> String {
+            items.prefix(limit).joined(separator: ", ") + (items.count > limit ? ", … (\(items.count - limit) more)" : "")
+        }
+    }
+
+    /// The keys of a JSON Lines object that are read; any other key is reported as ignored.
+    public static let jsonKeys: Set<String> = ["id", "title", "text"]
+
+    /// Loads every document of `path` (a `.jsonl` file, a `.txt` file or a directory of `.txt`
+    /// files); see ``CorpusReader`` for the rules.
+    public static func load(_ path: String, options: Options = Options()) throws(Error) -> [Document] {
+        var report = Report(path: path)
+        return try load(path, options: options, report: &report)
+    }
+
+    /// Loads every document of `path`, and what was repaired, ignored or skipped into `report`.
+    public static func load(_ path: String, options: Options = Options(), report: inout Report) throws(Error) -> [Document] {
         var docs: [Document] = []
-        do { try forEach(path) { docs.append($0) } } catch let e as Error { throw e } catch {
+        do { report = try forEach(path, options: options) { docs.append($0) } } catch let e as Error { throw e } catch {
             throw .unreadable(path: path, reason: "\(error)")
         }
         return docs
     }
 
-    /// Calls `body` with each document of `path` in order, reading a JSON Lines file a line at a
-    /// time (so a corpus larger than memory can be indexed).
-    public static func forEach(_ path: String, _ body: (Document) throws -> Void) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw Error.unreadable(path: path, reason: "no such file or directory")
+    /// Calls `body` with each document of `path` in order, reading a JSON Lines file a chunk at a
+    /// time (so a corpus larger than memory can be indexed), and returns what was repaired,
+    /// ignored or skipped.
+    ///
+    /// - Throws: ``Error`` for an unreadable file or a malformed line (see ``Options``), or what
+    ///   `body` throws.
+    @discardableResult
+    public static func forEach(_ path: String, options: Options = Options(), _ body: (Document) throws -> Void) throws -> Report {
+        var report = Report(path: path)
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw Error.unreadable(path: path, reason: String(cString: strerror(errno)))
         }
-        if isDirectory.boolValue {
-            for d in try loadDirectory(path) { try body(d) }
-            return
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            try forEachTextFile(in: path, options: options, report: &report, body)
+        } else if path.hasSuffix(".txt") {
+            let bytes = try readFile(path)
+            let (text, repaired) = decode(bytes[...])
+            let id = String((path.split(separator: "/").last ?? Substring(path)).dropLast(4))
+            if repaired { report.repairedFiles.append(id) }
+            report.documents += 1
+            try body(Document(id: id, text: text))
+        } else {
+            try forEachLine(of: path, options: options, report: &report, body)
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw Error.unreadable(path: path, reason: "cannot open")
-        }
-        defer { try? handle.close() }
-        var pending = Data()
-        var lineNumber = 0
-        var seen = Set<String>()
+        return report
+    }
+
+    // MARK: - JSON Lines
+
+    private static func forEachLine(of path: String, options: Options, report: inout Report,
+                                    _ body: (Document) throws -> Void) throws {
+        let fd = SystemCallsContext.current.open(path, O_RDONLY | O_CLOEXEC, 0)
+        guard fd >= 0 else { throw Error.unreadable(path: path, reason: "open: " + String(cString: strerror(errno))) }
+        defer { _ = SystemCallsContext.current.close(fd) }
+        var lines = LineState(path: path, options: options)
+        var pending: [UInt8] = []
+        let chunkSize = 4 << 20
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
         while true {
-            let chunk = handle.readData(ofLength: 4 << 20)
-            pending.append(chunk)
-            var start = pending.startIndex
+            let n = chunk.withUnsafeMutableBytes { SystemCallsContext.current.read(fd, $0.baseAddress!, chunkSize) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Error.unreadable(path: path, reason: "read: " + String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            pending.append(contentsOf: chunk[0..<n])
+            var start = 0
             while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                lineNumber += 1
-                if let d = try document(fromLine: pending[start..<newline], path: path, lineNumber: lineNumber, seen: &seen) {
-                    try body(d)
-                }
+                if let d = try lines.document(fromLine: pending[start..<newline], report: &report) { try body(d) }
                 start = newline + 1
             }
-            pending = Data(pending[start...])
-            if chunk.isEmpty { break }
+            pending.removeFirst(start)
         }
-        if !pending.isEmpty {
+        if !pending.isEmpty, let d = try lines.document(fromLine: pending[...], report: &report) { try body(d) }
+    }
+
+    /// The state of reading a JSON Lines file: line number, ids seen.
+    private struct LineState {
+        let path: String
+        let options: Options
+        var lineNumber = 0
+        var seen = Set<String>()
+
+        init(path: String, options: Options) {
+            self.path = path
+            self.options = options
+        }
+
+        mutating func document(fromLine raw: ArraySlice<UInt8>, report: inout Report) throws(Error) -> Document? {
             lineNumber += 1
-            if let d = try document(fromLine: pending[...], path: path, lineNumber: lineNumber, seen: &seen) { try body(d) }
+            var line = raw
+            if lineNumber == 1 && line.starts(with: [0xEF, 0xBB, 0xBF]) { line = line.dropFirst(3) }
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+            do {
+                let doc = try parse(line, report: &report)
+                report.documents += 1
+                return doc
+            } catch {
+                guard options.skipBadLines, case .malformedLine(_, let l, let reason) = error else { throw error }
+                report.skippedLines.append(SkippedLine(line: l, reason: reason))
+                return nil
+            }
+        }
+
+        private mutating func parse(_ line: ArraySlice<UInt8>, report: inout Report) throws(Error) -> Document {
+            func bad(_ reason: String) -> Error { .malformedLine(path: path, line: lineNumber, reason: reason) }
+            // Invalid UTF-8 is repaired before parsing (JSONSerialization refuses it).
+            let repaired = String(validating: line, as: UTF8.self) == nil
+            let bytes = repaired ? Data(String(decoding: line, as: UTF8.self).utf8) : Data(line)
+            let object: Any
+            do { object = try JSONSerialization.jsonObject(with: bytes) } catch { throw bad("not JSON") }
+            guard let dict = object as? [String: Any] else { throw bad("not a JSON object (\(JSONType(object).name))") }
+
+            var fields: [String: String] = [:]
+            for key in ["text", "title"] {
+                guard let value = dict[key] else { continue }
+                let type = JSONType(value)
+                switch type {
+                case .string(let s): fields[key] = s
+                case .null: break
+                default: throw bad("\"\(key)\" is \(type.name), not a string")
+                }
+            }
+            var id: String
+            switch dict["id"].map(JSONType.init) {
+            case .string(let s)?: id = s
+            case .null?, nil: id = ""
+            case .integer(let digits)?: id = digits
+            case .fraction(let n)?: throw bad("\"id\" is the number \(n), not an integer (write it as a string)")
+            case let other?: throw bad("\"id\" is \(other.name), not a string or an integer")
+            }
+            if id.isEmpty {
+                guard options.autoIDs else {
+                    throw bad(dict["id"] == nil || dict["id"] is NSNull ? "no \"id\" (use --auto-ids to number lines)" : "empty \"id\" (use --auto-ids to number lines)")
+                }
+                id = String(lineNumber)
+            }
+            guard seen.insert(id).inserted else { throw bad("duplicate id \"\(id)\"") }
+            // Counted only for lines that are kept.
+            if repaired { report.repairedLines.append(lineNumber) }
+            for key in dict.keys where !CorpusReader.jsonKeys.contains(key) { report.ignoredKeys[key, default: 0] += 1 }
+            return Document(id: id, fields: fields)
         }
     }
 
-    static func read(_ path: String) throws(Error) -> Data {
-        do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
+    /// The type of a value from `JSONSerialization`, told apart without the bridging traps (an
+    /// `NSNumber` 1 casts to `Bool`, `true` to `Int`).
+    private enum JSONType {
+        case string(String), null, boolean, integer(String), fraction(String), array, object, other
+
+        init(_ value: Any) {
+            switch value {
+            case let s as String: self = .string(s)
+            case is NSNull: self = .null
+            case let n as NSNumber:
+                switch String(cString: n.objCType) {
+                case "c", "B": self = .boolean   // JSON true/false (JSON has no 8-bit integers)
+                case "s", "i", "l", "q": self = .integer(String(n.int64Value))
+                case "S", "I", "L", "Q": self = .integer(String(n.uint64Value))
+                default: self = .fraction(n.stringValue)   // fractions, exponents, numbers beyond 64 bits
+                }
+            case is [Any]: self = .array
+            case is [String: Any]: self = .object
+            default: self = .other
+            }
+        }
+
+        var name: String {
+            switch self {
+            case .string: return "a string"
+            case .null: return "null"
+            case .boolean: return "a boolean"
+            case .integer, .fraction: return "a number"
+            case .array: return "an array"
+            case .object: return "an object"
+            case .other: return "an unknown value"
+            }
         }
     }
 
-    static func loadDirectory(_ path: String) throws(Error) -> [Document] {
-        let names: [String]
-        do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
+    // MARK: - .txt files
+
+    private static func forEachTextFile(in root: String, options: Options, report: inout Report,
+                                        _ body: (Document) throws -> Void) throws {
+        var files: [String] = []   // paths relative to root, without ".txt"
+        var subdirectories: [String] = []
+        func walk(_ relative: String) throws(Error) {
+            let directory = relative.isEmpty ? root : root + "/" + relative
+            let names: [String]
+            do { names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted() } catch {
+                throw .unreadable(path: directory, reason: (error as NSError).localizedDescription)
+            }
+            for name in names {
+                let rel = relative.isEmpty ? name : relative + "/" + name
+                let full = root + "/" + rel
+                var st = stat()
+                guard stat(full, &st) == 0 else { continue }   // a dangling symbolic link
+                if (st.st_mode & S_IFMT) == S_IFDIR {
+                    var lst = stat()
+                    let isLink = lstat(full, &lst) == 0 && (lst.st_mode & S_IFMT) == S_IFLNK
+                    if options.recursive && !name.hasPrefix(".") && !isLink { try walk(rel) } else { subdirectories.append(rel) }
+                } else if name.hasSuffix(".txt") && (st.st_mode & S_IFMT) == S_IFREG {
+                    files.append(String(rel.dropLast(4)))
+                }
+            }
         }
-        var docs: [Document] = []
-        for name in names.sorted() where name.hasSuffix(".txt") {
-            let data = try read(path + "/" + name)
-            docs.append(Document(id: String(name.dropLast(4)), text: String(decoding: data, as: UTF8.self)))
+        try walk("")
+        guard !files.isEmpty else { throw Error.noTextFiles(path: root, subdirectories: subdirectories.count) }
+        if !options.recursive { report.ignoredDirectories = subdirectories }
+        for id in files {
+            let (text, repaired) = decode(try readFile(root + "/" + id + ".txt")[...])
+            if repaired { report.repairedFiles.append(id) }
+            report.documents += 1
+            try body(Document(id: id, text: text))
         }
-        return docs
     }
 
-    private static func document(fromLine line: Data, path: String, lineNumber: Int,
-                                 seen: inout Set<String>) throws(Error) -> Document? {
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: line) } catch {
-            throw .malformedLine(path: path, line: lineNumber, reason: "not JSON")
+    /// Reads a whole file with `read(2)`.
+    static func readFile(_ path: String) throws(Error) -> [UInt8] {
+        do { return try FileSystem.readFile(path) } catch {
+            switch error {
+            case .io(_, let reason): throw .unreadable(path: path, reason: reason)
+            case .missingFile: throw .unreadable(path: path, reason: String(cString: strerror(ENOENT)))
+            default: throw .unreadable(path: path, reason: error.description)
+            }
         }
-        guard let dict = object as? [String: Any] else {
-            throw .malformedLine(path: path, line: lineNumber, reason: "not a JSON object")
-        }
-        let id = (dict["id"] as? String) ?? String(lineNumber)
-        guard seen.insert(id).inserted else {
-            throw .malformedLine(path: path, line: lineNumber, reason: "duplicate id \"\(id)\"")
-        }
-        var fields = ["text": (dict["text"] as? String) ?? ""]
-        if let title = dict["title"] as? String { fields["title"] = title }
-        return Document(id: id, fields: fields)
+    }
+
+    /// Decodes UTF-8, repairing invalid sequences to U+FFFD; `repaired` tells whether any was.
+    static func decode(_ bytes: ArraySlice<UInt8>) -> (text: String, repaired: Bool) {
+        if let valid = String(validating: bytes, as: UTF8.self) { return (valid, false) }
+        return (String(decoding: bytes, as: UTF8.self), true)
     }
 }
 
