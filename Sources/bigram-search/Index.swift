@@ -111,29 +111,6 @@ private func isDirectory(_ path: String) -> Bool {
     return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
 }
 
-/// After a failed first commit of a new index: removes the segment and temporary files the writer
-/// left (they are this run's: the directory had no index files before), so the directory is not
-/// left looking like a damaged index; and the directory itself if this run created it. Does
-/// nothing once a manifest exists (a commit took effect).
-private func discardUncommitted(_ path: String, writer: IndexWriter, createdDirectory: Bool) {
-    guard !FileManagerless.exists(path + "/MANIFEST") else { return }
-    let names = FileManagerless.list(path)
-    for name in names where isSegmentFileName(name) || name == "MANIFEST.tmp" { unlink(path + "/" + name) }
-    writer.close()
-    if createdDirectory && FileManagerless.list(path).allSatisfy({ $0 == "write.lock" }) {
-        unlink(path + "/write.lock")
-        rmdir(path)
-    }
-}
-
-/// `seg-<16 hex digits>.bgs`, or that with `.tmp` (docs/FORMAT.md §Directory).
-private func isSegmentFileName(_ name: String) -> Bool {
-    let base = name.hasSuffix(".tmp") ? String(name.dropLast(4)) : name
-    let u = Array(base.utf8)
-    guard u.count == 24, base.hasPrefix("seg-"), base.hasSuffix(".bgs") else { return false }
-    return u[4..<20].allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
-}
-
 /// Directory listing and existence without Foundation.
 enum FileManagerless {
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
@@ -205,7 +182,7 @@ struct Index: ParsableCommand {
             documents = n
             try printWarnings(report)
         } catch {
-            if creating { discardUncommitted(out, writer: writer, createdDirectory: kind == .missing) }
+            if creating { writer.discardUncommitted() }
             throw CLIError("\(describe(error)); nothing was committed" + (creating ? ", no index was created" : ", the index is unchanged"))
         }
         if documents == 0 && !creating {
@@ -213,7 +190,7 @@ struct Index: ParsableCommand {
             return
         }
         do { try commit(writer) } catch {
-            if creating { discardUncommitted(out, writer: writer, createdDirectory: kind == .missing) }
+            if creating { writer.discardUncommitted() }
             throw error
         }
         let s = writer.snapshot().statistics

@@ -305,3 +305,32 @@ private func count(_ dir: String, _ query: String) throws -> Int {
         w.close()
     }
 }
+
+@Suite struct DiscardTests {
+    @Test func discardingAFirstRunLeavesNothing() throws {
+        let base = temporaryIndexPath("discard")
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { removeDirectory(base) }
+        let dir = base + "/new"
+        let w = try IndexWriter(directory: dir, mode: .create, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 0))
+        for d in documents("a", 200) { try w.add(d) }
+        #expect(listDirectory(dir).contains { $0.hasSuffix(".bgs") }, "no segment was flushed")
+        w.discardUncommitted()
+        #expect(!FileManager.default.fileExists(atPath: dir), "\(listDirectory(dir))")
+        #expect(throws: IndexError.storage(.closed(path: dir))) { try w.commit() }
+    }
+
+    @Test func discardingKeepsCommitsAndOtherFiles() throws {
+        let dir = try committedIndex("discard-existing")
+        defer { removeDirectory(dir) }
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: dir + "/notes.txt"))
+        let before = Set(listDirectory(dir))
+        let w = try IndexWriter(directory: dir, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 0))
+        for d in documents("b", 200) { try w.add(d) }
+        #expect(Set(listDirectory(dir)) != before)
+        w.discardUncommitted()
+        #expect(Set(listDirectory(dir)) == before)
+        #expect(try count(dir, "aword") == 20)
+        #expect(try count(dir, "bword") == 0)
+    }
+}

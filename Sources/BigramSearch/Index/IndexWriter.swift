@@ -148,6 +148,17 @@ public final class IndexWriter {
         store = nil
     }
 
+    /// Gives up the changes since the last commit on disk too: removes the segment files this
+    /// writer wrote that no commit keeps (flushed buffers, merges) and temporaries, then closes.
+    /// When this writer created the directory (``OpenMode/create`` of a missing path) and never
+    /// committed, the directory goes as well, so a failed first indexing run leaves nothing — not
+    /// even something that looks like a damaged index. Files this writer did not write are never
+    /// touched.
+    public func discardUncommitted() {
+        store?.discardUncommitted()
+        store = nil
+    }
+
     private static func resolve(_ analyzer: (any Analyzer)?) throws(IndexError) -> any Analyzer {
         if let analyzer { return analyzer }
         do { return try BigramAnalyzer() } catch { throw .analysis(error) }

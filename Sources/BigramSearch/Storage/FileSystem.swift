@@ -105,6 +105,10 @@ enum FileSystem {
         if sys.fsync(fd) != 0 && errno != EINVAL { throw .io(path: path, reason: "fsync directory: \(errorText())") }
     }
 
+    /// Removes an empty directory; false when that failed.
+    @discardableResult
+    static func removeDirectory(_ path: String) -> Bool { rmdir(path) == 0 }
+
     /// Removes a file; false when that failed (a file already gone counts as removed).
     @discardableResult
     static func remove(_ path: String) -> Bool { sys.unlink(path) == 0 || errno == ENOENT }

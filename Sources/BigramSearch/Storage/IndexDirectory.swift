@@ -20,6 +20,9 @@ final class IndexDirectory {
     private let lock: FileSystem.FileLock
     /// The last commit: read when the directory was taken, then each one this writer made.
     private(set) var manifest: Manifest?
+    /// Segment files this writer wrote (names), and whether it created the directory.
+    private var written: Set<String> = []
+    private var createdDirectory = false
 
     var manifestPath: String { path + "/" + IndexFiles.manifest }
 
@@ -70,9 +73,11 @@ final class IndexDirectory {
     /// manifest is still refused: it may be a damaged index). Nothing is written until the first
     /// commit.
     static func create(_ path: String, allowingOtherFiles: Bool, lockWait: Duration?) throws(StorageError) -> IndexDirectory {
+        var created = false
         switch kind(of: path) {
         case .missing:
             try FileSystem.makeDirectory(path)
+            created = true
         case .empty:
             break
         case .index:
@@ -86,7 +91,9 @@ final class IndexDirectory {
         let lock = try FileSystem.lock(path + "/" + IndexFiles.writeLock, wait: lockWait)
         // Another process may have created an index here between the check and the lock.
         if FileSystem.exists(path + "/" + IndexFiles.manifest) { throw .alreadyAnIndex(path: path) }
-        return IndexDirectory(path: path, lock: lock, manifest: nil)
+        let directory = IndexDirectory(path: path, lock: lock, manifest: nil)
+        directory.createdDirectory = created
+        return directory
     }
 
     /// Takes `path` to save a snapshot there: an existing index is replaced by the next commit,
@@ -98,6 +105,22 @@ final class IndexDirectory {
 
     /// Releases the write lock (also done on deinit).
     func release() { lock.release() }
+
+    /// Removes the segment files this writer wrote that no commit keeps, and temporaries; when
+    /// this writer created the directory and nothing was ever committed there, also the lock file
+    /// and the directory (if nothing else is in it). Then releases the lock.
+    func discardUncommitted() {
+        let kept = manifest?.keptFiles ?? []
+        for name in written where !kept.contains(name) { FileSystem.remove(path + "/" + name) }
+        removeTemporaries()
+        if manifest == nil && createdDirectory,
+           ((try? FileSystem.listDirectory(path)) ?? []) == [IndexFiles.writeLock] {
+            FileSystem.remove(path + "/" + IndexFiles.writeLock)
+            release()
+            FileSystem.removeDirectory(path)
+        }
+        release()
+    }
 
     func segmentPath(_ segment: Segment) -> String { path + "/" + IndexFiles.segmentFileName(uid: segment.uid) }
 
@@ -158,7 +181,7 @@ final class IndexDirectory {
     }
 
     /// Removes the temporary files of a writer that failed or was killed (never part of a commit).
-    private func removeTemporaries() {
+    func removeTemporaries() {
         for name in (try? FileSystem.listDirectory(path)) ?? []
         where IndexFiles.isSegmentTemporary(name) || name == IndexFiles.manifestTemporary {
             FileSystem.remove(path + "/" + name)
@@ -171,6 +194,7 @@ final class IndexDirectory {
     private func ensureWritten(_ segment: Segment, path: String, schema: Schema) throws(StorageError) {
         if FileSystem.exists(path) && (segment.origin == path || Self.isIntact(path, schema: schema)) { return }
         let temporary = path + ".tmp"
+        written.insert(String(path.split(separator: "/").last ?? ""))
         try FileSystem.writeFile(temporary, SegmentFile.encode(segment))
         do { try FileSystem.replace(temporary, with: path) } catch {
             FileSystem.remove(temporary)
