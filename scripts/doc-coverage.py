@@ -30,12 +30,13 @@ def scan(path):
         m = DECL.match(line)
         enclosing_public = bool(stack) and stack[-1][1] == 'public'
         enclosing_kind = stack[-1][2] if stack else None
-        is_public = re.search(r'\b(public|open)\b', line.split('{')[0]) is not None
         kind = m.group(1) if m else None
+        modifiers = line[:m.start(1)] if m else ''
+        is_public = re.search(r'\b(public|open)\b', modifiers) is not None
         # enum cases of a public enum are public; members of a public protocol are public
         implicit = m and ((kind == 'case' and enclosing_kind == 'enum' and enclosing_public) or
                           (enclosing_kind == 'protocol' and enclosing_public))
-        if m and (is_public or implicit) and not re.search(r'\b(private|fileprivate|internal)\b', line.split('{')[0]):
+        if m and (is_public or implicit) and not re.search(r'\b(private|fileprivate|internal|package)\b', modifiers):
             if kind == 'case' and enclosing_kind != 'enum':
                 pass
             else:
@@ -54,7 +55,7 @@ def scan(path):
             mm = re.search(r'\b(struct|class|enum|protocol|extension|actor)\b', head)
             if mm and not re.search(r'\b(func|init|var|let|subscript)\b', head[:mm.start()]):
                 typ = mm.group(1)
-            pub = 'public' if re.search(r'\b(public|open)\b', head) or (typ is None and stack and stack[-1][1] == 'public' and False) else 'other'
+            pub = 'public' if mm and re.search(r'\b(public|open)\b', head[:mm.start()]) else 'other'
             if typ == 'extension' and re.search(r'\bpublic\b', head): pub = 'public'
             for _ in range(opens - closes):
                 stack.append((i, pub if typ else 'other', typ))
