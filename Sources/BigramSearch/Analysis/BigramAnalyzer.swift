@@ -22,12 +22,14 @@ public struct BigramAnalyzer: Analyzer {
         /// Emit a unigram for every CJK character as well as the bigrams.
         public var emitUnigrams: Bool
 
+        /// Options; both off by default.
         public init(foldTraditional: Bool = false, emitUnigrams: Bool = false) {
             self.foldTraditional = foldTraditional
             self.emitUnigrams = emitUnigrams
         }
     }
 
+    /// The options this analyzer was made with (stored with an index).
     public let options: Options
     let breakers: WordBreakerPool
     let folding: TraditionalFolding?
@@ -53,10 +55,14 @@ public struct BigramAnalyzer: Analyzer {
         }
     }
 
+    /// `bigram/1`, with `+t2s` for Traditional folding and `+unigrams`: indexes record it and refuse another.
     public var identifier: String {
         "bigram/1" + (options.foldTraditional ? "+t2s" : "") + (options.emitUnigrams ? "+unigrams" : "")
     }
 
+    /// The terms of `text` with positions and offsets (see ``Analyzer/tokens(in:)``).
+    ///
+    /// - Complexity: O(n) in the length of `text`.
     public func tokens(in text: String) -> [Token] {
         var collector = TokenCollector()
         analyze(text, into: &collector)

@@ -12,6 +12,7 @@ public struct Token: Hashable, Sendable {
 
     /// The normalized term (`ＡＢＣ` gives `abc`).
     public var term: String
+    /// What kind of term it is.
     public var kind: Kind
     /// Position in the field. A CJK run takes one position per character (its bigrams start at
     /// consecutive positions); a word takes one. Spaces and punctuation take none.
@@ -19,6 +20,7 @@ public struct Token: Hashable, Sendable {
     /// The range of the original text this term came from, as UTF-8 byte offsets.
     public var utf8Range: Range<Int>
 
+    /// A token; custom analyzers make these.
     public init(term: String, kind: Kind, position: Int, utf8Range: Range<Int>) {
         self.term = term
         self.kind = kind

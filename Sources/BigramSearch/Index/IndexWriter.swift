@@ -30,6 +30,7 @@ public final class IndexWriter {
         /// once with ``StorageError/locked(path:)``).
         public var lockWait: Duration?
 
+        /// Settings; `maxBufferedBytes` is raised to at least 64 KiB.
         public init(maxBufferedBytes: Int = 64 << 20, mergeFactor: Int = 8, lockWait: Duration? = nil) {
             self.maxBufferedBytes = max(1 << 16, maxBufferedBytes)
             self.mergeFactor = mergeFactor
@@ -53,8 +54,11 @@ public final class IndexWriter {
         case openOrCreate
     }
 
+    /// The fields of the index (for an existing index, the schema it was built with).
     public let schema: Schema
+    /// The analysis rules of the index (stored with it; readers and writers cannot mix).
     public let analyzer: any Analyzer
+    /// The writer's settings.
     public let options: Options
     /// The directory this writer commits to, or nil for an in-memory index.
     public let directory: String?

@@ -11,6 +11,7 @@
 public struct Schema: Hashable, Sendable, Codable {
     /// One field of the schema.
     public struct Field: Hashable, Sendable, Codable {
+        /// The field's name: ASCII letters, digits and `_`, unique in the schema (`name:` in queries).
         public var name: String
         /// Searchable (analyzed into the inverted index).
         public var indexed: Bool
@@ -28,6 +29,7 @@ public struct Schema: Hashable, Sendable, Codable {
         }
     }
 
+    /// The fields in order; a field's number is its index here.
     public var fields: [Field]
 
     /// A schema of the given fields. Names must be unique, non-empty, and made of letters, digits
@@ -73,6 +75,7 @@ public struct Document: Hashable, Sendable {
     /// Field name → text. Fields missing here are empty.
     public var fields: [String: String]
 
+    /// A document with the given id and field texts.
     public init(id: String, fields: [String: String]) {
         self.id = id
         self.fields = fields
@@ -83,6 +86,7 @@ public struct Document: Hashable, Sendable {
         self.init(id: id, fields: ["text": text])
     }
 
+    /// The text of `field`, or nil when the document does not have it.
     public subscript(field: String) -> String? {
         get { fields[field] }
         set { fields[field] = newValue }
@@ -91,16 +95,20 @@ public struct Document: Hashable, Sendable {
 
 /// Errors of building, opening and changing an index.
 public enum IndexError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The schema breaks a rule (names, duplicates, boosts, no indexed field), or differs from the index's.
     case invalidSchema(String)
     /// A document names a field the schema does not have.
     case unknownField(String, documentID: String)
     /// A document field is larger than the index supports (positions and offsets are 32-bit).
     case documentTooLarge(documentID: String, bytes: Int)
+    /// A document has an empty id.
     case emptyDocumentID
+    /// The analyzer could not be set up (ICU).
     case analysis(AnalysisError)
     /// Reading or writing the index's directory failed.
     case storage(StorageError)
 
+    /// A message that says what is wrong.
     public var description: String {
         switch self {
         case .invalidSchema(let m): return "invalid schema: \(m)"

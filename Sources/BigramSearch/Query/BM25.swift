@@ -10,6 +10,7 @@ public struct BM25: Hashable, Sendable, Codable {
     /// Length normalization, 0 (none) … 1 (full) (default 0.75).
     public var b: Double
 
+    /// Parameters; the defaults are the usual ones (Lucene's, Elasticsearch's).
     public init(k1: Double = 1.2, b: Double = 0.75) {
         self.k1 = k1
         self.b = b

@@ -20,6 +20,7 @@ public struct QueryParser: Sendable {
     /// Upper bounds that keep a hostile query cheap.
     public var limits: Limits
 
+    /// Bounds on a query's size: beyond them the strict parser throws and the lenient one cuts.
     public struct Limits: Hashable, Sendable {
         /// Longest query, in UTF-8 bytes.
         public var maxBytes: Int
@@ -28,6 +29,7 @@ public struct QueryParser: Sendable {
         /// Deepest nesting of parentheses.
         public var maxDepth: Int
 
+        /// Limits; the defaults take any realistic query and keep a hostile one to microseconds.
         public init(maxBytes: Int = 16_384, maxClauses: Int = 256, maxDepth: Int = 32) {
             self.maxBytes = maxBytes
             self.maxClauses = maxClauses
@@ -38,6 +40,7 @@ public struct QueryParser: Sendable {
     /// Most minus signs in a row (`---a`); more is a ``QuerySyntaxError/Kind/tooDeep(limit:)``.
     static let maxNegations = 512
 
+    /// A parser that accepts `name:` for `fields` (any name when nil), within `limits`.
     public init(fields: Set<String>? = nil, limits: Limits = Limits()) {
         self.fields = fields
         self.limits = limits
@@ -83,27 +86,40 @@ public struct QueryParser: Sendable {
 
 /// A malformed query, with the character offset where the problem is.
 public struct QuerySyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong with the query.
     public enum Kind: Hashable, Sendable {
+        /// A `"` is never closed.
         case unclosedQuote
+        /// A `(` is never closed, or a `)` was never opened.
         case unbalancedParenthesis
+        /// `()` holds nothing to search for.
         case emptyGroup
+        /// An operator (`OR`, `-`, `field:`) with nothing to apply to.
         case danglingOperator(String)
+        /// `name:` names a field the index does not search.
         case unknownField(String)
+        /// A group holds only exclusions (`(-a -b)`), which would match almost everything.
         case onlyNegativeClauses
+        /// The query is longer than ``QueryParser/Limits/maxBytes``.
         case tooLong(limit: Int)
+        /// The query has more clauses than ``QueryParser/Limits/maxClauses``.
         case tooManyClauses(limit: Int)
+        /// Parentheses or minus signs nest deeper than ``QueryParser/Limits/maxDepth``.
         case tooDeep(limit: Int)
     }
 
+    /// What is wrong.
     public var kind: Kind
     /// Offset in `Character`s from the start of the query.
     public var position: Int
 
+    /// An error of `kind` at character `position`.
     public init(_ kind: Kind, at position: Int) {
         self.kind = kind
         self.position = position
     }
 
+    /// A message with the position, e.g. `query syntax error at character 3: a quote is never closed`.
     public var description: String {
         let what: String
         switch kind {

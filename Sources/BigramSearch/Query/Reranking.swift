@@ -20,6 +20,7 @@ public struct Reranking: Hashable, Sendable {
     /// Largest gain of a document whose clauses stand next to each other (0 turns it off).
     public var proximityWeight: Double
 
+    /// Settings, clamped to their ranges (candidates and occurrences ≥ 1, penalty 0…1, weight ≥ 0).
     public init(candidates: Int = 20, penalty: Double = 0.5, occurrences: Int = 2, proximityWeight: Double = 0.25) {
         self.candidates = max(1, candidates)
         self.penalty = min(1, max(0, penalty))

@@ -45,6 +45,7 @@ public enum CorpusReader {
         /// for ``Options/recursive``).
         case noTextFiles(path: String, subdirectories: Int)
 
+        /// A message that names the file (and line) and says what is wrong.
         public var description: String {
             switch self {
             case .unreadable(let p, let r): return "cannot read \(p): \(r)"
@@ -66,6 +67,7 @@ public enum CorpusReader {
         /// Directory corpora: walk subdirectories too.
         public var recursive: Bool
 
+        /// Options for reading a corpus; all off by default.
         public init(autoIDs: Bool = false, skipBadLines: Bool = false, recursive: Bool = false) {
             self.autoIDs = autoIDs
             self.skipBadLines = skipBadLines
@@ -75,8 +77,11 @@ public enum CorpusReader {
 
     /// A line skipped under ``Options/skipBadLines``.
     public struct SkippedLine: Sendable, Hashable, CustomStringConvertible {
+        /// The line number, from 1.
         public var line: Int
+        /// What is wrong with the line.
         public var reason: String
+        /// `line: reason`.
         public var description: String { "\(line): \(reason)" }
     }
 
@@ -97,6 +102,7 @@ public enum CorpusReader {
         /// Directory corpora without ``Options/recursive``: the subdirectories not read.
         public var ignoredDirectories: [String] = []
 
+        /// An empty report about the corpus at `path`.
         public init(path: String) { self.path = path }
 
         /// The report as lines for a person (empty when there is nothing to say), e.g.

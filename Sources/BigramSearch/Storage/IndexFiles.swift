@@ -46,6 +46,7 @@ public enum IndexDirectoryKind: Sendable, Hashable, CustomStringConvertible {
     /// A file, or a directory holding other files.
     case other
 
+    /// The kind in words, for messages.
     public var description: String {
         switch self {
         case .missing: return "missing"

@@ -179,6 +179,7 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// A message that names the file and says what is wrong.
     public var description: String {
         switch self {
         case .notAnIndex(let p): return "\(p) is not an index"
