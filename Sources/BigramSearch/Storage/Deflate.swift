@@ -5,31 +5,55 @@ import CZlib
 /// Measured on the open corpus (10.6 MB of text, documents of 2.5 KB on average): deflating each
 /// stored value at level 1 keeps 46% of the bytes, compresses at ~78 MB/s (paid when a segment is
 /// written, not while indexing in memory) and inflates at ~250 MB/s (~10 µs per document shown
-/// with a snippet). Values under 64 bytes, or that shrink less than 10%, stay as they are.
+/// with a snippet). Values under 64 bytes, or that shrink less than 10%, stay as they are. Values
+/// longer than ``StoredTable/chunkSize`` are deflated in independent chunks, so that a snippet of
+/// a huge document inflates only the chunks around its match.
 enum Deflate {
     static let minimumSize = 64
 
-    /// The deflated form of `bytes`, or nil when it would not save at least 10%.
-    static func compress(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
-        guard bytes.count >= minimumSize, let base = bytes.baseAddress else { return nil }
+    /// zlib cannot expand data more than 1032 times (RFC 1951's longest match per bit pair), so a
+    /// declared size above this bound is damage, found before allocating anything.
+    static func maximumInflatedSize(ofCompressed count: Int) -> Int {
+        count > Int.max / 2048 ? Int.max : 1032 * count + 64
+    }
+
+    /// The deflated form of `bytes`, or nil when it would not save at least 10% (or, with `always`,
+    /// only when zlib fails).
+    static func compress(_ bytes: UnsafeRawBufferPointer, always: Bool = false) -> [UInt8]? {
+        guard always || bytes.count >= minimumSize, let base = bytes.baseAddress else { return nil }
         var capacity = compressBound(uLong(bytes.count))
         var out = [UInt8](repeating: 0, count: Int(capacity))
         let rc = out.withUnsafeMutableBufferPointer { o in
             compress2(o.baseAddress, &capacity, base.assumingMemoryBound(to: Bytef.self), uLong(bytes.count), 1)
         }
-        guard rc == Z_OK, Int(capacity) * 10 < bytes.count * 9 else { return nil }
+        guard rc == Z_OK, always || Int(capacity) * 10 < bytes.count * 9 else { return nil }
         out.removeLast(out.count - Int(capacity))
         return out
     }
 
-    /// Inflates `bytes` into exactly `size` bytes; nil when the data is damaged.
+    /// Inflates `bytes` into exactly `size` bytes; nil when the data is damaged or `size` is
+    /// impossible for data of that length (nothing is allocated then).
     static func decompress(_ bytes: UnsafeRawBufferPointer, size: Int) -> [UInt8]? {
-        guard size >= 0, size <= 1 << 31, let base = bytes.baseAddress else { return size == 0 ? [] : nil }
-        var out = [UInt8](repeating: 0, count: size)
+        var out: [UInt8] = []
+        return decompress(bytes, size: size, appendingTo: &out) ? out : nil
+    }
+
+    /// Inflates `bytes`, which must give exactly `size` bytes, at the end of `out`. On failure
+    /// returns false and leaves `out` as it was.
+    static func decompress(_ bytes: UnsafeRawBufferPointer, size: Int, appendingTo out: inout [UInt8]) -> Bool {
+        guard size >= 0, size <= IndexLimits.maxFieldBytes, size <= maximumInflatedSize(ofCompressed: bytes.count) else { return false }
+        if size == 0 { return true }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: size))
         var length = uLong(size)
         let rc = out.withUnsafeMutableBufferPointer { o in
-            uncompress(o.baseAddress, &length, base.assumingMemoryBound(to: Bytef.self), uLong(bytes.count))
+            uncompress(o.baseAddress! + start, &length, base.assumingMemoryBound(to: Bytef.self), uLong(bytes.count))
         }
-        return rc == Z_OK && Int(length) == size ? out : nil
+        guard rc == Z_OK, Int(length) == size else {
+            out.removeLast(size)
+            return false
+        }
+        return true
     }
 }
