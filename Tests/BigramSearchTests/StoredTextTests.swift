@@ -265,9 +265,9 @@ private func terms(_ analyzer: BigramAnalyzer, _ text: String) -> [String] { ana
     @Test func chunkCutsAreBoundedAndOnCharacterBoundaries() throws {
         var rng = SplitMix64(0xC4_0C5)
         let pieces = ["常熟市参\n\n观", "Linux内核 ", "😀", "é", "e\u{301}", "abcdefghij", " ", "\n", "。", "한국어 "]
-        for _ in 0..<6 {
+        for _ in 0..<3 {
             var text = ""
-            while text.utf8.count < 300_000 { text += rng.pick(pieces) }
+            while text.utf8.count < 200_000 { text += rng.pick(pieces) }
             var t = text
             let cuts = t.withUTF8(StoredTable.chunkStarts)
             let starts = try #require(cuts)
@@ -407,6 +407,114 @@ private func terms(_ analyzer: BigramAnalyzer, _ text: String) -> [String] { ana
         // It does not grow with the document (4× larger, the same window size within a chunk).
         for (a, b) in zip(small, large) {
             #expect(abs(a.inflatedBytes - b.inflatedBytes) <= 64 << 10 && abs(a.analyzedBytes - b.analyzedBytes) <= 64 << 10, "\(a) vs \(b)")
+        }
+    }
+
+    // MARK: Damage
+
+    @Test func textByteCountOfCraftedValuesDoesNotOverflow() {
+        // Two deflated values declaring 2^63 − 1 bytes each, a chunked one with an impossible
+        // table, offsets out of order: the old sum trapped on overflow.
+        var o = ByteWriter(), b = ByteWriter()
+        o.uint64(0 | StoredTable.deflated); b.bytes += [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0x78, 0x01]
+        o.uint64(UInt64(b.count) | StoredTable.deflated); b.bytes += [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0x78, 0x01]
+        o.uint64(UInt64(b.count) | StoredTable.chunked); b.bytes += [0x01] + [UInt8](repeating: 0xFF, count: 24)
+        o.uint64(UInt64(b.count) + 1000)
+        o.uint64(4)
+        o.uint64(3)
+        let t = StoredTable(offsets: ByteBuffer(o.bytes), bytes: ByteBuffer(b.bytes))
+        #expect(t.textByteCount == 0)
+        for i in 0..<t.count {
+            #expect(t[i] == nil)
+            #expect(throws: StoredValueError.self) { var c = StoredReadCost(); _ = try t.text(i, cost: &c) }
+        }
+    }
+
+    @Test func damagedStoredTextNeverTraps() async {
+        // Hundreds of crafted changes to the stored-text sections of a segment holding small,
+        // deflated and chunked values — offsets, flags, size varints, chunk tables — with every
+        // checksum recomputed. Opening, statistics, searches with highlights and stored fields
+        // must give results or typed errors, never a trap (run in a child process, so that a
+        // crash fails this test instead of ending the run).
+        let dir = temporaryIndexPath("damaged")
+        defer { removeDirectory(dir) }
+        await #expect(processExitsWith: .success, "damaged stored text must not crash") { [dir = dir as String] in
+            let schema = Schema([.init("title", boost: 2), .init("body"), .init("url", indexed: false)])
+            let w = try IndexWriter(schema: schema)
+            var docs = try Seeds.paragraphs().prefix(30).enumerated().map { i, p in
+                Document(id: "p\(i)", fields: ["title": String(p.prefix(8)), "body": p, "url": "https://example.org/\(i)"])
+            }
+            docs.append(Document(id: "huge", fields: ["title": "大文档", "body": try hugeText(bytes: 300_000, marker: "鲸鱼跳舞", at: [0.2, 0.9]),
+                                                      "url": String(repeating: "https://example.org/long ", count: 3000)]))
+            try w.add(contentsOf: docs)
+            try IndexStore.save(w.snapshot(), to: dir)
+            let path = segmentFile(dir)
+            let original = try readFile(path)
+            var rng = SplitMix64(0xDA_4A6E)
+            var outcomes: [String: Int] = [:]
+            for round in 0..<100 {
+                let field = UInt32(rng.chance(50) ? 1 : rng.int(0...2))   // body (with the chunked value) more often
+                let kind: UInt32 = rng.chance(50) ? 3 : 4   // storedOffsets, storedBytes
+                let table = sections(original).first { $0.kind == 3 && $0.field == field }!
+                let offsets = (0...docs.count).map { le64(original, table.offset + 8 * $0) }
+                let chunkedValue = offsets.indices.dropLast().first { offsets[$0] & StoredTable.chunked != 0 && offsets[$0] & StoredTable.absent == 0 }
+                let damaged = withSection(original, kind: kind, field: field) { bytes in
+                    if kind == 3 {
+                        let i = rng.int(0..<(bytes.count / 8))
+                        var v = le64(bytes, 8 * i)
+                        switch rng.int(0..<5) {
+                        case 0: v ^= 1 << UInt64(rng.int(61...63))                   // a flag
+                        case 1: v = v &+ UInt64(rng.int(1...40))                     // a little further
+                        case 2: v = v &- UInt64(rng.int(1...40))
+                        case 3: v = rng.next()                                       // anything
+                        default: v = (v & StoredTable.flags) | UInt64(rng.int(0...Int(1 << 40)))
+                        }
+                        for k in 0..<8 { bytes[8 * i + k] = UInt8(truncatingIfNeeded: v >> UInt64(8 * k)) }
+                    } else {
+                        // The chunk table of the long value, the start of a value (size varints),
+                        // or anywhere.
+                        var at = rng.int(0..<bytes.count)
+                        let choice = rng.int(0..<3)
+                        if choice == 0, let c = chunkedValue {
+                            at = Int(offsets[c] & ~StoredTable.flags) + rng.int(0..<(1 + 12 * 12))
+                        } else if choice == 1 {
+                            at = Int(offsets[rng.int(0..<(offsets.count - 1))] & ~StoredTable.flags) + rng.int(0..<4)
+                        }
+                        at = min(max(0, at), bytes.count - 1)
+                        for k in at..<min(bytes.count, at + rng.int(1...4)) {
+                            bytes[k] = rng.chance(30) ? 0xFF : (rng.chance(30) ? 0 : UInt8(truncatingIfNeeded: rng.next()))
+                        }
+                    }
+                }
+                try writeFile(path, damaged)
+                let s: IndexSnapshot
+                do { s = try IndexStore.open(at: dir) } catch { outcomes["open threw", default: 0] += 1; continue }
+                _ = s.statistics
+                for q in ["鲸鱼跳舞", "title:大文档 OR 发展"] {
+                    do {
+                        // (Highlights of the long value cost ~100 ms each in a debug build: one query.)
+                        let r = try s.search(q, options: SearchOptions(limit: 5, highlight: q == "鲸鱼跳舞" ? HighlightOptions() : nil))
+                        for h in r.hits {
+                            _ = h.id; _ = h.fields; _ = h["url"]
+                            for fh in h.highlights {
+                                if let t = h[fh.field] {
+                                    let n = t.utf8.count
+                                    if fh.utf8Ranges.allSatisfy({ $0.upperBound <= n }) { _ = fh.ranges(in: t) }
+                                }
+                            }
+                        }
+                        outcomes["searched", default: 0] += 1
+                    } catch SearchError.damagedIndex(.corrupt(let p, _)) {
+                        #expect(p == path, "round \(round)")
+                        outcomes["corrupt", default: 0] += 1
+                    } catch {
+                        Issue.record("round \(round): \(error)")
+                    }
+                }
+                if round % 10 == 0 { _ = try? IndexStore.verify(at: dir) }
+            }
+            #expect((outcomes["corrupt"] ?? 0) >= 8, "\(outcomes)")
+            print("damaged stored text: \(outcomes)")
         }
     }
 }
