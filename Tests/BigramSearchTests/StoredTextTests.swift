@@ -430,6 +430,30 @@ private func terms(_ analyzer: BigramAnalyzer, _ text: String) -> [String] { ana
         }
     }
 
+    @Test func inflatingChecksTheDeclaredSize() throws {
+        // Small values inflate in one call, large ones (over 1 MiB) in steps: both must give
+        // exactly the declared size, and reject damage and impossible sizes.
+        var rng = SplitMix64(0x1F1A7E)
+        for n in [100, 70_000, 3_000_000] {
+            let text = Array((0..<n).map { _ in UInt8(truncatingIfNeeded: 0x61 + rng.int(0..<20)) })
+            let packed = try #require(text.withUnsafeBytes { Deflate.compress($0, always: true) })
+            packed.withUnsafeBytes { z in
+                #expect(Deflate.decompress(z, size: n) == text)
+                #expect(Deflate.decompress(z, size: n - 1) == nil)
+                #expect(Deflate.decompress(z, size: n + 1) == nil)
+                #expect(Deflate.decompress(z, size: 1000 * z.count + 5000) == nil)
+                #expect(Deflate.decompress(z, size: IndexLimits.maxFieldBytes + 1) == nil)
+                #expect(Deflate.decompress(UnsafeRawBufferPointer(rebasing: z[0..<(z.count / 2)]), size: n) == nil)
+            }
+            var damaged = packed
+            damaged[damaged.count / 2] ^= 0x5A
+            damaged.withUnsafeBytes { #expect(Deflate.decompress($0, size: n) != text) }
+            var out: [UInt8] = [1, 2, 3]
+            packed.withUnsafeBytes { #expect(!Deflate.decompress($0, size: n + 7, appendingTo: &out)) }
+            #expect(out == [1, 2, 3])
+        }
+    }
+
     @Test func damagedStoredTextNeverTraps() async {
         // Hundreds of crafted changes to the stored-text sections of a segment holding small,
         // deflated and chunked values — offsets, flags, size varints, chunk tables — with every

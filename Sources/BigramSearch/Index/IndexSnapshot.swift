@@ -122,7 +122,10 @@ public struct IndexSnapshot: Sendable {
         let value = try table.value(doc)
         let name = schema.fields[f].name
         if case .chunked(let c) = value, c.textCount > Highlighter.wholeTextLimit, f < seg.fields.count, let fi = seg.fields[f] {
-            let best = highlighter.bestMatchPosition(in: fi, doc: UInt32(doc), patterns: patterns)
+            let (best, complete) = highlighter.bestMatchPosition(in: fi, doc: UInt32(doc), patterns: patterns)
+            // No match in this field's postings: nothing to read (unless a huge prefix was cut short:
+            // then look at the beginning).
+            if best == nil && complete { return nil }
             let k = best.map { c.chunk(containing: $0) } ?? 0
             let chunks = max(0, k - 1)..<min(c.count, k + 2)
             let windowStart = try c.bounds(chunks.lowerBound).text.lowerBound

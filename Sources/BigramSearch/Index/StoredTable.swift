@@ -264,7 +264,9 @@ struct StoredTable: Sendable {
         var out: [UInt8] = []
         if let first = chunks.first, let last = chunks.last {
             let t0 = try c.bounds(first).text.lowerBound, t1 = try c.bounds(last).text.upperBound
-            out.reserveCapacity(max(0, t1 - t0))
+            let d0 = try c.bounds(first).data.lowerBound, d1 = try c.bounds(last).data.upperBound
+            // (No more than the data can plausibly give: a crafted table cannot make it reserve much.)
+            out.reserveCapacity(min(max(0, t1 - t0), 4 * max(0, d1 - d0) + Self.chunkSize))
         }
         var expected = -1
         for k in chunks {

@@ -300,12 +300,15 @@ struct Highlighter {
 
     /// The position of the best match of `patterns` in document `doc` of `field`, read from the
     /// postings (the text is not touched): the match whose following `snippetLength` positions
-    /// hold the most matches, earliest on ties. Nil when the postings show none.
+    /// hold the most matches, earliest on ties. Nil when the postings show none; `complete` is
+    /// false when a prefix element had more than ``maxPrefixEntries`` entries (some matches may
+    /// have been missed).
     ///
     /// - Complexity: the positions of the patterns' terms in that one document (the query's
     ///   evaluation read them already), plus a dictionary scan per prefix element.
-    func bestMatchPosition(in field: FieldIndex, doc: UInt32, patterns: [PhrasePattern]) -> Int? {
+    func bestMatchPosition(in field: FieldIndex, doc: UInt32, patterns: [PhrasePattern]) -> (position: Int?, complete: Bool) {
         var bases: [Int] = []
+        var complete = true
         for pattern in patterns {
             var lists: [[UInt32]] = []
             for e in pattern.elements {
@@ -314,7 +317,9 @@ struct Highlighter {
                 case .key(let k):
                     if let entry = field.dictionary.lookup(k) { entries.append(entry) }
                 case .keyPrefix(let p):
-                    field.dictionary.forEach(withPrefix: p) { if entries.count < Self.maxPrefixEntries { entries.append($0) } }
+                    field.dictionary.forEach(withPrefix: p) {
+                        if entries.count < Self.maxPrefixEntries { entries.append($0) } else { complete = false }
+                    }
                 }
                 var ps: [UInt32] = []
                 for entry in entries {
@@ -336,7 +341,7 @@ struct Highlighter {
                 }
             }
         }
-        guard !bases.isEmpty else { return nil }
+        guard !bases.isEmpty else { return (nil, complete) }
         bases.sort()
         var best = bases[0], bestCount = -1, j = 0
         for (i, b) in bases.enumerated() {
@@ -344,7 +349,7 @@ struct Highlighter {
             while j < bases.count && bases[j] < b + options.snippetLength { j += 1 }
             if j - i > bestCount { bestCount = j - i; best = b }
         }
-        return best
+        return (best, complete)
     }
 }
 

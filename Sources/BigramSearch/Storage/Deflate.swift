@@ -39,19 +39,63 @@ enum Deflate {
     }
 
     /// Inflates `bytes`, which must give exactly `size` bytes, at the end of `out`. On failure
-    /// returns false and leaves `out` as it was.
+    /// returns false and leaves `out` as it was. Above 1 MiB the output grows as zlib produces it
+    /// (1 MiB at a time), so a damaged size declaration cannot make it allocate more than the
+    /// data really inflates to (plus 1 MiB).
     static func decompress(_ bytes: UnsafeRawBufferPointer, size: Int, appendingTo out: inout [UInt8]) -> Bool {
         guard size >= 0, size <= IndexLimits.maxFieldBytes, size <= maximumInflatedSize(ofCompressed: bytes.count) else { return false }
         if size == 0 { return true }
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
         let start = out.count
+        if size > step { return inflateInSteps(base, bytes.count, size: size, appendingTo: &out) }
         out.append(contentsOf: repeatElement(0, count: size))
         var length = uLong(size)
         let rc = out.withUnsafeMutableBufferPointer { o in
             uncompress(o.baseAddress! + start, &length, base.assumingMemoryBound(to: Bytef.self), uLong(bytes.count))
         }
         guard rc == Z_OK, Int(length) == size else {
-            out.removeLast(size)
+            out.removeLast(out.count - start)
+            return false
+        }
+        return true
+    }
+
+    private static let step = 1 << 20
+
+    private static func inflateInSteps(_ base: UnsafeRawPointer, _ count: Int, size: Int, appendingTo out: inout [UInt8]) -> Bool {
+        let start = out.count
+        var stream = z_stream()
+        guard inflateInit_(&stream, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return false }
+        defer { inflateEnd(&stream) }
+        stream.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = uInt(count)
+        var produced = 0
+        var rc = Z_OK
+        while rc == Z_OK && produced < size {
+            let n = min(step, size - produced)
+            out.append(contentsOf: repeatElement(0, count: n))
+            let before = stream.total_out
+            rc = out.withUnsafeMutableBufferPointer { o in
+                stream.next_out = o.baseAddress! + start + produced
+                stream.avail_out = uInt(n)
+                return inflate(&stream, Z_NO_FLUSH)
+            }
+            let made = Int(stream.total_out - before)
+            produced += made
+            if made < n && rc == Z_OK { rc = Z_DATA_ERROR }   // stuck: input ended early
+        }
+        // Exactly `size` bytes and the end of the stream (no more output pending).
+        if rc == Z_OK && produced == size {
+            var extra: UInt8 = 0
+            rc = withUnsafeMutablePointer(to: &extra) { p in
+                stream.next_out = p
+                stream.avail_out = 1
+                return inflate(&stream, Z_FINISH)
+            }
+            if stream.avail_out == 0 { rc = Z_DATA_ERROR }
+        }
+        guard rc == Z_STREAM_END, produced == size else {
+            out.removeLast(out.count - start)
             return false
         }
         return true
