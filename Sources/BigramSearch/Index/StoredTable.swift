@@ -176,7 +176,7 @@ struct StoredTable: Sendable {
                 guard ok else { throw StoredValueError("chunk \(k) does not inflate to \(t.count) bytes") }
                 cost.inflatedBytes += t.count
             } else {
-                bytes.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[d])) }
+                out += bytes.array(d)
                 cost.copiedBytes += t.count
             }
         }

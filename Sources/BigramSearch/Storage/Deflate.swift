@@ -48,15 +48,14 @@ enum Deflate {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
         let start = out.count
         if size > step { return inflateInSteps(base, bytes.count, size: size, appendingTo: &out) }
-        out.append(contentsOf: repeatElement(0, count: size))
+        var rc = Z_OK
         var length = uLong(size)
-        let rc = out.withUnsafeMutableBufferPointer { o in
-            uncompress(o.baseAddress! + start, &length, base.assumingMemoryBound(to: Bytef.self), uLong(bytes.count))
+        let chunk = [UInt8](unsafeUninitializedCapacity: size) { o, n in
+            rc = uncompress(o.baseAddress!, &length, base.assumingMemoryBound(to: Bytef.self), uLong(bytes.count))
+            n = rc == Z_OK ? Int(length) : 0
         }
-        guard rc == Z_OK, Int(length) == size else {
-            out.removeLast(out.count - start)
-            return false
-        }
+        guard rc == Z_OK, Int(length) == size else { return false }
+        if start == 0 { out = chunk } else { out += chunk }
         return true
     }
 
