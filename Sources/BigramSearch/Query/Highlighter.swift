@@ -7,7 +7,9 @@
 ///
 /// Analysis goes into flat arrays: per pattern element the ascending positions where it occurs,
 /// and per position the input range of its character or word (binary-searched), instead of the
-/// dictionaries keyed by position of the first version (~40× faster on a 200 KB window).
+/// dictionaries keyed by position of the first version (same ranges and snippets, tested against
+/// it; `bigram-search search` of every hit of `linux` with snippets on the open corpus: 0.34 →
+/// 0.09 s of CPU).
 struct Highlighter {
     let analyzer: any Analyzer
     let options: HighlightOptions
