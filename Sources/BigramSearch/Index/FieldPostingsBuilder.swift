@@ -14,6 +14,12 @@ struct FieldPostingsBuilder: TokenSink {
     private var totalLength: UInt64 = 0
     private var currentLength: UInt32 = 0
 
+    // Chunk marks of the current document (only for stored texts longer than a chunk): the UTF-8
+    // starts of its chunks after the first, and the first position of each chunk passed so far.
+    private var chunkStarts: [Int] = []
+    private var nextChunkStart = Int.max
+    private var chunkPositions: [UInt32] = []
+
     var documentCount: Int { lengths.count }
     private var currentDoc: UInt32 { UInt32(lengths.count) }
 
@@ -21,6 +27,7 @@ struct FieldPostingsBuilder: TokenSink {
     var estimatedBytes: Int { pool.byteCount + keys.count * 64 }
 
     mutating func cjkTerm(_ key: UInt64, position: Int, utf8Start: Int, utf8End: Int) {
+        if utf8Start >= nextChunkStart { passChunks(utf8Start, position) }
         let (id, inserted) = cjkIDs.id(for: key, newID: Int32(keys.count))
         if inserted { newTerm(.cjk(key)) }
         record(id, position)
@@ -31,9 +38,34 @@ struct FieldPostingsBuilder: TokenSink {
     }
 
     mutating func wordTerm(_ utf8: borrowing [UInt8], position: Int, utf8Start: Int, utf8End: Int) {
+        if utf8Start >= nextChunkStart { passChunks(utf8Start, position) }
         let (id, inserted) = wordIDs.id(for: utf8, newID: Int32(keys.count))
         if inserted { newTerm(.word(copy utf8)) }
         record(id, position)
+    }
+
+    /// Asks for the first position of each chunk of the next document's text, cut at `starts`
+    /// (``StoredTable/chunkStarts(_:)``; call before analyzing it, then ``takeChunkPositions()``).
+    mutating func markChunks(_ starts: [Int]) {
+        chunkStarts = Array(starts.dropFirst().dropLast())
+        chunkPositions = [0]
+        nextChunkStart = chunkStarts.first ?? Int.max
+    }
+
+    /// A term starting at `utf8Start` at `position` passed the start of one or more chunks.
+    private mutating func passChunks(_ utf8Start: Int, _ position: Int) {
+        let p = UInt32(truncatingIfNeeded: position)
+        while chunkPositions.count - 1 < chunkStarts.count && chunkStarts[chunkPositions.count - 1] <= utf8Start {
+            chunkPositions.append(p)
+        }
+        nextChunkStart = chunkPositions.count - 1 < chunkStarts.count ? chunkStarts[chunkPositions.count - 1] : Int.max
+    }
+
+    /// The first position of each chunk of the document just finished, and its position count
+    /// last (empty when ``markChunks(_:)`` was not called for it).
+    mutating func takeChunkPositions() -> [UInt32] {
+        defer { chunkPositions = []; chunkStarts = []; nextChunkStart = Int.max }
+        return chunkPositions
     }
 
     private mutating func newTerm(_ key: TermKey) {
@@ -53,14 +85,20 @@ struct FieldPostingsBuilder: TokenSink {
     mutating func add(tokens: [Token]) {
         for t in tokens.sorted(by: { $0.position < $1.position }) where t.position >= 0 {
             switch TermKey(term: t.term) {
-            case .cjk(let k): cjkTerm(k, position: t.position, utf8Start: 0, utf8End: 0)
-            case .word(let w): wordTerm(w, position: t.position, utf8Start: 0, utf8End: 0)
+            case .cjk(let k): cjkTerm(k, position: t.position, utf8Start: t.utf8Range.lowerBound, utf8End: t.utf8Range.upperBound)
+            case .word(let w): wordTerm(w, position: t.position, utf8Start: t.utf8Range.lowerBound, utf8End: t.utf8Range.upperBound)
             }
         }
     }
 
     /// Ends the current document.
     mutating func finishDocument() {
+        if !chunkPositions.isEmpty {
+            // Chunks in which no term starts take the position the next term would have.
+            while chunkPositions.count - 1 < chunkStarts.count { chunkPositions.append(currentLength) }
+            chunkPositions.append(currentLength)
+            nextChunkStart = Int.max
+        }
         lengths.append(currentLength)
         totalLength += UInt64(currentLength)
         currentLength = 0

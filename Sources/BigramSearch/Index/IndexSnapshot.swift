@@ -92,22 +92,71 @@ public struct IndexSnapshot: Sendable {
             ranked = Array(ranked.prefix(limit))
         }
         let highlighter = options.highlight.map { Highlighter(analyzer: analyzer, options: $0) }
-        let hits = ranked.map { entry -> Hit in
+        var cost = StoredReadCost()
+        var hits: [Hit] = []
+        hits.reserveCapacity(ranked.count)
+        for entry in ranked {
             let seg = segments[entry.segment]
             var highlights: [FieldHighlight] = []
             if let highlighter {
                 for (f, field) in schema.fields.enumerated() where field.indexed {
-                    guard let text = seg.storedText(Int(entry.doc), field: f) else { continue }
                     let patterns = leaves.filter { $0.fields.contains(f) }
-                    let ranges = highlighter.matchRanges(in: text, patterns: patterns)
-                    if ranges.isEmpty { continue }
-                    highlights.append(FieldHighlight(field: field.name, utf8Ranges: ranges,
-                                                     snippet: highlighter.snippet(of: text, ranges: ranges)))
+                    do {
+                        if let h = try highlight(seg, doc: Int(entry.doc), field: f, patterns: patterns, highlighter, cost: &cost) {
+                            highlights.append(h)
+                        }
+                    } catch {
+                        throw .damagedIndex(.corrupt(path: seg.origin ?? "(index in memory)", reason: "field \(field.name), document \(entry.doc): \(error.description)"))
+                    }
                 }
             }
-            return Hit(score: entry.score, highlights: highlights, segment: seg, doc: Int(entry.doc), schema: schema)
+            hits.append(Hit(score: entry.score, highlights: highlights, segment: seg, doc: Int(entry.doc), schema: schema))
         }
-        return SearchResults(totalCount: total, hits: hits)
+        var results = SearchResults(totalCount: total, hits: hits)
+        results.readCost = cost
+        return results
+    }
+
+    /// The highlight of field `f` of a hit, reading only what it needs: a field up to
+    /// ``Highlighter/wholeTextLimit`` bytes whole; a longer (chunked) one only in the chunks
+    /// around its best match, found in the postings — the chunk where that match starts and its
+    /// two neighbours. Ranges are offsets into the whole field either way; for a long field they
+    /// cover only that window.
+    private func highlight(_ seg: Segment, doc: Int, field f: Int, patterns: [PhrasePattern], _ highlighter: Highlighter,
+                           cost: inout StoredReadCost) throws(StoredValueError) -> FieldHighlight? {
+        guard !patterns.isEmpty, f < seg.stored.count, let table = seg.stored[f] else { return nil }
+        let value = try table.value(doc)
+        let name = schema.fields[f].name
+        if case .chunked(let c) = value, c.textCount > Highlighter.wholeTextLimit, f < seg.fields.count, let fi = seg.fields[f] {
+            let (best, complete) = highlighter.bestMatchPosition(in: fi, doc: UInt32(doc), patterns: patterns)
+            // No match in this field's postings: nothing to read (unless a huge prefix was cut short:
+            // then look at the beginning).
+            if best == nil && complete { return nil }
+            let k = best.map { c.chunk(containing: $0) } ?? 0
+            let chunks = max(0, k - 1)..<min(c.count, k + 2)
+            let windowStart = try c.bounds(chunks.lowerBound).text.lowerBound
+            let text = try table.window(c, chunks: chunks, cost: &cost)
+            let analysis = highlighter.analyze(text, patterns: patterns, cost: &cost)
+            let ranges = analysis.ranges
+            if ranges.isEmpty { return nil }
+            // The window's match nearest to where the postings put the best one (the window is
+            // analyzed on its own: its positions count from its first chunk's first position).
+            var chosen = ranges[0].lowerBound
+            if let best, let at = analysis.range(at: best - c.firstPosition(chunks.lowerBound))?.lowerBound {
+                var i = 0
+                while i + 1 < ranges.count && ranges[i].upperBound <= at { i += 1 }
+                if i > 0 && at - ranges[i - 1].lowerBound < ranges[i].lowerBound - at { i -= 1 }
+                chosen = ranges[i].lowerBound
+            }
+            let snippet = highlighter.snippet(of: text, ranges: ranges, bestStart: chosen,
+                                              startsField: chunks.lowerBound == 0, endsField: chunks.upperBound == c.count)
+            return FieldHighlight(field: name, utf8Ranges: ranges.map { (windowStart + $0.lowerBound)..<(windowStart + $0.upperBound) },
+                                  snippet: snippet)
+        }
+        guard let text = try table.text(of: value, cost: &cost) else { return nil }
+        let ranges = highlighter.analyze(text, patterns: patterns, cost: &cost).ranges
+        if ranges.isEmpty { return nil }
+        return FieldHighlight(field: name, utf8Ranges: ranges, snippet: highlighter.snippet(of: text, ranges: ranges))
     }
 
     /// Every document matching `query` with its score, in document order (not ranked: sort by

@@ -4,7 +4,7 @@ struct SegmentBuilder {
     let analyzer: any Analyzer
     private var fields: [FieldPostingsBuilder?]
     private(set) var ids: [String] = []
-    private var stored: [[String?]] = []
+    private var stored: [[StoredValue?]] = []
     private(set) var textBytes = 0
 
     init(schema: Schema, analyzer: any Analyzer) {
@@ -35,20 +35,35 @@ struct SegmentBuilder {
     @discardableResult
     mutating func add(_ document: Document) -> UInt32 {
         let doc = UInt32(ids.count)
-        var storedFields: [String?] = []
+        var storedFields: [StoredValue?] = []
         storedFields.reserveCapacity(schema.fields.count)
         for (f, field) in schema.fields.enumerated() {
-            let text = document.fields[field.name] ?? ""
+            var text = document.fields[field.name] ?? ""
             textBytes += text.utf8.count
+            // A long stored text is cut into chunks; analysis records the first position of each
+            // (so that a snippet can find its match's chunk without reading the rest).
+            let starts = field.stored && text.utf8.count > StoredTable.chunkSize ? text.withUTF8(StoredTable.chunkStarts) : nil
+            var positions: [UInt32] = []
             if field.indexed {
+                if let starts { fields[f]!.markChunks(starts) }
                 if let bigram = analyzer as? BigramAnalyzer {
                     bigram.analyze(text, into: &fields[f]!)
                 } else {
                     fields[f]!.add(tokens: analyzer.tokens(in: text))
                 }
                 fields[f]!.finishDocument()
+                positions = fields[f]!.takeChunkPositions()
             }
-            storedFields.append(field.stored ? document.fields[field.name] : nil)
+            if field.stored, let value = document.fields[field.name] {
+                var layout: ChunkLayout?
+                if let starts {
+                    layout = ChunkLayout(starts: starts.map { UInt32($0) },
+                                         positions: positions.count == starts.count ? positions : [UInt32](repeating: 0, count: starts.count))
+                }
+                storedFields.append(StoredValue(text: value, chunks: layout))
+            } else {
+                storedFields.append(nil)
+            }
         }
         ids.append(document.id)
         stored.append(storedFields)

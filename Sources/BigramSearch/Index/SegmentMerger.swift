@@ -16,7 +16,8 @@ enum SegmentMerger {
             }
             maps.append(map)
         }
-        // Ids and stored texts are copied as bytes (deflated values stay deflated).
+        // Ids and stored texts are copied as bytes: deflated and chunked values stay so (a chunk
+        // table is relative to its value, and positions within a document do not change).
         let ids = StoredTable.concatenating(parts.indices.map { (parts[$0].segment.ids, maps[$0]) })
         let stored = schema.fields.indices.map { f in
             schema.fields[f].stored

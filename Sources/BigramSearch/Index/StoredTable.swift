@@ -1,14 +1,39 @@
 /// A column of optional strings: `count + 1` offsets (u64 little-endian) into a byte array. In an
-/// offset, bit 63 marks an absent value and bit 62 a deflated one (varint of the text's UTF-8
-/// length, then zlib data; see ``Deflate``). Tables built in memory are plain; segment files
+/// offset, bit 63 marks an absent value, bit 62 a deflated one and bit 61 a chunked one
+/// (docs/FORMAT.md §Stored values):
+///
+/// - plain: the UTF-8 of the text;
+/// - deflated: varint of the text's UTF-8 length, then zlib data (see ``Deflate``);
+/// - chunked (texts longer than ``chunkSize``): a chunk table, then the chunks — each deflated on
+///   its own when bit 62 is also set, else plain UTF-8. A chunk holds at most ``chunkSize`` bytes
+///   of text, cut on a character boundary, and the table gives for each chunk where its data
+///   starts, where its text starts in the value, and the position of the first term starting in
+///   it, so that a snippet of a huge text reads (and inflates) only the chunks around its match.
+///
+/// Tables built in memory are plain, with long texts chunked (not deflated); segment files
 /// deflate their stored fields (``deflated()``).
+///
+/// Every offset, size and chunk table entry read here is validated: damage (the section checksum
+/// normally catches it first, but a file can be crafted to pass it) is a ``StoredValueError``
+/// from the throwing readers and an absent value from the others; never a trap, an
+/// out-of-bounds read or an allocation larger than the limits allow.
 struct StoredTable: Sendable {
     let offsets: ByteBuffer
     let bytes: ByteBuffer
 
     static let absent: UInt64 = 1 << 63
     static let deflated: UInt64 = 1 << 62
-    static let flags = absent | deflated
+    static let chunked: UInt64 = 1 << 61
+    static let flags = absent | deflated | chunked
+
+    /// Texts longer than this are stored in chunks of at most this many UTF-8 bytes. 64 KiB keeps
+    /// the chunk table negligible (12 bytes per chunk) and deflate's ratio within 1% of whole
+    /// values, and a snippet's window (a chunk and its two neighbours) at most 192 KiB.
+    static let chunkSize = 64 << 10
+    /// The largest chunk a reader accepts (a bound on what one chunk can make it allocate).
+    static let maxChunkBytes = 1 << 20
+    /// A chunk table entry: data offset u32, text start u32, first position u32.
+    static let chunkEntryBytes = 12
 
     var count: Int { max(0, offsets.count / 8 - 1) }
 
@@ -17,41 +42,262 @@ struct StoredTable: Sendable {
         self.bytes = bytes
     }
 
+    /// Plain values (ids; texts of tests).
     init(_ strings: [String?]) {
+        self.init(strings.map { $0.map { StoredValue(text: $0, chunks: nil) } })
+    }
+
+    /// Values as a ``SegmentBuilder`` keeps them: a text with a chunk layout is stored chunked
+    /// (plain chunks), any other plainly.
+    init(_ values: [StoredValue?]) {
         var o = ByteWriter()
-        var b: [UInt8] = []
-        for s in strings {
-            o.uint64(UInt64(b.count) | (s == nil ? Self.absent : 0))
-            if let s { b.append(contentsOf: s.utf8) }
+        var b = ByteWriter()
+        for v in values {
+            guard let v else { o.uint64(UInt64(b.count) | Self.absent); continue }
+            if let layout = v.chunks, layout.starts.count >= 2 {
+                o.uint64(UInt64(b.count) | Self.chunked)
+                var text = v.text
+                text.withUTF8 { utf8 in
+                    let n = layout.starts.count - 1
+                    b.varint(UInt64(n))
+                    for k in 0...n {
+                        b.uint32(layout.starts[k])   // plain chunks: data offset = text start
+                        b.uint32(layout.starts[k])
+                        b.uint32(layout.positions[k])
+                    }
+                    b.bytes.append(contentsOf: UnsafeRawBufferPointer(utf8))
+                }
+            } else {
+                o.uint64(UInt64(b.count))
+                b.bytes.append(contentsOf: v.text.utf8)
+            }
         }
         o.uint64(UInt64(b.count))
         offsets = ByteBuffer(o.bytes)
-        bytes = ByteBuffer(b)
+        bytes = ByteBuffer(b.bytes)
     }
 
-    /// Value `i`'s raw bytes and flags.
-    private func entry(_ i: Int) -> (range: Range<Int>, flags: UInt64)? {
-        guard i >= 0 && i < count else { return nil }
-        let start = offsets.uint64(at: 8 * i), end = offsets.uint64(at: 8 * i + 8) & ~Self.flags
-        let lo = Int(min(start & ~Self.flags, UInt64(bytes.count))), hi = Int(min(end, UInt64(bytes.count)))
-        guard lo <= hi else { return nil }
-        return (lo..<hi, start & Self.flags)
+    // MARK: Chunk layout (writers)
+
+    /// Where a text of `utf8.count` bytes is cut into chunks: `[0, c1, …, utf8.count]`, or nil when
+    /// it fits in one chunk. Each chunk holds at most ``chunkSize`` bytes. A cut is preferably
+    /// made just before a Han character or just after an ASCII space or line break, found within
+    /// the last KiB before the limit: there, analyzing a chunk alone gives the same terms at the
+    /// same positions (shifted by the chunk's first position) as analyzing the whole text,
+    /// except for a bigram that crosses the cut. Failing that, any character boundary.
+    static func chunkStarts(_ utf8: UnsafeBufferPointer<UInt8>) -> [Int]? {
+        let n = utf8.count
+        guard n > chunkSize else { return nil }
+        var starts = [0]
+        var s = 0
+        while n - s > chunkSize {
+            var cut = s + chunkSize
+            while cut > s + 1 && utf8[cut] & 0xC0 == 0x80 { cut -= 1 }
+            var c = cut
+            let floor = max(s + 1, cut - 1024)
+            while c > floor {
+                let b = utf8[c]
+                if b & 0xC0 != 0x80 {
+                    // Before a Han character of U+4E00–U+9FFF (lead byte E4 B8…E9).
+                    if (b >= 0xE5 && b <= 0xE9) || (b == 0xE4 && c + 1 < n && utf8[c + 1] >= 0xB8) { break }
+                    let p = utf8[c - 1]
+                    if (p == 0x20 || p == 0x0A) && b < 0x80 && b != 0x20 && b != 0x0A { break }
+                }
+                c -= 1
+            }
+            if c > floor { cut = c }
+            starts.append(cut)
+            s = cut
+        }
+        starts.append(n)
+        return starts
     }
 
-    subscript(i: Int) -> String? {
-        guard let (range, flags) = entry(i), flags & Self.absent == 0 else { return nil }
-        return bytes.withUnsafeBytes { raw in
-            let value = UnsafeRawBufferPointer(rebasing: raw[range])
-            guard flags & Self.deflated != 0 else { return String(decoding: value, as: UTF8.self) }
-            var r = ByteReader(bytes, offset: range.lowerBound)
-            let size = Int(clamping: r.varint())
-            let data = UnsafeRawBufferPointer(rebasing: raw[min(r.offset, range.upperBound)..<range.upperBound])
-            // Damaged data (the section checksum normally catches it first) reads as absent.
-            return Deflate.decompress(data, size: size).map { String(decoding: $0, as: UTF8.self) }
+    // MARK: Reading
+
+    /// A stored value, located and checked (not yet read).
+    enum Value {
+        case absent
+        /// UTF-8 at these bytes.
+        case plain(Range<Int>)
+        /// zlib data at these bytes, inflating to `size` bytes of UTF-8.
+        case deflated(size: Int, data: Range<Int>)
+        case chunked(Chunks)
+    }
+
+    /// The chunk table of a chunked value. `count + 1` entries; entry `count` holds the data
+    /// length, the text length and the field's position count.
+    struct Chunks {
+        let table: Int
+        let count: Int
+        let data: Range<Int>
+        let isDeflated: Bool
+        /// UTF-8 length of the whole text (validated: at most ``IndexLimits/maxFieldBytes``).
+        let textCount: Int
+        fileprivate let bytes: ByteBuffer
+
+        func dataOffset(_ k: Int) -> Int { Int(bytes.uint32(at: table + StoredTable.chunkEntryBytes * k)) }
+        func textStart(_ k: Int) -> Int { Int(bytes.uint32(at: table + StoredTable.chunkEntryBytes * k + 4)) }
+        func firstPosition(_ k: Int) -> Int { Int(bytes.uint32(at: table + StoredTable.chunkEntryBytes * k + 8)) }
+
+        /// The chunk in which the term at `position` starts: the last whose first position is ≤
+        /// `position` (binary search; a damaged table gives some chunk, never an error here).
+        func chunk(containing position: Int) -> Int {
+            var lo = 0, hi = count   // firstPosition(lo) ≤ position < firstPosition(hi), loosely
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2
+                if firstPosition(mid) <= position { lo = mid } else { hi = mid }
+            }
+            return lo
+        }
+
+        /// The data and text ranges of chunk `k`, checked against the value and the limits.
+        func bounds(_ k: Int) throws(StoredValueError) -> (data: Range<Int>, text: Range<Int>) {
+            guard k >= 0 && k < count else { throw StoredValueError("chunk \(k) of \(count)") }
+            let d0 = dataOffset(k), d1 = dataOffset(k + 1), t0 = textStart(k), t1 = textStart(k + 1)
+            guard d0 <= d1, d1 <= data.count else { throw StoredValueError("chunk \(k): data \(d0)..<\(d1) outside \(data.count) bytes") }
+            guard t0 < t1, t1 <= textCount, t1 - t0 <= StoredTable.maxChunkBytes else {
+                throw StoredValueError("chunk \(k): text \(t0)..<\(t1) of a \(textCount)-byte value")
+            }
+            if !isDeflated && d1 - d0 != t1 - t0 { throw StoredValueError("chunk \(k): \(d1 - d0) bytes for \(t1 - t0)") }
+            if isDeflated && t1 - t0 > Deflate.maximumInflatedSize(ofCompressed: d1 - d0) {
+                throw StoredValueError("chunk \(k): \(t1 - t0) bytes cannot inflate from \(d1 - d0)")
+            }
+            return (data.lowerBound + d0 ..< data.lowerBound + d1, t0..<t1)
+        }
+
+        /// Appends the text of chunk `k` to `out`.
+        func append(_ k: Int, to out: inout [UInt8], cost: inout StoredReadCost) throws(StoredValueError) {
+            let (d, t) = try bounds(k)
+            if isDeflated {
+                let ok = bytes.withUnsafeBytes { raw in
+                    Deflate.decompress(UnsafeRawBufferPointer(rebasing: raw[d]), size: t.count, appendingTo: &out)
+                }
+                guard ok else { throw StoredValueError("chunk \(k) does not inflate to \(t.count) bytes") }
+                cost.inflatedBytes += t.count
+            } else {
+                out += bytes.array(d)
+                cost.copiedBytes += t.count
+            }
         }
     }
 
-    /// The values of `parts` whose map entry is not −1, in order, copied as bytes (flags kept).
+    /// Locates and checks value `i`. An `i` outside the table reads as absent.
+    func value(_ i: Int) throws(StoredValueError) -> Value {
+        guard i >= 0 && i < count else { return .absent }
+        let raw = offsets.uint64(at: 8 * i), next = offsets.uint64(at: 8 * i + 8)
+        if raw & Self.absent != 0 { return .absent }
+        let lo = raw & ~Self.flags, hi = next & ~Self.flags
+        guard lo <= hi, hi <= UInt64(bytes.count) else {
+            throw StoredValueError("value \(i) at \(lo)..<\(hi) of \(bytes.count) bytes")
+        }
+        let range = Int(lo)..<Int(hi)
+        if raw & Self.chunked != 0 {
+            var r = ByteReader(bytes, offset: range.lowerBound)
+            let n = r.varint()
+            let room = UInt64(max(0, range.upperBound - r.offset))
+            guard n >= 1, r.offset <= range.upperBound, n < room / UInt64(Self.chunkEntryBytes) else {
+                throw StoredValueError("value \(i): a chunk table of \(n) chunks does not fit in \(range.count) bytes")
+            }
+            let count = Int(n), table = r.offset
+            let dataStart = table + Self.chunkEntryBytes * (count + 1)
+            let c = Chunks(table: table, count: count, data: dataStart..<range.upperBound,
+                           isDeflated: raw & Self.deflated != 0, textCount: 0, bytes: bytes)
+            let total = c.textStart(count)
+            guard c.dataOffset(0) == 0, c.textStart(0) == 0, c.dataOffset(count) == c.data.count,
+                  total >= count, total <= IndexLimits.maxFieldBytes, total / count <= Self.maxChunkBytes else {
+                throw StoredValueError("value \(i): inconsistent chunk table (\(count) chunks, \(total) bytes)")
+            }
+            return .chunked(Chunks(table: table, count: count, data: c.data, isDeflated: c.isDeflated, textCount: total, bytes: bytes))
+        }
+        if raw & Self.deflated != 0 {
+            var r = ByteReader(bytes, offset: range.lowerBound)
+            let size = r.varint()
+            guard r.offset <= range.upperBound, size <= UInt64(IndexLimits.maxFieldBytes),
+                  Int(size) <= Deflate.maximumInflatedSize(ofCompressed: range.upperBound - r.offset) else {
+                throw StoredValueError("value \(i): declared size \(size) for \(range.count) deflated bytes")
+            }
+            return .deflated(size: Int(size), data: r.offset..<range.upperBound)
+        }
+        return .plain(range)
+    }
+
+    /// The UTF-8 length of value `i` (nil when absent).
+    func utf8Count(_ i: Int) throws(StoredValueError) -> Int? {
+        switch try value(i) {
+        case .absent: return nil
+        case .plain(let r): return r.count
+        case .deflated(let size, _): return size
+        case .chunked(let c): return c.textCount
+        }
+    }
+
+    /// The whole text of value `i`; nil when absent.
+    func text(_ i: Int, cost: inout StoredReadCost) throws(StoredValueError) -> String? {
+        try text(of: value(i), cost: &cost)
+    }
+
+    /// The whole text of a located value; nil when absent.
+    func text(of value: Value, cost: inout StoredReadCost) throws(StoredValueError) -> String? {
+        switch value {
+        case .absent:
+            return nil
+        case .plain(let r):
+            cost.copiedBytes += r.count
+            return bytes.withUnsafeBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[r]), as: UTF8.self) }
+        case .deflated(let size, let data):
+            var out: [UInt8] = []
+            let ok = bytes.withUnsafeBytes { raw in
+                Deflate.decompress(UnsafeRawBufferPointer(rebasing: raw[data]), size: size, appendingTo: &out)
+            }
+            guard ok else { throw StoredValueError("deflated value does not inflate to \(size) bytes") }
+            cost.inflatedBytes += size
+            return String(decoding: out, as: UTF8.self)
+        case .chunked(let c):
+            return try window(c, chunks: 0..<c.count, cost: &cost)
+        }
+    }
+
+    /// The text of chunks `chunks` of a chunked value. The text must be valid UTF-8 (chunks are
+    /// cut on character boundaries), or offsets into it would not be offsets into the value.
+    func window(_ c: Chunks, chunks: Range<Int>, cost: inout StoredReadCost) throws(StoredValueError) -> String {
+        var out: [UInt8] = []
+        if let first = chunks.first, let last = chunks.last {
+            let t0 = try c.bounds(first).text.lowerBound, t1 = try c.bounds(last).text.upperBound
+            let d0 = try c.bounds(first).data.lowerBound, d1 = try c.bounds(last).data.upperBound
+            // (No more than the data can plausibly give: a crafted table cannot make it reserve much.)
+            out.reserveCapacity(min(max(0, t1 - t0), 4 * max(0, d1 - d0) + Self.chunkSize))
+        }
+        var expected = -1
+        for k in chunks {
+            let t = try c.bounds(k).text
+            guard expected < 0 || t.lowerBound == expected else { throw StoredValueError("chunk \(k) starts at \(t.lowerBound), not \(expected)") }
+            expected = t.upperBound
+            try c.append(k, to: &out, cost: &cost)
+        }
+        guard let s = String(validating: out, as: UTF8.self) else { throw StoredValueError("chunks \(chunks) are not UTF-8") }
+        return s
+    }
+
+    /// Value `i`'s text; nil when absent or damaged (readers that cannot throw).
+    subscript(i: Int) -> String? {
+        var cost = StoredReadCost()
+        return (try? text(i, cost: &cost)) ?? nil
+    }
+
+    // MARK: Writing
+
+    /// Value `i`'s raw bytes and flags, for copying (nil when its offsets are damaged).
+    private func entry(_ i: Int) -> (range: Range<Int>, flags: UInt64)? {
+        guard i >= 0 && i < count else { return nil }
+        let start = offsets.uint64(at: 8 * i), end = offsets.uint64(at: 8 * i + 8) & ~Self.flags
+        let lo = start & ~Self.flags
+        guard lo <= end, end <= UInt64(bytes.count) else { return nil }
+        return (Int(lo)..<Int(end), start & Self.flags)
+    }
+
+    /// The values of `parts` whose map entry is not −1, in order, copied as bytes (flags kept:
+    /// deflated and chunked values stay so; their chunk tables are relative to the value).
     static func concatenating(_ parts: [(table: StoredTable, map: [Int32])]) -> StoredTable {
         var o = ByteWriter()
         var b = ByteWriter()
@@ -59,6 +305,34 @@ struct StoredTable: Sendable {
             table.bytes.withUnsafeBytes { raw in
                 for i in 0..<min(table.count, map.count) where map[i] >= 0 {
                     guard let (range, flags) = table.entry(i) else { o.uint64(UInt64(b.count) | Self.absent); continue }
+                    o.uint64(UInt64(b.count) | flags)
+                    if flags & Self.absent == 0 { b.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[range])) }
+                }
+            }
+        }
+        o.uint64(UInt64(b.count))
+        return StoredTable(offsets: ByteBuffer(o.bytes), bytes: ByteBuffer(b.bytes))
+    }
+
+    /// The same values with each one deflated when that saves at least 10%; a chunked value is
+    /// deflated chunk by chunk (when all its chunks together save 10%). Damaged values become
+    /// absent.
+    func deflated() -> StoredTable {
+        var o = ByteWriter()
+        var b = ByteWriter()
+        bytes.withUnsafeBytes { raw in
+            for i in 0..<count {
+                guard let (range, flags) = entry(i), flags & Self.absent == 0, let v = try? value(i) else {
+                    o.uint64(UInt64(b.count) | Self.absent); continue
+                }
+                if case .plain(let r) = v, let packed = Deflate.compress(UnsafeRawBufferPointer(rebasing: raw[r])) {
+                    o.uint64(UInt64(b.count) | Self.deflated)
+                    b.varint(UInt64(r.count))
+                    b.bytes.append(contentsOf: packed)
+                } else if case .chunked(let c) = v, !c.isDeflated, let packed = Self.deflateChunks(c, raw) {
+                    o.uint64(UInt64(b.count) | Self.chunked | Self.deflated)
+                    b.bytes.append(contentsOf: packed)
+                } else {
                     o.uint64(UInt64(b.count) | flags)
                     b.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[range]))
                 }
@@ -68,41 +342,71 @@ struct StoredTable: Sendable {
         return StoredTable(offsets: ByteBuffer(o.bytes), bytes: ByteBuffer(b.bytes))
     }
 
-    /// The same values with each one deflated when that saves at least 10%.
-    func deflated() -> StoredTable {
-        var o = ByteWriter()
-        var b = ByteWriter()
-        bytes.withUnsafeBytes { raw in
-            for i in 0..<count {
-                guard let (range, flags) = entry(i) else { o.uint64(UInt64(b.count) | Self.absent); continue }
-                let value = UnsafeRawBufferPointer(rebasing: raw[range])
-                if flags == 0, let packed = Deflate.compress(value) {
-                    o.uint64(UInt64(b.count) | Self.deflated)
-                    b.varint(UInt64(value.count))
-                    b.bytes.append(contentsOf: packed)
-                } else {
-                    o.uint64(UInt64(b.count) | flags)
-                    b.bytes.append(contentsOf: value)
-                }
-            }
+    /// A chunked value's bytes with every chunk deflated, or nil when that saves less than 10%
+    /// (or the table is damaged).
+    private static func deflateChunks(_ c: Chunks, _ raw: UnsafeRawBufferPointer) -> [UInt8]? {
+        var packed: [[UInt8]] = []
+        var total = 0
+        for k in 0..<c.count {
+            guard let (d, _) = try? c.bounds(k), let z = Deflate.compress(UnsafeRawBufferPointer(rebasing: raw[d]), always: true) else { return nil }
+            packed.append(z)
+            total += z.count
         }
-        o.uint64(UInt64(b.count))
-        return StoredTable(offsets: ByteBuffer(o.bytes), bytes: ByteBuffer(b.bytes))
+        guard total * 10 < c.data.count * 9, total <= Int(UInt32.max) else { return nil }
+        var w = ByteWriter()
+        w.varint(UInt64(c.count))
+        var offset = 0
+        for k in 0...c.count {
+            w.uint32(UInt32(offset))
+            w.uint32(UInt32(c.textStart(k)))
+            w.uint32(UInt32(c.firstPosition(k)))
+            if k < c.count { offset += packed[k].count }
+        }
+        for z in packed { w.bytes.append(contentsOf: z) }
+        return w.bytes
     }
 
-    /// Total UTF-8 bytes of the text (as stored before any deflating).
+    /// Total UTF-8 bytes of the text (as stored before any deflating). Damaged values count 0;
+    /// the sum saturates (each value is at most ``IndexLimits/maxFieldBytes``).
     var textByteCount: Int {
         var total = 0
         for i in 0..<count {
-            guard let (range, flags) = entry(i), flags & Self.absent == 0 else { continue }
-            if flags & Self.deflated != 0 {
-                var r = ByteReader(bytes, offset: range.lowerBound)
-                total += Int(clamping: r.varint())
-            } else {
-                total += range.count
-            }
+            guard let n = (try? utf8Count(i)) ?? nil else { continue }
+            let (sum, overflow) = total.addingReportingOverflow(n)
+            total = overflow ? Int.max : sum
         }
         return total
     }
 }
 
+/// A stored text as a ``SegmentBuilder`` keeps it until the segment is frozen.
+struct StoredValue: Sendable {
+    var text: String
+    /// For a text longer than ``StoredTable/chunkSize``: where its chunks start and the first
+    /// position of each.
+    var chunks: ChunkLayout?
+}
+
+/// The chunks of a long text: `starts` are UTF-8 offsets `[0, c1, …, length]` (see
+/// ``StoredTable/chunkStarts(_:)``); `positions[k]` is the position of the first term that starts
+/// in chunk `k` (the field's position count when none does; 0 for fields not indexed), and the
+/// last entry the field's position count.
+struct ChunkLayout: Sendable {
+    var starts: [UInt32]
+    var positions: [UInt32]
+}
+
+/// Why a stored value cannot be read: its offsets, size or chunk table are inconsistent.
+struct StoredValueError: Error, Sendable, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = "stored text: " + description }
+}
+
+/// What reading stored text cost: bytes inflated and copied (read by tests to check that a
+/// snippet of a huge document reads a bounded window).
+struct StoredReadCost: Sendable, Hashable {
+    var inflatedBytes = 0
+    var copiedBytes = 0
+    /// Bytes of text the highlighter analyzed.
+    var analyzedBytes = 0
+}

@@ -79,8 +79,13 @@ public struct FieldHighlight: Sendable, Hashable {
     public var field: String
     /// The matched ranges of the field's original text, as UTF-8 byte offsets, ascending and
     /// non-overlapping. Convert with ``TextOffsets`` or ``ranges(in:)``.
+    ///
+    /// For a field longer than 192 KiB (three stored chunks of 64 KiB), only the window around
+    /// the best match is read to show a hit: the ranges are then those of that window (about
+    /// 128–192 KiB of text around the snippet), still as offsets into the whole field.
     public var utf8Ranges: [Range<Int>]
-    /// A window of the text around the best match, matches marked.
+    /// A window of the text around the best match, matches marked. "…" marks text left out
+    /// before or after it.
     public var snippet: String
 
     /// The matched ranges as indices of `text` (the field's stored text).
@@ -96,6 +101,8 @@ public struct SearchResults: Sendable {
     public var totalCount: Int
     /// The best hits, best first; ties in document order.
     public var hits: [Hit]
+    /// What building the hits' highlights read (tests check that it is bounded per hit).
+    var readCost = StoredReadCost()
 }
 
 /// Why a search could not run.

@@ -5,31 +5,98 @@ import CZlib
 /// Measured on the open corpus (10.6 MB of text, documents of 2.5 KB on average): deflating each
 /// stored value at level 1 keeps 46% of the bytes, compresses at ~78 MB/s (paid when a segment is
 /// written, not while indexing in memory) and inflates at ~250 MB/s (~10 µs per document shown
-/// with a snippet). Values under 64 bytes, or that shrink less than 10%, stay as they are.
+/// with a snippet). Values under 64 bytes, or that shrink less than 10%, stay as they are. Values
+/// longer than ``StoredTable/chunkSize`` are deflated in independent chunks, so that a snippet of
+/// a huge document inflates only the chunks around its match.
 enum Deflate {
     static let minimumSize = 64
 
-    /// The deflated form of `bytes`, or nil when it would not save at least 10%.
-    static func compress(_ bytes: UnsafeRawBufferPointer) -> [UInt8]? {
-        guard bytes.count >= minimumSize, let base = bytes.baseAddress else { return nil }
+    /// zlib cannot expand data more than 1032 times (RFC 1951's longest match per bit pair), so a
+    /// declared size above this bound is damage, found before allocating anything.
+    static func maximumInflatedSize(ofCompressed count: Int) -> Int {
+        count > Int.max / 2048 ? Int.max : 1032 * count + 64
+    }
+
+    /// The deflated form of `bytes`, or nil when it would not save at least 10% (or, with `always`,
+    /// only when zlib fails).
+    static func compress(_ bytes: UnsafeRawBufferPointer, always: Bool = false) -> [UInt8]? {
+        guard always || bytes.count >= minimumSize, let base = bytes.baseAddress else { return nil }
         var capacity = compressBound(uLong(bytes.count))
         var out = [UInt8](repeating: 0, count: Int(capacity))
         let rc = out.withUnsafeMutableBufferPointer { o in
             compress2(o.baseAddress, &capacity, base.assumingMemoryBound(to: Bytef.self), uLong(bytes.count), 1)
         }
-        guard rc == Z_OK, Int(capacity) * 10 < bytes.count * 9 else { return nil }
+        guard rc == Z_OK, always || Int(capacity) * 10 < bytes.count * 9 else { return nil }
         out.removeLast(out.count - Int(capacity))
         return out
     }
 
-    /// Inflates `bytes` into exactly `size` bytes; nil when the data is damaged.
+    /// Inflates `bytes` into exactly `size` bytes; nil when the data is damaged or `size` is
+    /// impossible for data of that length (nothing is allocated then).
     static func decompress(_ bytes: UnsafeRawBufferPointer, size: Int) -> [UInt8]? {
-        guard size >= 0, size <= 1 << 31, let base = bytes.baseAddress else { return size == 0 ? [] : nil }
-        var out = [UInt8](repeating: 0, count: size)
+        var out: [UInt8] = []
+        return decompress(bytes, size: size, appendingTo: &out) ? out : nil
+    }
+
+    /// Inflates `bytes`, which must give exactly `size` bytes, at the end of `out`. On failure
+    /// returns false and leaves `out` as it was. Above 1 MiB the output grows as zlib produces it
+    /// (1 MiB at a time), so a damaged size declaration cannot make it allocate more than the
+    /// data really inflates to (plus 1 MiB).
+    static func decompress(_ bytes: UnsafeRawBufferPointer, size: Int, appendingTo out: inout [UInt8]) -> Bool {
+        guard size >= 0, size <= IndexLimits.maxFieldBytes, size <= maximumInflatedSize(ofCompressed: bytes.count) else { return false }
+        if size == 0 { return true }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+        let start = out.count
+        if size > step { return inflateInSteps(base, bytes.count, size: size, appendingTo: &out) }
+        var rc = Z_OK
         var length = uLong(size)
-        let rc = out.withUnsafeMutableBufferPointer { o in
-            uncompress(o.baseAddress, &length, base.assumingMemoryBound(to: Bytef.self), uLong(bytes.count))
+        let chunk = [UInt8](unsafeUninitializedCapacity: size) { o, n in
+            rc = uncompress(o.baseAddress!, &length, base.assumingMemoryBound(to: Bytef.self), uLong(bytes.count))
+            n = rc == Z_OK ? Int(length) : 0
         }
-        return rc == Z_OK && Int(length) == size ? out : nil
+        guard rc == Z_OK, Int(length) == size else { return false }
+        if start == 0 { out = chunk } else { out += chunk }
+        return true
+    }
+
+    private static let step = 1 << 20
+
+    private static func inflateInSteps(_ base: UnsafeRawPointer, _ count: Int, size: Int, appendingTo out: inout [UInt8]) -> Bool {
+        let start = out.count
+        var stream = z_stream()
+        guard inflateInit_(&stream, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return false }
+        defer { inflateEnd(&stream) }
+        stream.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = uInt(count)
+        var produced = 0
+        var rc = Z_OK
+        while rc == Z_OK && produced < size {
+            let n = min(step, size - produced)
+            out.append(contentsOf: repeatElement(0, count: n))
+            let before = stream.total_out
+            rc = out.withUnsafeMutableBufferPointer { o in
+                stream.next_out = o.baseAddress! + start + produced
+                stream.avail_out = uInt(n)
+                return inflate(&stream, Z_NO_FLUSH)
+            }
+            let made = Int(stream.total_out - before)
+            produced += made
+            if made < n && rc == Z_OK { rc = Z_DATA_ERROR }   // stuck: input ended early
+        }
+        // Exactly `size` bytes and the end of the stream (no more output pending).
+        if rc == Z_OK && produced == size {
+            var extra: UInt8 = 0
+            rc = withUnsafeMutablePointer(to: &extra) { p in
+                stream.next_out = p
+                stream.avail_out = 1
+                return inflate(&stream, Z_FINISH)
+            }
+            if stream.avail_out == 0 { rc = Z_DATA_ERROR }
+        }
+        guard rc == Z_STREAM_END, produced == size else {
+            out.removeLast(out.count - start)
+            return false
+        }
+        return true
     }
 }
