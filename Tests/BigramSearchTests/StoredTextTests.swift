@@ -300,7 +300,7 @@ private func terms(_ analyzer: BigramAnalyzer, _ text: String) -> [String] { ana
         let before = memory.snapshot()
         let dir = temporaryIndexPath("chunked")
         defer { removeDirectory(dir) }
-        let disk = try IndexWriter(directory: dir, schema: schema)
+        let disk = try IndexWriter(directory: dir, mode: .create, schema: schema)
         for d in docs { try disk.add(d); try disk.commit() }
         let separate = try IndexStore.open(at: dir)
         try disk.forceMerge()
