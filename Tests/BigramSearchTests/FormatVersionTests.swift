@@ -14,6 +14,33 @@ import Testing
 
 private let fixtures = Seeds.repositoryRoot.appendingPathComponent("Tests/BigramSearchTests/Fixtures").path
 
+/// The fixture of the version this library writes: `format-<segment version>`.
+private let currentFixture = "format-\(SegmentFile.version)"
+
+/// The documents of the current-version fixture: short values, a Traditional one, full-width
+/// letters, a deletion, a term in more than one postings block (130 documents), and a long value
+/// (stored in deflated chunks).
+private func fixtureSnapshot() throws -> IndexSnapshot {
+    let schema = Schema([.init("title", boost: 2), .init("body"), .init("url", indexed: false)])
+    let analyzer = try BigramAnalyzer()
+    var first = SegmentBuilder(schema: schema, analyzer: analyzer)
+    first.add(Document(id: "visit", fields: ["title": "常熟考察", "body": "赴江苏省常熟市参\n\n观考察", "url": "/a"]))
+    first.add(Document(id: "kernel", fields: ["title": "Linux内核", "body": "我们对Linux内核非常熟悉。"]))
+    first.add(Document(id: "sports", fields: ["body": "體育新聞 ＡＢＣ１２３"]))
+    var second = SegmentBuilder(schema: schema, analyzer: analyzer)
+    for i in 0..<130 { second.add(Document(id: "n\(i)", fields: ["body": "小微企业园 第\(i)篇"])) }
+    let sentence = "常熟市小微企业园参观考察，Linux内核版本2000亿元。"
+    second.add(Document(id: "long", fields: ["body": (0..<3_000).map { "\(sentence)\($0)\n" }.joined()]))
+    func fixed(_ s: Segment, uid: UInt64) -> Segment {
+        Segment(documentCount: s.documentCount, ids: s.ids, stored: s.stored, fields: s.fields, uid: uid)
+    }
+    let a = fixed(first.freeze(), uid: 0x0000_0000_0000_00A1), b = fixed(second.freeze(), uid: 0x0000_0000_0000_00B2)
+    var deleted = DocumentSet(capacity: b.documentCount)
+    deleted.insert(7)
+    return IndexSnapshot(schema: schema, analyzer: analyzer, segments: [a, b],
+                         deletions: [DocumentSet(capacity: a.documentCount), deleted])
+}
+
 private func copyFixture(_ name: String) throws -> String {
     let dir = temporaryIndexPath("fixture-\(name)")
     try FileManager.default.copyItem(atPath: fixtures + "/" + name, toPath: dir)
@@ -53,6 +80,43 @@ private func contents(_ dir: String) throws -> [String: Data] {
         } catch {
             #expect(error == .unsupportedVersion(path: segment, found: 1, supported: SegmentFile.version))
         }
+    }
+
+    /// The bytes this library writes are the committed fixture's: a change to any of them is a
+    /// format change, which needs a version bump (SegmentFile.version, Manifest.version), the
+    /// current fixture kept as an earlier version (add it to the test above), a new fixture
+    /// (`BIGRAM_WRITE_FIXTURE=1 swift test --filter FormatVersionTests` writes it) and
+    /// docs/FORMAT.md updated.
+    @Test func theBytesWrittenAreTheCurrentFixture() throws {
+        let target = fixtures + "/" + currentFixture
+        if ProcessInfo.processInfo.environment["BIGRAM_WRITE_FIXTURE"] == "1" {
+            try? FileManager.default.removeItem(atPath: target)
+            try IndexStore.save(try fixtureSnapshot(), to: target)
+            try? FileManager.default.removeItem(atPath: target + "/write.lock")
+        }
+        let dir = temporaryIndexPath("format-now")
+        defer { removeDirectory(dir) }
+        try IndexStore.save(try fixtureSnapshot(), to: dir)
+        try FileManager.default.removeItem(atPath: dir + "/write.lock")
+        let written = try contents(dir), committed = try contents(target)
+        let advice = "the bytes written changed: bump the format version, keep \(currentFixture) as an earlier version, write a new fixture and update docs/FORMAT.md"
+        #expect(Set(written.keys) == Set(committed.keys), "\(advice): files \(written.keys.sorted()) vs \(committed.keys.sorted())")
+        for (name, bytes) in written.sorted(by: { $0.key < $1.key }) {
+            #expect(bytes == committed[name], "\(advice): \(name) differs (\(bytes.count) vs \(committed[name]?.count ?? 0) bytes)")
+        }
+        // The fixture exercises what it should.
+        let s = try IndexStore.verify(at: target)
+        #expect(s.documentCount == 133)
+        #expect(try s.matchingIDs(.phrase("参观")).sorted() == ["long", "visit"])
+        #expect(try s.matchingIDs(.phrase("abc123")) == ["sports"])
+        #expect(try s.count(.phrase("小微企业园")) == 130)
+        #expect(try s.matchingIDs(.phrase("第7篇")).isEmpty, "the deleted document")
+        let long = try s.search("\"2000亿元。2999\"", options: SearchOptions(limit: 1, highlight: HighlightOptions()))
+        #expect(long.hits.map(\.id) == ["long"])
+        #expect(long.hits.first?.highlights.first?.snippet.contains("【2000亿元。2999】") == true)
+        let table = try #require(s.segments[1].stored[1])
+        guard case .chunked(let c) = try table.value(table.count - 1) else { Issue.record("the long value is not chunked"); return }
+        #expect(c.isDeflated)
     }
 
     @Test func theFixturesAreWhatTheirReleasesWrote() throws {
