@@ -52,7 +52,7 @@ public struct IndexSnapshot: Sendable {
 
     /// Searches with end-user input: malformed syntax is read as text, never an error (see
     /// ``QueryParser/parseLenient(_:)``). Leniency concerns the query's syntax only: a damaged
-    /// index, an exceeded time limit or a cancelled search throw as with ``search(_:options:)-(String,_)``.
+    /// index, an exceeded time limit or a cancelled search throw as with the strict `search(_:options:)`.
     ///
     /// - Throws: ``SearchError/damagedIndex(_:)``, ``SearchError/timeLimitExceeded``; never
     ///   ``SearchError/syntax(_:)`` or ``SearchError/unknownField(_:)`` (an unknown `field:` is

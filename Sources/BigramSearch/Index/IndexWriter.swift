@@ -77,6 +77,7 @@ public final class IndexWriter {
     /// - Parameters:
     ///   - schema: the fields; ``Schema/text`` (one field, `text`) by default.
     ///   - analyzer: the analysis rules; a default ``BigramAnalyzer`` when nil.
+    ///   - options: buffer and merge settings.
     public init(schema: Schema = .text, analyzer: (any Analyzer)? = nil, options: Options = Options()) throws(IndexError) {
         try schema.validate()
         self.schema = schema
@@ -90,11 +91,13 @@ public final class IndexWriter {
     /// takes the directory's write lock.
     ///
     /// - Parameters:
+    ///   - directory: the index directory.
     ///   - mode: ``OpenMode/open`` (the default) needs an existing index.
     ///   - schema: for a new index, its fields (``Schema/text`` when nil); for an existing one,
     ///     nil or the schema it has.
     ///   - analyzer: nil for the default ``BigramAnalyzer`` (or, for an existing index, the one it
     ///     was built with); a custom analyzer must match the index's.
+    ///   - options: buffer, merge and lock-wait settings.
     /// - Throws: ``IndexError/storage(_:)`` with ``StorageError/notAnIndex(path:)``,
     ///   ``StorageError/missingManifest(path:)``, ``StorageError/directoryNotEmpty(path:)``,
     ///   ``StorageError/locked(path:)``, or a damaged index's error;

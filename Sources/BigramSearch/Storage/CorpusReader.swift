@@ -26,7 +26,7 @@ import Foundation
 ///   name order. With ``Options/recursive``, subdirectories are walked too (id = path relative
 ///   to the directory, without `.txt`; hidden directories and symbolic links to directories are
 ///   not followed); without it, subdirectories are counted in ``Report/ignoredDirectories``.
-///   A directory without any `.txt` file is an error (``Error/noTextFiles(path:)``).
+///   A directory without any `.txt` file is an error (``Error/noTextFiles(path:subdirectories:)``).
 ///
 /// Invalid UTF-8 is repaired the same way in every layout: each bad byte sequence becomes U+FFFD,
 /// and the repaired lines (or files) are listed in the ``Report``.

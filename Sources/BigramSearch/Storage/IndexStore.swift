@@ -22,9 +22,11 @@ public enum IndexStore {
 
     /// Opens the index saved in `directory`.
     ///
-    /// - Parameter analyzer: the analyzer the index was built with. May be nil when it was a
-    ///   ``BigramAnalyzer`` (rebuilt from the options stored in the index); a custom analyzer
-    ///   must be passed again and have the same ``Analyzer/identifier``.
+    /// - Parameters:
+    ///   - directory: the index directory.
+    ///   - analyzer: the analyzer the index was built with. May be nil when it was a
+    ///     ``BigramAnalyzer`` (rebuilt from the options stored in the index); a custom analyzer
+    ///     must be passed again and have the same ``Analyzer/identifier``.
     /// - Throws: ``StorageError`` naming the file: not an index, missing manifest, missing or
     ///   damaged file, other format version, analyzer mismatch.
     /// - Complexity: reads the manifest and each segment's header; independent of the index size.
