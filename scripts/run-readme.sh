@@ -10,7 +10,12 @@
 # Lines skipped, each listed with its reason: `swift test` (CI runs the tests itself, and running
 # them from here would build and run the whole suite again) and `bigram-bench` (a benchmark: long,
 # and its figures are not checked). Before starting, the README's outputs under /tmp (every
-# `/tmp/NAME` a command mentions) are removed, so that the commands start from a clean state.
+# `/tmp/NAME` given to `--out`) are removed, so that the commands start from a clean state; other
+# paths are left alone.
+# Then the section "Use it in your package": its Package.swift and main.swift blocks are written
+# to a new package beside the copy (which is in a folder named BigramSearch), with the one
+# `.package(url: …)` line replaced by `.package(path: "../BigramSearch")` (the URL is a
+# placeholder), and `swift run` must build and run it. It counts as one more command.
 # Prints every command and its output, then `README commands: N passed, M failed`; exits 1 if a
 # command failed (or none was found), 0 otherwise.
 set -uo pipefail
@@ -58,7 +63,7 @@ fi
 skip_reason() {
     case "$1" in
         "swift test"|"swift test "*) echo "the test suite: CI runs it itself (.ci/run), and it would run the whole suite again" ;;
-        *bigram-bench*) echo "the benchmark: long, and its figures are not checked" ;;
+        *bigram-bench*) echo "the benchmark: one more release build (with SQLite), and its timings are not a check" ;;
         *) return 1 ;;
     esac
 }
@@ -74,7 +79,8 @@ mkdir -p "$copy"
 echo "== copy of $repo in $copy ($(cd "$copy" && find . -type f | wc -l) files)"
 
 # --- the README's /tmp outputs, removed first ------------------------------------------------
-outputs=$(printf '%s\n' "${commands[@]}" | grep -oE '/tmp/[A-Za-z0-9._-]+' | sort -u || true)
+outputs=$(printf '%s\n' "${commands[@]}" | grep -oE -- '--out[= ]+/tmp/[A-Za-z0-9._-]+' \
+    | grep -oE '/tmp/[A-Za-z0-9._-]+' | sort -u || true)
 for p in $outputs; do
     case "$p" in /tmp/.|/tmp/..) continue ;; esac
     if [ -e "$p" ]; then echo "== removing $p (a README output, for a clean start)"; rm -rf -- "$p"; fi
@@ -106,6 +112,44 @@ for cmd in "${commands[@]}"; do
         echo "== FAILED: exit $rc (${t}s)"
     fi
 done
+
+# --- "Use it in your package": the README's manifest and main.swift, built against the copy ----
+swift_block() {   # the first ```swift block of the section "Use it in your package" containing $1
+    awk -v want="$1" '
+        /^## / { insec = ($0 ~ /^## Use it in your package/) ; next }
+        insec && /^```swift[[:space:]]*$/ { inb = 1; buf = ""; next }
+        insec && inb && /^```[[:space:]]*$/ { inb = 0; if (index(buf, want) && !done) { printf "%s", buf; done = 1 } next }
+        inb { buf = buf $0 "\n" }
+    ' "$readme"
+}
+echo
+manifest=$(swift_block "Package(")
+main=$(swift_block "import BigramSearch")
+app="$work/MyApp"
+target=$(printf '%s\n' "$manifest" | grep -A3 'executableTarget(' | grep -oE 'name: "[^"]+"' | head -1 | cut -d'"' -f2)
+label='(Use it in your package) its Package.swift, .package(url:) replaced by .package(path: "../BigramSearch"), and main.swift: swift run'
+if [ -z "$manifest" ] || [ -z "$main" ] || [ -z "$target" ] \
+   || [ "$(printf '%s\n' "$manifest" | grep -c '\.package(url:')" -ne 1 ]; then
+    echo "== FAILED: $label"
+    echo "   (the section \"Use it in your package\" needs a swift block with Package(…), one .package(url:) and an"
+    echo "   executableTarget, and a swift block with import BigramSearch)"
+    failed=$((failed + 1)); failures+=("$label  (blocks not found)")
+else
+    mkdir -p "$app/Sources/$target"
+    printf '%s\n' "$manifest" | sed -E 's#\.package\(url: *"[^"]*", *[^)]*\)#.package(path: "../BigramSearch")#' > "$app/Package.swift"
+    printf '%s\n' "$main" > "$app/Sources/$target/main.swift"
+    echo "== \$ $label"
+    grep -n 'package(' "$app/Package.swift" | sed 's/^/   Package.swift:/'
+    t0=$(date +%s)
+    (cd "$app" && swift run < /dev/null)
+    rc=$?
+    t=$(( $(date +%s) - t0 ))
+    if [ $rc -eq 0 ]; then
+        passed=$((passed + 1)); echo "== ok (${t}s)"
+    else
+        failed=$((failed + 1)); failures+=("$label  (exit $rc)"); echo "== FAILED: exit $rc (${t}s)"
+    fi
+fi
 
 echo
 echo "== skipped ${#skipped[@]}:"
