@@ -56,7 +56,7 @@ struct Index: ParsableCommand {
         let writer = try IndexWriter(directory: out, schema: .corpus, options: writerOptions.options)
         let (documents, _) = try addCorpus(input, to: writer, threads: threads)
         try writer.commit()
-        let s = writer.snapshot().statistics
+        let s = try writer.snapshot().statistics
         warn("")
         print("indexed \(documents) documents into \(out): \(s.segments) segment(s), \(s.indexBytes) bytes of postings and dictionary")
     }
@@ -111,6 +111,6 @@ struct Merge: ParsableCommand {
         let writer = try IndexWriter(directory: index)
         try writer.forceMerge()
         try writer.commit()
-        print("merged: \(writer.snapshot().statistics.segments) segment, \(writer.documentCount) documents")
+        try print("merged: \(writer.snapshot().statistics.segments) segment, \(writer.documentCount) documents")
     }
 }

@@ -68,6 +68,10 @@ struct TermDictionary: Sendable {
         private(set) var key: [UInt8] = []
         private var postings = 0
         private(set) var ordinal: Int
+        /// Where the next entry starts in the entries (for ``Segment/checkStructure()``).
+        var entryOffset: Int { reader.offset }
+        /// Whether the next entry starts a block.
+        var atBlockStart: Bool { indexInBlock == 0 || indexInBlock == TermDictionary.blockSize }
 
         init(_ dictionary: TermDictionary, block: Int) {
             self.dictionary = dictionary
@@ -86,16 +90,23 @@ struct TermDictionary: Sendable {
             if indexInBlock == 0 { postings = 0 }
             let (shared, suffix) = TermDictionary.lengths(&reader)
             key.removeLast(max(0, key.count - min(shared, key.count)))
-            let end = min(reader.offset + suffix, dictionary.entries.count)
+            // Lengths and offsets from a damaged file are clamped: never an overflow or a read
+            // outside the entries (``FieldIndex/isPlausible(_:)`` rejects what they lead to).
+            let end = reader.offset + max(0, min(suffix, dictionary.entries.count - reader.offset))
             var k = reader.offset
             while k < end { key.append(dictionary.entries[k]); k += 1 }
             reader.offset = max(reader.offset, end)
             let df = Int(clamping: reader.varint())
-            postings += Int(clamping: reader.varint())
+            postings = TermDictionary.saturatingAdd(postings, Int(clamping: reader.varint()))
             indexInBlock += 1
             ordinal += 1
             return Entry(docFrequency: df, postingsOffset: postings)
         }
+    }
+
+    @inline(__always) static func saturatingAdd(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? Int.max : sum
     }
 
     static func lengths(_ r: inout ByteReader) -> (shared: Int, suffix: Int) {
@@ -104,12 +115,12 @@ struct TermDictionary: Sendable {
         return (Int(clamping: r.varint()), Int(clamping: r.varint()))
     }
 
-    private func blockStart(_ b: Int) -> Int {
+    func blockStart(_ b: Int) -> Int {
         b < blockCount ? Int(blockOffsets.uint32(at: 4 * b)) : entries.count
     }
 
     /// The first key of block `b`.
-    private func firstKey(of b: Int) -> (offset: Int, length: Int) {
+    func firstKey(of b: Int) -> (offset: Int, length: Int) {
         var r = ByteReader(entries, offset: blockStart(b))
         let length = TermDictionary.lengths(&r).suffix
         return (r.offset, max(0, min(length, entries.count - r.offset)))
