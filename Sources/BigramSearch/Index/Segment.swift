@@ -32,7 +32,7 @@ final class Segment: Sendable {
         self.ids = ids
         self.stored = stored
         self.fields = fields
-        fieldValidations = fields.map { _ in LazyValue<StorageError?>() }
+        fieldValidations = fields.map { _ in OnceCheck() }
     }
 
     /// Names the segment in errors: its file, or its uid when it was built in memory.
@@ -43,9 +43,9 @@ final class Segment: Sendable {
     func verifyField(_ f: Int) throws(StorageError) {
         if f < fieldChecks.count { try SectionChecksum.verify(fieldChecks[f]) }
         guard f < fields.count, fields[f] != nil else { return }
-        if let error = fieldValidations[f].get({ quickCheck(f) }) { throw error }
+        if let error = fieldValidations[f].run({ quickCheck(f) }) { throw error }
     }
-    private let fieldValidations: [LazyValue<StorageError?>]
+    private let fieldValidations: [OnceCheck]
 
     /// Verifies the checksums of the ids and stored fields.
     func verifyStored() throws(StorageError) { try SectionChecksum.verify(storedChecks) }
