@@ -22,6 +22,10 @@
 /// arrays) and 4-bit gap widths to 4.53 MB (index ÷ text: 0.63 → 0.499 with the dictionary).
 enum PostingsEncoding {
     static let blockSize = 128
+    /// The most positions of one term in one document a reader accepts: a field has at most
+    /// ``IndexLimits/maxFieldBytes`` bytes, so no analyzer gives one term more positions. Bounds
+    /// the work and memory of ``PostingsCursor/positions(into:)`` on a damaged file.
+    static let maxFrequency = IndexLimits.maxFieldBytes
 
     /// Reusable buffers of ``encode(stream:documentCount:lengths:into:)``.
     struct Scratch {
@@ -157,8 +161,6 @@ struct PostingsCursor {
     private let blockCount: Int
     /// The segment's document count (every document number is below it).
     private let documentLimit: Int
-    /// Bits in the postings section.
-    private let bitLimit: Int
 
     private var block = -1
     private var countInBlock = 0
@@ -172,8 +174,6 @@ struct PostingsCursor {
     private var firstPositionBit = 0
     private var positionWidth = 0
     private var recordBits = 0
-    /// The current document's field length (every position is below it).
-    private var length = 0
 
     /// The current document, or ``exhausted``.
     private(set) var doc: UInt32 = 0
@@ -190,7 +190,6 @@ struct PostingsCursor {
         self.buffer = buffer.borrowed
         self.lengths = lengths.bytes.borrowed
         documentLimit = lengths.count
-        bitLimit = buffer.count << 3
         docWidth = PostingsEncoding.documentWidth(lengths.count)
         termStart = offset
         self.docFrequency = docFrequency
@@ -229,8 +228,11 @@ struct PostingsCursor {
         bit += docWidth
         countInBlock = min(PostingsEncoding.blockSize, docFrequency - b * PostingsEncoding.blockSize)
         if countInBlock > 1 {
-            wd = min(32, Int(buffer.bits(at: bit, width: 6)))
+            wd = Int(buffer.bits(at: bit, width: 6))
             bit += 6
+            // Gaps no wider than document numbers: doc + gap + 1 never wraps around (so documents
+            // ascend without a check per document; one past the count has length 0, see below).
+            guard wd <= docWidth else { stop(.documentNumber); return false }
         } else {
             wd = 0
         }
@@ -253,15 +255,19 @@ struct PostingsCursor {
         freq = Int((UInt32(1) << UInt32(z)) | low)
         firstPositionBit = recordBit + 2 * z + 1
         let l = lengths.uint32(at: Int(doc) &* 4)
-        length = Int(l)
         positionWidth = PostingsEncoding.positionWidth(l)
         recordBits = 2 * z + 1 + positionWidth
         if freq > 1 {
             let (gw, used) = PostingsEncoding.readGapWidth(buffer, at: firstPositionBit + positionWidth)
             recordBits += used + (freq - 1) * gw
         }
-        // At most one position per field position; the record lies inside the section.
-        guard freq <= length, recordBit + recordBits <= bitLimit else { stop(.frequency); return false }
+        // At most one position per field position, and no field holds more than maxFrequency
+        // of one term. A document number past the segment reads a length of 0 (reads outside
+        // the lengths give 0), so this also stops those.
+        guard UInt32(truncatingIfNeeded: freq) <= min(l, UInt32(PostingsEncoding.maxFrequency)) else {
+            stop(Int(doc) >= documentLimit ? .documentNumber : .frequency)
+            return false
+        }
         return true
     }
 
@@ -273,9 +279,7 @@ struct PostingsCursor {
         if indexInBlock + 1 < countInBlock {
             indexInBlock += 1
             recordBit += recordBits
-            let d = Int(doc) + Int(buffer.bits(at: gapsBit + (indexInBlock - 1) * wd, width: wd)) + 1
-            guard d < documentLimit else { stop(.documentNumber); return false }
-            doc = UInt32(truncatingIfNeeded: d)
+            doc = doc &+ buffer.bits(at: gapsBit + (indexInBlock - 1) * wd, width: wd) &+ 1   // (see loadBlock)
             return readRecord()
         }
         if block + 1 < blockCount {
@@ -326,7 +330,7 @@ struct PostingsCursor {
             }
         }
         // Positions ascend (gaps are ≥ 1), so the last one bounds them all.
-        return p < length
+        return p < Int(lengths.uint32(at: Int(doc) &* 4))
     }
 
     // For structural checks (``Segment/checkStructure()``).

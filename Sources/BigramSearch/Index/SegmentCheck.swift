@@ -10,9 +10,8 @@ import Synchronization
 ///
 /// Everything else is checked as it is read (``PostingsCursor``, ``FieldIndex/isPlausible(_:)``).
 extension Segment {
-    /// The cheap invariants of field `f`: every field length ≤ ``IndexLimits/maxFieldBytes``,
-    /// their sum equal to the stored total, the dictionary's block first keys ascending. Nil when
-    /// they hold.
+    /// The cheap invariants of field `f`: the field lengths sum to the stored total, the
+    /// dictionary's block first keys ascend. Nil when they hold.
     func quickCheck(_ f: Int) -> StorageError? {
         guard let field = fields[f] else { return nil }
         func corrupt(_ why: String) -> StorageError { .corrupt(path: displayName, reason: "field \(f): \(why)") }
@@ -21,11 +20,7 @@ extension Segment {
             return corrupt("\(lengths.count) field lengths for \(documentCount) documents")
         }
         var sum: UInt64 = 0
-        for d in 0..<lengths.count {
-            let l = lengths[UInt32(d)]
-            if l > IndexLimits.maxFieldBytes { return corrupt("document \(d) has a field length of \(l)") }
-            sum += UInt64(l)   // ≤ 2^32 documents × 2^30: no overflow
-        }
+        for d in 0..<lengths.count { sum &+= UInt64(lengths[UInt32(d)]) }   // < 2^32 documents × 2^32: no overflow
         guard sum == field.totalLength else {
             return corrupt("field lengths sum to \(sum), the field info says \(field.totalLength)")
         }

@@ -80,6 +80,7 @@ struct TermDictionary: Sendable {
             reader = ByteReader(dictionary.entries, offset: dictionary.blockStart(block))
         }
 
+        @inline(__always)
         mutating func next() -> Entry? {
             guard ordinal < dictionary.termCount else { return nil }
             if indexInBlock == TermDictionary.blockSize {
@@ -90,29 +91,26 @@ struct TermDictionary: Sendable {
             if indexInBlock == 0 { postings = 0 }
             let (shared, suffix) = TermDictionary.lengths(&reader)
             key.removeLast(max(0, key.count - min(shared, key.count)))
-            // Lengths and offsets from a damaged file are clamped: never an overflow or a read
-            // outside the entries (``FieldIndex/isPlausible(_:)`` rejects what they lead to).
-            let end = reader.offset + max(0, min(suffix, dictionary.entries.count - reader.offset))
+            // Lengths from a damaged file are clamped (``lengths(_:)``) and offsets wrap: never
+            // an overflow or a read outside the entries (``FieldIndex/isPlausible(_:)`` rejects
+            // the offsets they lead to).
+            let end = min(reader.offset + suffix, dictionary.entries.count)
             var k = reader.offset
             while k < end { key.append(dictionary.entries[k]); k += 1 }
             reader.offset = max(reader.offset, end)
             let df = Int(clamping: reader.varint())
-            postings = TermDictionary.saturatingAdd(postings, Int(clamping: reader.varint()))
+            postings &+= Int(clamping: reader.varint())
             indexInBlock += 1
             ordinal += 1
             return Entry(docFrequency: df, postingsOffset: postings)
         }
     }
 
-    @inline(__always) static func saturatingAdd(_ a: Int, _ b: Int) -> Int {
-        let (sum, overflow) = a.addingReportingOverflow(b)
-        return overflow ? Int.max : sum
-    }
-
     static func lengths(_ r: inout ByteReader) -> (shared: Int, suffix: Int) {
         let b = r.byte()
         if b >> 4 != 15 { return (Int(b >> 4), Int(b & 15)) }
-        return (Int(clamping: r.varint()), Int(clamping: r.varint()))
+        // (At most 2^32: an offset plus a length never overflows.)
+        return (Int(min(r.varint(), 1 << 32)), Int(min(r.varint(), 1 << 32)))
     }
 
     func blockStart(_ b: Int) -> Int {

@@ -22,13 +22,16 @@ struct ResolvedElement: Sendable {
             entries = found
         }
         // Document frequencies drive sums, allocations and loops: check them before any use.
-        if !entries.allSatisfy(field.isPlausible) {
-            damage = entries.contains { $0.docFrequency <= 0 || $0.docFrequency > field.lengths.count }
-                ? .documentFrequency : .offset
-            entries = []
-            return
-        }
+        for e in entries where !field.isPlausible(e) { rejectEntries(field); return }
         if entries.count > 1 { materializeUnion(field, interrupt) }
+    }
+
+    /// Records why an entry is implausible and drops the entries (the search then fails).
+    @inline(never)
+    private mutating func rejectEntries(_ field: FieldIndex) {
+        damage = entries.contains { $0.docFrequency <= 0 || $0.docFrequency > field.lengths.count }
+            ? .documentFrequency : .offset
+        entries = []
     }
 
     /// Merges the postings of all entries into one document list (dense counting when large).

@@ -116,7 +116,7 @@ enum SegmentFile {
                 let rawTermCount = info.uint64(at: 0), totalLength = info.uint64(at: 8)
                 // Checked here in O(1); the lengths themselves on first use (Segment.quickCheck).
                 guard info.count == 16, lengths.bytes.count == 4 * documentCount, blocks.count % 4 == 0,
-                      totalLength <= UInt64(documentCount) * UInt64(IndexLimits.maxFieldBytes),
+                      totalLength <= UInt64(documentCount) * UInt64(UInt32.max),
                       rawTermCount <= UInt64(blocks.count / 4) * UInt64(TermDictionary.blockSize),
                       rawTermCount > UInt64(max(0, blocks.count / 4 - 1)) * UInt64(TermDictionary.blockSize) || blocks.count == 0
                 else {
