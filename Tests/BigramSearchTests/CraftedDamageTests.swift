@@ -123,6 +123,40 @@ private let storedKinds: [UInt32] = [1, 2, 3, 4]     // idOffsets, idBytes, stor
         }
     }
 
+    /// Deterministic stored-text case (another engineer's readers): two values marked deflated
+    /// whose size varint says 2^63 − 1. Today `statistics` traps summing them in StoredTable.textByteCount
+    /// (and Deflate.decompress would allocate up to 2 GB for a size below 2^31). Marked as a
+    /// known issue: when the stored-text readers validate, this records "known issue not
+    /// recorded" — then remove the withKnownIssue.
+    @Test func storedTextSizesThatOverflowStatistics() async {
+        await withKnownIssue("StoredTable.textByteCount sums crafted sizes with + (arithmetic overflow trap)") {
+            await #expect(processExitsWith: .success, "statistics of crafted stored sizes must throw or answer, not trap") {
+                let f = try DamageFixture()
+                var image = f.images[0]
+                let offsets = image.sections.first { $0.kind == 3 && $0.field == 1 }!
+                let bytes = image.sections.first { $0.kind == 4 && $0.field == 1 }!
+                var changed = 0
+                for i in 0..<(offsets.length / 8 - 1) where changed < 2 {
+                    let at = offsets.offset + 8 * i
+                    let o = SegmentImage.u64(image.bytes, at), next = SegmentImage.u64(image.bytes, at + 8)
+                    let start = Int(o & ~StoredTable.flags), end = Int(next & ~StoredTable.flags)
+                    guard o & StoredTable.absent == 0, end - start >= 10 else { continue }
+                    // Mark the value deflated, with a size varint of 2^63 − 1.
+                    SegmentImage.setU64(&image.bytes, at, o | StoredTable.deflated)
+                    for k in 0..<8 { image.bytes[bytes.offset + start + k] = 0xFF }
+                    image.bytes[bytes.offset + start + 8] = 0x7F
+                    changed += 1
+                }
+                guard changed == 2 else { exit(2) }
+                SegmentImage.recomputeChecksums(&image.bytes)
+                let segment = try SegmentFile.decode(ByteBuffer(image.bytes), path: image.path, schema: DamageFixture.schema)
+                let s = IndexSnapshot(schema: DamageFixture.schema, analyzer: f.snapshot.analyzer, segments: [segment],
+                                      deletions: [DocumentSet(capacity: segment.documentCount)])
+                _ = try? s.statistics
+            }
+        }
+    }
+
     // MARK: Named classes of crafted damage (each once found to trap, hang or mislead)
 
     /// One crafted change to section `kind` of field `field` in segment 0 of the fixture: the
