@@ -131,7 +131,7 @@ enum PostingsDamage: UInt8, Sendable {
     /// A document number is not below the segment's document count, or the documents of a term
     /// do not ascend (including a skip table disagreeing with the blocks).
     case documentNumber
-    /// A frequency above the document's field length, or a record running past the section.
+    /// A frequency above the document's field length (or ``PostingsEncoding/maxFrequency``).
     case frequency
     /// A position at or beyond the document's field length.
     case position
