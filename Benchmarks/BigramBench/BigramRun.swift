@@ -55,7 +55,7 @@ struct BigramRun {
            peak > peakBefore {
             f.peakIndexingBytes = peak - before
         }
-        let statistics = snapshot.statistics
+        let statistics = try snapshot.statistics
         f.indexBytes = statistics.indexBytes
         f.totalBytes = statistics.indexBytes + statistics.storedTextBytes
         f.terms = statistics.terms

@@ -193,7 +193,7 @@ struct Index: ParsableCommand {
             if creating { writer.discardUncommitted() }
             throw error
         }
-        let s = writer.snapshot().statistics
+        let s = try writer.snapshot().statistics
         try say("indexed \(count(documents, "document")) into \(out): \(s.documents) in the index, \(count(s.segments, "segment")), \(s.indexBytes) bytes of postings and dictionary")
     }
 }
@@ -271,7 +271,7 @@ struct Merge: ParsableCommand {
     func run() throws {
         try requireIndex(index)
         let writer = try openWriter(index, mode: .open, options: .init(lockWait: lock.lockWait))
-        let before = writer.snapshot().statistics
+        let before = try writer.snapshot().statistics
         if before.segments <= 1 && before.deletedDocuments == 0 {
             try say("nothing to merge: \(count(before.segments, "segment")), no deleted documents; the index is unchanged")
             return
@@ -295,7 +295,7 @@ struct Verify: ParsableCommand {
         try requireIndex(index)
         let snapshot: IndexSnapshot
         do { snapshot = try IndexStore.verify(at: index) } catch { throw CLIError(describe(error)) }
-        let s = snapshot.statistics
+        let s = try snapshot.statistics
         try say("ok: \(count(s.documents, "document")), \(count(s.segments, "segment"))")
     }
 }

@@ -244,7 +244,7 @@ private func verifyAfterCrash(_ dir: String, _ what: String) -> (batches: Int, l
                 "\(what): base documents: missing \(expectedBase.subtracting(baseIDs).sorted().prefix(5)), unexpected \(baseIDs.subtracting(expectedBase).sorted().prefix(5)) (m = \(m))")
         let expectedCount = crashBaseCount - min(m, crashBaseCount) + crashBatchSize * m
         #expect(snapshot.documentCount == expectedCount, "\(what): documentCount \(snapshot.documentCount), expected \(expectedCount)")
-        #expect(snapshot.statistics.documents == expectedCount)
+        #expect(try snapshot.statistics.documents == expectedCount)
         #expect(try snapshot.search("batchword").totalCount == crashBatchSize * m, "\(what)")
         #expect(try snapshot.search("批次记录").totalCount == crashBatchSize * m, "\(what)")
         if m > 0 {
@@ -431,8 +431,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         let expected = Set((0..<40).map { "d\($0)" }).subtracting(["d4", "d32"])
         #expect(Set(all.keys) == expected, "\(what): live ids")
         #expect(s.documentCount == 38, "\(what)")
-        #expect(s.statistics.documents == 38, "\(what)")
-        #expect(s.statistics.deletedDocuments >= 4, "\(what): the old d3, d4, the old d31, d32 are deleted: \(s.statistics)")
+        #expect(try s.statistics.documents == 38, "\(what)")
+        #expect(try s.statistics.deletedDocuments >= 4, "\(what): the old d3, d4, the old d31, d32 are deleted: \(String(describing: try? s.statistics))")
         #expect(all["d3"] == "allword replacedword 替换后的正文", "\(what)")
         #expect(all["d31"] == "allword replacedword 缓冲区替换", "\(what)")
         #expect(Set(try ids(s, "replacedword")) == ["d3", "d31"], "\(what)")
@@ -449,7 +449,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         #expect(try s.search(marker(3)).totalCount == 0, "\(what): title of the old d3")
         #expect(try s.search(marker(5)).hits.map(\.id) == ["d5"], "\(what)")
         #expect(try s.search("title:新标题").hits.map(\.id) == ["d3"], "\(what)")
-        let stats = s.statistics
+        let stats = try s.statistics
         #expect(stats.documents + stats.deletedDocuments == s.segments.reduce(0) { $0 + $1.documentCount }, "\(what)")
     }
 
@@ -458,7 +458,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         let all = try documents(s, "allword", field: "body")
         #expect(Set(all.keys) == Set((0..<30).map { "d\($0)" }), "\(what): the earlier snapshot changed")
         #expect(s.documentCount == 30, "\(what)")
-        #expect(s.statistics.deletedDocuments == 0, "\(what)")
+        #expect(try s.statistics.deletedDocuments == 0, "\(what)")
         #expect(try ids(s, "replacedword").isEmpty, "\(what)")
         #expect(try ids(s, "第3篇") == ["d3"], "\(what)")
         #expect(try ids(s, "第4篇") == ["d4"], "\(what)")
@@ -488,8 +488,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         // forceMerge changes nothing visible; earlier snapshots stay as they were.
         try w.forceMerge()
         let merged = w.snapshot()
-        #expect(merged.statistics.segments == 1)
-        #expect(merged.statistics.deletedDocuments == 0)
+        #expect(try merged.statistics.segments == 1)
+        #expect(try merged.statistics.deletedDocuments == 0)
         #expect(merged.documentCount == 39)
         #expect(Set(try ids(merged, "allword")) == Set(try ids(third, "allword")))
         #expect(try ids(merged, "thirdversion") == ["d3"])
@@ -517,7 +517,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         // Reopened as a snapshot and as a writer.
         let opened = try IndexStore.open(at: dir)
         try expectUpdatedState(opened, "directory, reopened")
-        #expect(opened.statistics == committed.statistics, "reopened statistics \(opened.statistics) vs \(committed.statistics)")
+        #expect(try opened.statistics == committed.statistics, "reopened statistics \(String(describing: try? opened.statistics)) vs \(String(describing: try? committed.statistics))")
         #expect(try Set(segmentFileNames(dir)) == readManifest(dir).keptFiles)
         // One writer per directory: a second one is refused until the first is closed.
         #expect(throws: IndexError.storage(.locked(path: dir + "/write.lock"))) { try IndexWriter(directory: dir) }
@@ -526,7 +526,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         #expect(w2.documentCount == 38)
         #expect(w2.schema == .article)
         let s2 = w2.snapshot()
-        #expect(s2.statistics == committed.statistics)
+        #expect(try s2.statistics == committed.statistics)
         try expectUpdatedState(s2, "directory, snapshot of the reopened writer")
 
         // Changes through the reopened writer: replace a document of a committed segment, delete
@@ -542,7 +542,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         try w2.commit()
         let s3 = try IndexStore.open(at: dir)
         #expect(s3.documentCount == 38)
-        #expect(s3.statistics == w2.snapshot().statistics)
+        #expect(try s3.statistics == w2.snapshot().statistics)
         #expect(try ids(s3, "reopenedreplace") == ["d5"])
         #expect(try ids(s3, "第5篇").isEmpty)
         #expect(try ids(s3, "第6篇").isEmpty)
@@ -561,8 +561,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         try expectUpdatedState(s2, "directory, writer snapshot after forceMerge + commit")
         try expectOriginalState(before, "directory, first snapshot at the end")
         let final = try IndexStore.open(at: dir)
-        #expect(final.statistics.segments == 1)
-        #expect(final.statistics.deletedDocuments == 0)
+        #expect(try final.statistics.segments == 1)
+        #expect(try final.statistics.deletedDocuments == 0)
         #expect(final.documentCount == 38)
         #expect(Set(try ids(final, "allword")) == Set(try ids(s3, "allword")))
         w2.close()
@@ -615,7 +615,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
                 if existed { removals += 1 }
                 #expect(w.delete(id: id) == existed, "\(what): delete(\(id))")
             case 90..<93:
-                maxSegments = max(maxSegments, w.snapshot().statistics.segments)
+                maxSegments = try max(maxSegments, w.snapshot().statistics.segments)
             case 93..<96:   // a parallel batch with new ids, existing ids and a duplicate
                 var batch: [Document] = []
                 for _ in 0..<rng.int(20...60) {
@@ -630,7 +630,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
                 try w.add(contentsOf: batch)
                 for d in batch { record(d) }
             default:
-                if onDisk { try w.commit() } else { maxSegments = max(maxSegments, w.snapshot().statistics.segments) }
+                if onDisk { try w.commit() } else { maxSegments = try max(maxSegments, w.snapshot().statistics.segments) }
             }
         }
         #expect(w.documentCount == model.count, "\(what): documentCount")
@@ -641,12 +641,12 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         let reference = try IndexWriter(schema: .article)
         try reference.add(contentsOf: live)
         let ref = reference.snapshot()
-        #expect(ref.statistics.segments == 1)
+        #expect(try ref.statistics.segments == 1)
         #expect(ref.documentCount == live.count)
 
         let s = w.snapshot()
-        maxSegments = max(maxSegments, s.statistics.segments)
-        let stats = s.statistics
+        maxSegments = try max(maxSegments, s.statistics.segments)
+        let stats = try s.statistics
         #expect(stats.segments >= 2, "\(what): expected several segments, got \(stats) (at most \(maxSegments) seen)")
         #expect(stats.documents == model.count, "\(what)")
         #expect(s.documentCount == model.count, "\(what)")
@@ -663,7 +663,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
             try w.commit()
             let reopened = try IndexStore.open(at: dir)
             reopenedBefore = reopened
-            #expect(reopened.statistics == w.snapshot().statistics, "\(what): reopened statistics")
+            #expect(try reopened.statistics == w.snapshot().statistics, "\(what): reopened statistics")
             #expect(reopened.documentCount == model.count, "\(what): reopened")
             #expect(throws: IndexError.self, "\(what): a second writer while the first is open") { try IndexWriter(directory: dir) }
             let d = setDifferences(reopened, ref, Array(queries.prefix(40)))
@@ -673,16 +673,16 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
 
         try w.forceMerge()
         let merged = w.snapshot()
-        #expect(merged.statistics.segments == 1, "\(what): \(merged.statistics)")
-        #expect(merged.statistics.deletedDocuments == 0, "\(what)")
-        #expect(merged.statistics.documents == live.count, "\(what)")
-        #expect(counts(merged.statistics) == counts(ref.statistics), "\(what): merged vs fresh")
-        #expect(merged.statistics == ref.statistics, "\(what): merged \(merged.statistics) vs fresh \(ref.statistics)")
+        #expect(try merged.statistics.segments == 1, "\(what): \(String(describing: try? merged.statistics))")
+        #expect(try merged.statistics.deletedDocuments == 0, "\(what)")
+        #expect(try merged.statistics.documents == live.count, "\(what)")
+        #expect(try counts(merged.statistics) == counts(ref.statistics), "\(what): merged vs fresh")
+        #expect(try merged.statistics == ref.statistics, "\(what): merged \(String(describing: try? merged.statistics)) vs fresh \(String(describing: try? ref.statistics))")
         let (after, withHits) = rankDifferences(merged, ref, queries)
         #expect(after.isEmpty, "\(what), after forceMerge: \(after.count) queries differ: \(after.prefix(6))")
         #expect(withHits > queries.count / 2, "\(what): only \(withHits) queries have hits")
         // Snapshots taken before the merge are unaffected.
-        #expect(s.statistics == stats, "\(what)")
+        #expect(try s.statistics == stats, "\(what)")
         #expect(setDifferences(s, ref, Array(queries.prefix(40))).isEmpty, "\(what): the pre-merge snapshot changed")
 
         if onDisk {
@@ -691,7 +691,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
             #expect(try Set(segmentFileNames(dir)) == readManifest(dir).keptFiles, "\(what): \(listDirectory(dir))")
             #expect(temporaryFileNames(dir).isEmpty)
             let reopened = try IndexStore.open(at: dir)
-            #expect(reopened.statistics == ref.statistics, "\(what)")
+            #expect(try reopened.statistics == ref.statistics, "\(what)")
             let (d, _) = rankDifferences(reopened, ref, Array(queries.prefix(60)))
             #expect(d.isEmpty, "\(what), reopened after forceMerge: \(d.prefix(6))")
             if let old = reopenedBefore {
@@ -740,7 +740,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
 
         let reopened = try IndexStore.open(at: dir)
         #expect(reopened.documentCount == n)
-        #expect(reopened.statistics == w.snapshot().statistics)
+        #expect(try reopened.statistics == w.snapshot().statistics)
         #expect(Set(try ids(reopened, "streamword")) == Set((0..<n).map { "g\($0)" }))
         var rng = SplitMix64(0x5A3F)
         for _ in 0..<60 {
@@ -896,7 +896,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
                 n += 1
             }
             try w.commit()
-            if commit % 10 == 9 { history.append(w.snapshot().statistics.segments) }
+            if commit % 10 == 9 { try history.append(w.snapshot().statistics.segments) }
         }
         let s = w.snapshot()
         #expect(s.documentCount == n)
@@ -905,8 +905,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         while m >= mergeFactor { m /= mergeFactor; tiers += 1 }
         // Generous: an ideal policy keeps at most (mergeFactor - 1) segments per tier.
         let bound = 2 * mergeFactor * (tiers + 1)
-        #expect(s.statistics.segments <= bound,
-                "mergeFactor \(mergeFactor), commits of \(batchSizes) documents: \(s.statistics.segments) segments for \(n) documents (bound \(bound)); segments every 10 commits: \(history); segment sizes: \(s.segments.prefix(12).map(\.documentCount))…")
+        #expect(try s.statistics.segments <= bound,
+                "mergeFactor \(mergeFactor), commits of \(batchSizes) documents: \(String(describing: try? s.statistics.segments)) segments for \(n) documents (bound \(bound)); segments every 10 commits: \(history); segment sizes: \(s.segments.prefix(12).map(\.documentCount))…")
         #expect(try readManifest(dir).segments.count == s.statistics.segments)
         #expect(try Set(segmentFileNames(dir)) == readManifest(dir).keptFiles)
     }
@@ -918,8 +918,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         for i in 0..<10 { try w.add(Document(id: "s\(i)", text: "常熟市参观考察 第\(i)篇")) }
         let s = w.snapshot()
         #expect(s.documentCount == 10)
-        #expect(s.statistics.segments == 1,
-                "10 documents of 30 bytes with a 64 KiB buffer: \(s.statistics.segments) segments (sizes \(s.segments.map(\.documentCount))); an empty SegmentBuilder estimates \(SegmentBuilder(schema: .text, analyzer: w.analyzer).estimatedBytes) bytes")
+        #expect(try s.statistics.segments == 1,
+                "10 documents of 30 bytes with a 64 KiB buffer: \(String(describing: try? s.statistics.segments)) segments (sizes \(s.segments.map(\.documentCount))); an empty SegmentBuilder estimates \(SegmentBuilder(schema: .text, analyzer: w.analyzer).estimatedBytes) bytes")
         let dir = temporaryIndexPath("budget")
         defer { removeDirectory(dir) }
         let d = try IndexWriter(directory: dir, mode: .openOrCreate, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 0))
@@ -957,8 +957,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         try w.forceMerge()
         let s = w.snapshot()
         #expect(s.documentCount == 0)
-        #expect(s.statistics.deletedDocuments == 0)
-        #expect(s.statistics.segments <= 1)
+        #expect(try s.statistics.deletedDocuments == 0)
+        #expect(try s.statistics.segments <= 1)
         #expect(try s.search("emptyword").totalCount == 0)
         try w.commit()
         let r = try IndexStore.open(at: dir)
@@ -977,7 +977,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         try w2.commit()
         let r2 = try IndexStore.open(at: dir)
         #expect(r2.documentCount == 2)
-        #expect(r2.statistics.segments == 1)
+        #expect(try r2.statistics.segments == 1)
         #expect(try ids(r2, "emptyword OR fullword").sorted() == ["e1", "f"])
         #expect(try r2.search("重新加入").hits.map(\.id) == ["e1"])
     }

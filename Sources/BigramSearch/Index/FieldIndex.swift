@@ -24,6 +24,13 @@ struct FieldIndex: Sendable {
             totalLength: totalLength)
     }
 
+    /// Whether a dictionary entry can be followed: a document frequency of 1…documents and an
+    /// offset inside the postings (a cursor checks the rest as it reads).
+    @inline(__always) func isPlausible(_ entry: TermDictionary.Entry) -> Bool {
+        entry.docFrequency > 0 && entry.docFrequency <= lengths.count
+            && entry.postingsOffset >= 0 && entry.postingsOffset < postings.count
+    }
+
     func cursor(_ entry: TermDictionary.Entry) -> PostingsCursor {
         PostingsCursor(buffer: postings, lengths: lengths, offset: entry.postingsOffset, docFrequency: entry.docFrequency)
     }

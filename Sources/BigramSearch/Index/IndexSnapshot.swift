@@ -236,6 +236,8 @@ public struct IndexSnapshot: Sendable {
         } else {
             matches = segments.indices.map { evaluator.evaluate(compiled, segment: $0, filter: nil) }
         }
+        // Damage found in the postings (values no writer produces, under valid checksums).
+        if let error = evaluator.damage.error { throw .damagedIndex(error) }
         // A search that overran its limit fails even if it never reached a poll point.
         if let interrupt, interrupt.shouldStop(), let error = interrupt.error { throw error }
         return (matches, compiler.leaves)
@@ -259,20 +261,39 @@ public struct IndexStatistics: Hashable, Sendable, Codable {
 
 extension IndexSnapshot {
     /// Counts and sizes, summed over segments and fields.
+    ///
+    /// Reads what it sums through the checks of a search: the checksums of every section it reads
+    /// and each field's cheap invariants (``Segment/verifyField(_:)``).
+    ///
+    /// - Throws: ``SearchError/damagedIndex(_:)`` naming the damaged file.
     public var statistics: IndexStatistics {
-        var s = IndexStatistics()
-        s.segments = segments.count
-        for (seg, del) in zip(segments, deletions) {
-            s.documents += seg.documentCount - del.count
-            s.deletedDocuments += del.count
-            for f in seg.fields.compactMap({ $0 }) {
-                s.terms += f.dictionary.termCount
-                s.dictionaryBytes += f.dictionary.entries.count + f.dictionary.blockOffsets.count
-                s.postingsBytes += f.postings.count
-                s.fieldLengthBytes += f.lengths.bytes.count
-            }
-            for t in seg.stored { s.storedTextBytes += t?.textByteCount ?? 0 }
+        get throws(SearchError) {
+            var s = IndexStatistics()
+            s.segments = segments.count
+            do throws(StorageError) {
+                for (seg, del) in zip(segments, deletions) {
+                    try seg.verifyStored()
+                    for f in seg.fields.indices { try seg.verifyField(f) }
+                    s.documents += seg.documentCount - del.count
+                    s.deletedDocuments += del.count
+                    for f in seg.fields.compactMap({ $0 }) {
+                        // Section sizes (bounded by the file) and term counts (bounded by the
+                        // block table when the file was opened): no overflow.
+                        s.terms += f.dictionary.termCount
+                        s.dictionaryBytes += f.dictionary.entries.count + f.dictionary.blockOffsets.count
+                        s.postingsBytes += f.postings.count
+                        s.fieldLengthBytes += f.lengths.bytes.count
+                    }
+                    for t in seg.stored {
+                        let (sum, overflow) = s.storedTextBytes.addingReportingOverflow(t?.textByteCount ?? 0)
+                        guard !overflow else {
+                            throw StorageError.corrupt(path: seg.displayName, reason: "stored text sizes overflow")
+                        }
+                        s.storedTextBytes = sum
+                    }
+                }
+            } catch { throw .damagedIndex(error) }
+            return s
         }
-        return s
     }
 }

@@ -22,6 +22,10 @@
 /// arrays) and 4-bit gap widths to 4.53 MB (index ÷ text: 0.63 → 0.499 with the dictionary).
 enum PostingsEncoding {
     static let blockSize = 128
+    /// The most positions of one term in one document a reader accepts: a field has at most
+    /// ``IndexLimits/maxFieldBytes`` bytes, so no analyzer gives one term more positions. Bounds
+    /// the work and memory of ``PostingsCursor/positions(into:)`` on a damaged file.
+    static let maxFrequency = IndexLimits.maxFieldBytes
 
     /// Reusable buffers of ``encode(stream:documentCount:lengths:into:)``.
     struct Scratch {
@@ -115,8 +119,38 @@ enum PostingsEncoding {
     }
 }
 
-/// Walks the postings of one term in document order. Reading is bounds-checked; values from a
-/// damaged buffer are clamped so that iteration always ends.
+/// What a ``PostingsCursor`` found wrong in the postings it reads (a file that passed its
+/// checksums but holds values no writer produces). The cursor then stops (``PostingsCursor/doc``
+/// is ``PostingsCursor/exhausted``) and keeps the reason; whoever drives it reports the damage.
+enum PostingsDamage: UInt8, Sendable {
+    case none
+    /// The dictionary's document frequency is 0 or above the segment's document count.
+    case documentFrequency
+    /// The postings offset (or a skip-table offset) lies outside the postings section.
+    case offset
+    /// A document number is not below the segment's document count, or the documents of a term
+    /// do not ascend (including a skip table disagreeing with the blocks).
+    case documentNumber
+    /// A frequency above the document's field length (or ``PostingsEncoding/maxFrequency``).
+    case frequency
+    /// A position at or beyond the document's field length.
+    case position
+
+    var reason: String {
+        switch self {
+        case .none: return "no damage"
+        case .documentFrequency: return "a term's document frequency exceeds the segment's documents"
+        case .offset: return "a term's postings lie outside the postings section"
+        case .documentNumber: return "postings hold a document number out of range or out of order"
+        case .frequency: return "postings hold a frequency above the document's field length"
+        case .position: return "postings hold a position beyond the document's field length"
+        }
+    }
+}
+
+/// Walks the postings of one term in document order. Reading is bounds-checked, and every value
+/// that drives a loop, an allocation or an index is validated against the segment's counts: on a
+/// bad value the cursor stops and records ``damage`` (never traps, never runs away).
 struct PostingsCursor {
     static let exhausted = UInt32.max
 
@@ -125,6 +159,8 @@ struct PostingsCursor {
     private let termStart: Int
     let docFrequency: Int
     private let blockCount: Int
+    /// The segment's document count (every document number is below it).
+    private let documentLimit: Int
 
     private var block = -1
     private var countInBlock = 0
@@ -143,24 +179,47 @@ struct PostingsCursor {
     private(set) var doc: UInt32 = 0
     /// The current document's frequency.
     private(set) var freq = 0
+    /// Why the cursor stopped early, or ``PostingsDamage/none``.
+    private(set) var damage = PostingsDamage.none
+
+    var isDamaged: Bool { damage != .none }
 
     /// A cursor over the postings at `offset`. It borrows `buffer` and `lengths`: the field
     /// index they belong to must outlive it.
     init(buffer: ByteBuffer, lengths: FieldLengths, offset: Int, docFrequency: Int) {
         self.buffer = buffer.borrowed
         self.lengths = lengths.bytes.borrowed
+        documentLimit = lengths.count
         docWidth = PostingsEncoding.documentWidth(lengths.count)
         termStart = offset
-        self.docFrequency = max(0, docFrequency)
-        blockCount = (self.docFrequency + PostingsEncoding.blockSize - 1) / PostingsEncoding.blockSize
-        if blockCount == 0 { doc = Self.exhausted } else { loadBlock(0) }
+        self.docFrequency = docFrequency
+        blockCount = docFrequency > 0 && docFrequency <= lengths.count
+            ? (docFrequency + PostingsEncoding.blockSize - 1) / PostingsEncoding.blockSize : 0
+        if docFrequency <= 0 || docFrequency > lengths.count {
+            stop(.documentFrequency)
+        } else if offset < 0 || offset >= buffer.count || (blockCount > 1 && 8 * blockCount > buffer.count - offset) {
+            stop(.offset)
+        } else {
+            loadBlock(0)
+        }
     }
 
-    private mutating func loadBlock(_ b: Int) {
+    @inline(never)
+    private mutating func stop(_ why: PostingsDamage) {
+        damage = why
+        doc = Self.exhausted
+        freq = 0
+    }
+
+    /// Loads block `b`. False when it is damaged (the cursor has stopped).
+    @discardableResult
+    private mutating func loadBlock(_ b: Int) -> Bool {
         block = b
         var bit: Int
         if blockCount > 1 {
-            bit = (termStart + Int(buffer.uint32(at: termStart + 8 * b + 4))) << 3
+            let start = termStart + Int(buffer.uint32(at: termStart + 8 * b + 4))
+            guard start >= termStart + 8 * blockCount, start < buffer.count else { stop(.offset); return false }
+            bit = start << 3
             if b > 0 { previousBlockLast = buffer.uint32(at: termStart + 8 * (b - 1)) }
         } else {
             bit = termStart << 3
@@ -169,50 +228,65 @@ struct PostingsCursor {
         bit += docWidth
         countInBlock = min(PostingsEncoding.blockSize, docFrequency - b * PostingsEncoding.blockSize)
         if countInBlock > 1 {
-            wd = min(32, Int(buffer.bits(at: bit, width: 6)))
+            wd = Int(buffer.bits(at: bit, width: 6))
             bit += 6
+            // Gaps no wider than document numbers: doc + gap + 1 never wraps around (so documents
+            // ascend without a check per document; one past the count has length 0, see below).
+            guard wd <= docWidth else { stop(.documentNumber); return false }
         } else {
             wd = 0
         }
         gapsBit = bit
         indexInBlock = 0
-        doc = b == 0 ? firstGap : previousBlockLast &+ 1 &+ firstGap
+        let first = b == 0 ? Int(firstGap) : Int(previousBlockLast) + 1 + Int(firstGap)
+        guard first < documentLimit else { stop(.documentNumber); return false }
+        doc = UInt32(truncatingIfNeeded: first)
         recordBit = gapsBit + (countInBlock - 1) * wd
-        readRecord()
+        return readRecord()
     }
 
-    /// Decodes the frequency and widths of the current document's record.
-    @inline(__always)
-    private mutating func readRecord() {
+    /// Decodes the frequency and widths of the current document's record. False when it is
+    /// damaged (the cursor has stopped).
+    @inline(__always) @discardableResult
+    private mutating func readRecord() -> Bool {
         let word = buffer.bits(at: recordBit, width: 32)
         let z = min(31, word.trailingZeroBitCount)
         let low = buffer.bits(at: recordBit + z + 1, width: z)
         freq = Int((UInt32(1) << UInt32(z)) | low)
         firstPositionBit = recordBit + 2 * z + 1
-        positionWidth = PostingsEncoding.positionWidth(lengths.uint32(at: Int(doc) &* 4))
+        let l = lengths.uint32(at: Int(doc) &* 4)
+        positionWidth = PostingsEncoding.positionWidth(l)
         recordBits = 2 * z + 1 + positionWidth
         if freq > 1 {
             let (gw, used) = PostingsEncoding.readGapWidth(buffer, at: firstPositionBit + positionWidth)
             recordBits += used + (freq - 1) * gw
         }
+        // At most one position per field position, and no field holds more than maxFrequency
+        // of one term. A document number past the segment reads a length of 0 (reads outside
+        // the lengths give 0), so this also stops those.
+        guard UInt32(truncatingIfNeeded: freq) <= min(l, UInt32(PostingsEncoding.maxFrequency)) else {
+            stop(Int(doc) >= documentLimit ? .documentNumber : .frequency)
+            return false
+        }
+        return true
     }
 
-    /// Moves to the next document. Returns false when the postings are exhausted.
+    /// Moves to the next document. Returns false when the postings are exhausted (or damaged:
+    /// see ``damage``).
     @discardableResult
     mutating func next() -> Bool {
         guard doc != Self.exhausted else { return false }
         if indexInBlock + 1 < countInBlock {
             indexInBlock += 1
             recordBit += recordBits
-            doc = doc &+ buffer.bits(at: gapsBit + (indexInBlock - 1) * wd, width: wd) &+ 1
-            readRecord()
-            return true
+            doc = doc &+ buffer.bits(at: gapsBit + (indexInBlock - 1) * wd, width: wd) &+ 1   // (see loadBlock)
+            return readRecord()
         }
         if block + 1 < blockCount {
             let last = doc
-            loadBlock(block + 1)
-            if doc <= last { doc = Self.exhausted; return false }   // damaged: not ascending
-            return true
+            // The skip table's last document of this block must be the one just read.
+            guard buffer.uint32(at: termStart + 8 * block) == last else { stop(.documentNumber); return false }
+            return loadBlock(block + 1)
         }
         doc = Self.exhausted
         return false
@@ -228,8 +302,8 @@ struct PostingsCursor {
             while b + 1 < blockCount && buffer.uint32(at: termStart + 8 * b) < target { b += 1 }
             if b != block {
                 let last = doc
-                loadBlock(b)
-                if doc < last { doc = Self.exhausted; return false }
+                guard loadBlock(b) else { return false }
+                if doc <= last { stop(.documentNumber); return false }
                 if doc >= target { return true }
             }
         }
@@ -239,20 +313,39 @@ struct PostingsCursor {
         return false
     }
 
-    /// The positions of the current document, appended to `out`.
-    func positions(into out: inout [UInt32]) {
-        var p = buffer.bits(at: firstPositionBit, width: positionWidth)
-        out.append(p)
-        guard freq > 1 else { return }
-        var bit = firstPositionBit + positionWidth
-        let (gw, used) = PostingsEncoding.readGapWidth(buffer, at: bit)
-        bit += used
-        for _ in 1..<freq {
-            p = p &+ buffer.bits(at: bit, width: gw) &+ 1
-            out.append(p)
-            bit += gw
+    /// The positions of the current document, appended to `out`. Returns false when they are
+    /// damaged (not below the document's field length); `out` then holds garbage.
+    @discardableResult
+    func positions(into out: inout [UInt32]) -> Bool {
+        var p = Int(buffer.bits(at: firstPositionBit, width: positionWidth))
+        out.append(UInt32(truncatingIfNeeded: p))
+        if freq > 1 {
+            var bit = firstPositionBit + positionWidth
+            let (gw, used) = PostingsEncoding.readGapWidth(buffer, at: bit)
+            bit += used
+            for _ in 1..<freq {
+                p += Int(buffer.bits(at: bit, width: gw)) + 1
+                out.append(UInt32(truncatingIfNeeded: p))
+                bit += gw
+            }
         }
+        // Positions ascend (gaps are ≥ 1), so the last one bounds them all.
+        return p < Int(lengths.uint32(at: Int(doc) &* 4))
     }
+
+    // For structural checks (``Segment/checkStructure()``).
+
+    /// The block of the current document.
+    var currentBlock: Int { block }
+    /// The byte after the current document's record, rounded up (a block's bit stream ends there
+    /// when this is its last document).
+    var recordEndByte: Int { (recordBit + recordBits + 7) >> 3 }
+    /// Where the current block's bit stream starts, in bytes.
+    var blockStartByte: Int {
+        blockCount > 1 ? termStart + Int(buffer.uint32(at: termStart + 8 * block + 4)) : termStart
+    }
+    /// Bytes of the skip table.
+    var skipTableBytes: Int { blockCount > 1 ? 8 * blockCount : 0 }
 }
 
 /// Position counts of the documents being indexed (see ``FieldLengths``).

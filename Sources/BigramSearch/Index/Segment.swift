@@ -32,20 +32,45 @@ final class Segment: Sendable {
         self.ids = ids
         self.stored = stored
         self.fields = fields
+        fieldValidations = fields.map { _ in OnceCheck() }
     }
 
-    /// Verifies the checksums of field `f`'s index sections (once; then free).
+    /// Names the segment in errors: its file, or its uid when it was built in memory.
+    var displayName: String { origin ?? "in-memory segment \(String(uid, radix: 16))" }
+
+    /// Verifies the checksums of field `f`'s index sections, then the field's cheap invariants
+    /// (``checkFieldLengths(_:)``, the dictionary's block keys): once, then nearly free.
     func verifyField(_ f: Int) throws(StorageError) {
         if f < fieldChecks.count { try SectionChecksum.verify(fieldChecks[f]) }
+        guard f < fields.count, fields[f] != nil else { return }
+        if let error = fieldValidations[f].run({ quickCheck(f) }) { throw error }
     }
+    private let fieldValidations: [OnceCheck]
 
     /// Verifies the checksums of the ids and stored fields.
     func verifyStored() throws(StorageError) { try SectionChecksum.verify(storedChecks) }
 
-    /// Verifies every section.
+    /// Verifies every section's checksum, then the structure of every field's index
+    /// (``checkStructure()``): the full check of `IndexStore.verify`.
     func verifyAll() throws(StorageError) {
         try verifyStored()
         for f in fieldChecks.indices { try verifyField(f) }
+        try checkStructure()
+    }
+
+    /// Reads every id and stored value whole (inflating deflated values and chunks), so that a
+    /// value whose bytes pass the checksums but do not decode is found now: what
+    /// ``IndexStore/verify(at:analyzer:)`` adds to ``verifyAll()``.
+    func checkStoredValues() throws(StorageError) {
+        let path = origin ?? "segment \(uid)"
+        var cost = StoredReadCost()
+        for (name, table) in [("ids", ids)] + stored.enumerated().compactMap({ f, t in t.map { ("field \(f)", $0) } }) {
+            for i in 0..<table.count {
+                do { _ = try table.text(i, cost: &cost) } catch {
+                    throw .corrupt(path: path, reason: "\(name), document \(i): \(error.description)")
+                }
+            }
+        }
     }
 
     func id(_ doc: Int) -> String { ids[doc] ?? "" }

@@ -68,6 +68,10 @@ struct TermDictionary: Sendable {
         private(set) var key: [UInt8] = []
         private var postings = 0
         private(set) var ordinal: Int
+        /// Where the next entry starts in the entries (for ``Segment/checkStructure()``).
+        var entryOffset: Int { reader.offset }
+        /// Whether the next entry starts a block.
+        var atBlockStart: Bool { indexInBlock == 0 || indexInBlock == TermDictionary.blockSize }
 
         init(_ dictionary: TermDictionary, block: Int) {
             self.dictionary = dictionary
@@ -76,6 +80,7 @@ struct TermDictionary: Sendable {
             reader = ByteReader(dictionary.entries, offset: dictionary.blockStart(block))
         }
 
+        @inline(__always)
         mutating func next() -> Entry? {
             guard ordinal < dictionary.termCount else { return nil }
             if indexInBlock == TermDictionary.blockSize {
@@ -86,12 +91,15 @@ struct TermDictionary: Sendable {
             if indexInBlock == 0 { postings = 0 }
             let (shared, suffix) = TermDictionary.lengths(&reader)
             key.removeLast(max(0, key.count - min(shared, key.count)))
+            // Lengths from a damaged file are clamped (``lengths(_:)``) and offsets wrap: never
+            // an overflow or a read outside the entries (``FieldIndex/isPlausible(_:)`` rejects
+            // the offsets they lead to).
             let end = min(reader.offset + suffix, dictionary.entries.count)
             var k = reader.offset
             while k < end { key.append(dictionary.entries[k]); k += 1 }
             reader.offset = max(reader.offset, end)
             let df = Int(clamping: reader.varint())
-            postings += Int(clamping: reader.varint())
+            postings &+= Int(clamping: reader.varint())
             indexInBlock += 1
             ordinal += 1
             return Entry(docFrequency: df, postingsOffset: postings)
@@ -101,15 +109,16 @@ struct TermDictionary: Sendable {
     static func lengths(_ r: inout ByteReader) -> (shared: Int, suffix: Int) {
         let b = r.byte()
         if b >> 4 != 15 { return (Int(b >> 4), Int(b & 15)) }
-        return (Int(clamping: r.varint()), Int(clamping: r.varint()))
+        // (At most 2^32: an offset plus a length never overflows.)
+        return (Int(min(r.varint(), 1 << 32)), Int(min(r.varint(), 1 << 32)))
     }
 
-    private func blockStart(_ b: Int) -> Int {
+    func blockStart(_ b: Int) -> Int {
         b < blockCount ? Int(blockOffsets.uint32(at: 4 * b)) : entries.count
     }
 
     /// The first key of block `b`.
-    private func firstKey(of b: Int) -> (offset: Int, length: Int) {
+    func firstKey(of b: Int) -> (offset: Int, length: Int) {
         var r = ByteReader(entries, offset: blockStart(b))
         let length = TermDictionary.lengths(&r).suffix
         return (r.offset, max(0, min(length, entries.count - r.offset)))

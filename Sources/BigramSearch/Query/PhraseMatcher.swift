@@ -6,6 +6,8 @@ struct ResolvedElement: Sendable {
     /// For several entries: the documents containing any of them, ascending, with summed freqs.
     var unionDocs: [UInt32] = []
     var unionFreqs: [UInt32] = []
+    /// Damage found while looking the element up (then it matches nothing and the search fails).
+    var damage = PostingsDamage.none
 
     var documentFrequency: Int { entries.count == 1 ? entries[0].docFrequency : unionDocs.count }
 
@@ -18,23 +20,35 @@ struct ResolvedElement: Sendable {
             var found: [TermDictionary.Entry] = []
             field.dictionary.forEach(withPrefix: prefix) { found.append($0) }
             entries = found
-            if found.count > 1 { materializeUnion(field, interrupt) }
         }
+        // Document frequencies drive sums, allocations and loops: check them before any use.
+        for e in entries where !field.isPlausible(e) { rejectEntries(field); return }
+        if entries.count > 1 { materializeUnion(field, interrupt) }
+    }
+
+    /// Records why an entry is implausible and drops the entries (the search then fails).
+    @inline(never)
+    private mutating func rejectEntries(_ field: FieldIndex) {
+        damage = entries.contains { $0.docFrequency <= 0 || $0.docFrequency > field.lengths.count }
+            ? .documentFrequency : .offset
+        entries = []
     }
 
     /// Merges the postings of all entries into one document list (dense counting when large).
     private mutating func materializeUnion(_ field: FieldIndex, _ interrupt: SearchInterrupt?) {
         let docCount = field.lengths.count
+        // (Each docFrequency is at most docCount: no overflow.)
         let total = entries.reduce(0) { $0 + $1.docFrequency }
-        if total * 8 >= docCount {
+        if total >= (docCount + 7) / 8 {
             var counts = [UInt32](repeating: 0, count: docCount)
             for (k, e) in entries.enumerated() {
                 if k & 7 == 7, interrupt?.shouldStop() == true { break }
                 var c = field.cursor(e)
                 while c.doc != PostingsCursor.exhausted {
-                    if Int(c.doc) < docCount { counts[Int(c.doc)] &+= UInt32(c.freq) }
+                    if Int(c.doc) < docCount { counts[Int(c.doc)] &+= UInt32(truncatingIfNeeded: c.freq) }
                     c.next()
                 }
+                if c.isDamaged { damage = c.damage; return }
             }
             for (d, f) in counts.enumerated() where f > 0 {
                 unionDocs.append(UInt32(d)); unionFreqs.append(f)
@@ -49,6 +63,7 @@ struct ResolvedElement: Sendable {
                     pairs.append(UInt64(c.doc) << 32 | UInt64(min(c.freq, Int(UInt32.max))))
                     c.next()
                 }
+                if c.isDamaged { damage = c.damage; return }
             }
             pairs.sort()
             for p in pairs {
@@ -72,10 +87,13 @@ struct PhraseMatcher {
     let interrupt: SearchInterrupt?
 
     /// Matching documents (ascending) and the phrase's frequency in each. `accept` filters
-    /// documents (deletions, the other clauses of an AND) before any position is read.
-    func matches(accept: (UInt32) -> Bool) -> (docs: [UInt32], freqs: [UInt32]) {
+    /// documents (deletions, the other clauses of an AND) before any position is read. When the
+    /// postings are found damaged, `damage` says how (and the documents are incomplete: the
+    /// caller must fail).
+    func matches(accept: (UInt32) -> Bool) -> (docs: [UInt32], freqs: [UInt32], damage: PostingsDamage) {
         var docs: [UInt32] = [], freqs: [UInt32] = []
-        if elements.isEmpty || elements.contains(where: { $0.entries.isEmpty }) { return ([], []) }
+        if let damaged = elements.first(where: { $0.damage != .none }) { return ([], [], damaged.damage) }
+        if elements.isEmpty || elements.contains(where: { $0.entries.isEmpty }) { return ([], [], .none) }
         if elements.count == 1 {
             let e = elements[0]
             if e.entries.count == 1 {
@@ -87,13 +105,14 @@ struct PhraseMatcher {
                     n &+= 1
                     if n & 1023 == 0, interrupt?.shouldStop() == true { break }
                 }
+                if c.isDamaged { return (docs, freqs, c.damage) }
             } else {
                 for (k, d) in e.unionDocs.enumerated() where accept(d) {
                     docs.append(d); freqs.append(e.unionFreqs[k])
                     if k & 1023 == 1023, interrupt?.shouldStop() == true { break }
                 }
             }
-            return (docs, freqs)
+            return (docs, freqs, .none)
         }
         var sources = elements.enumerated().map { Source(element: $0.element, index: $0.offset, field: field) }
         sources.sort { $0.cost < $1.cost }
@@ -101,6 +120,7 @@ struct PhraseMatcher {
         var positions = [[UInt32]](repeating: [], count: elements.count)
         var target: UInt32 = 0
         var candidates = 0
+        var damage = PostingsDamage.none
         outer: while true {
             candidates &+= 1
             if candidates & 255 == 0, interrupt?.shouldStop() == true { break }
@@ -115,7 +135,10 @@ struct PhraseMatcher {
                 for s in sources.indices {
                     let e = sources[s].element
                     positions[e].removeAll(keepingCapacity: true)
-                    sources[s].positions(doc: doc, members: &members[e], into: &positions[e])
+                    guard sources[s].positions(doc: doc, members: &members[e], into: &positions[e]) else {
+                        damage = .position
+                        break outer
+                    }
                 }
                 let f = Self.countMatches(positions, offsets: elements.map(\.offset))
                 if f > 0 { docs.append(doc); freqs.append(UInt32(f)) }
@@ -123,7 +146,12 @@ struct PhraseMatcher {
             if target == UInt32.max - 1 { break }
             target += 1
         }
-        return (docs, freqs)
+        if damage == .none {
+            // A damaged cursor stops as if exhausted: tell the caller.
+            if let c = sources.first(where: { $0.cursor?.isDamaged == true }) { damage = c.cursor!.damage }
+            if let m = members.joined().first(where: \.isDamaged) { damage = m.damage }
+        }
+        return (docs, freqs, damage)
     }
 
     /// The number of base positions `b` such that every element `e` has position `b + offsets[e]`.
@@ -195,15 +223,14 @@ struct PhraseMatcher {
             return lo < union.count ? union[lo] : nil
         }
 
-        func positions(doc: UInt32, members: inout [PostingsCursor], into out: inout [UInt32]) {
-            if let cursor {
-                cursor.positions(into: &out)
-                return
-            }
+        /// False when the positions are damaged.
+        func positions(doc: UInt32, members: inout [PostingsCursor], into out: inout [UInt32]) -> Bool {
+            if let cursor { return cursor.positions(into: &out) }
             for m in members.indices where members[m].advance(to: doc) && members[m].doc == doc {
-                members[m].positions(into: &out)
+                guard members[m].positions(into: &out) else { return false }
             }
             out.sort()
+            return true
         }
     }
 }

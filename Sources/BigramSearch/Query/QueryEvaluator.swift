@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Runs a ``CompiledQuery`` over the segments of a snapshot.
 ///
 /// Two phases: statistics (each element's document frequency summed over all segments, so that
@@ -14,6 +16,8 @@ struct QueryEvaluator {
     private var idf: [[Double]] = []
     private var averageLength: [Double] = []
     private let documentCount: Int
+    /// Damage found in the postings while evaluating; the search then throws it.
+    let damage = DamageReport()
 
     init(snapshot: IndexSnapshot, leaves: [PhrasePattern], bm25: BM25, interrupt: SearchInterrupt? = nil) {
         self.snapshot = snapshot
@@ -22,11 +26,12 @@ struct QueryEvaluator {
         self.interrupt = interrupt
         documentCount = snapshot.segments.reduce(0) { $0 + $1.documentCount }
         let fieldCount = snapshot.schema.fields.count
-        var lengthSums = [UInt64](repeating: 0, count: fieldCount)
+        // (In floating point: totals read from files cannot overflow it.)
+        var lengthSums = [Double](repeating: 0, count: fieldCount)
         for s in snapshot.segments {
-            for (f, fi) in s.fields.enumerated() { lengthSums[f] += fi?.totalLength ?? 0 }
+            for (f, fi) in s.fields.enumerated() { lengthSums[f] += Double(fi?.totalLength ?? 0) }
         }
-        averageLength = lengthSums.map { documentCount > 0 ? Double($0) / Double(documentCount) : 0 }
+        averageLength = lengthSums.map { documentCount > 0 ? $0 / Double(documentCount) : 0 }
         var df = leaves.map { leaf in leaf.fields.map { _ in [Int](repeating: 0, count: leaf.elements.count) } }
         for s in snapshot.segments {
             var perLeaf: [[[ResolvedElement]]] = []
@@ -35,7 +40,10 @@ struct QueryEvaluator {
                 for (slot, f) in leaf.fields.enumerated() {
                     guard let fi = s.fields[f] else { perField.append([]); continue }
                     let els = leaf.elements.map { ResolvedElement($0, in: fi, interrupt: interrupt) }
-                    for (e, r) in els.enumerated() { df[l][slot][e] += r.documentFrequency }
+                    for (e, r) in els.enumerated() {
+                        df[l][slot][e] += r.documentFrequency   // each at most the segment's documents
+                        if r.damage != .none { damage.record(r.damage, segment: s, field: snapshot.schema.fields[f].name) }
+                    }
                     perField.append(els)
                 }
                 perLeaf.append(perField)
@@ -118,6 +126,10 @@ struct QueryEvaluator {
             guard let fi = seg.fields[f] else { continue }
             let matcher = PhraseMatcher(field: fi, elements: resolved[segment][l][slot], interrupt: interrupt)
             let found = matcher.matches { doc in !deleted.contains(doc) && (filter?.contains(doc) ?? true) }
+            if found.damage != .none {
+                damage.record(found.damage, segment: seg, field: snapshot.schema.fields[f].name)
+                continue
+            }
             if found.docs.isEmpty { continue }
             let boost = snapshot.schema.fields[f].boost
             let weight = idf[l][slot] * boost
@@ -188,4 +200,18 @@ struct QueryEvaluator {
         }
         return out
     }
+}
+
+/// The first damage found in a segment's postings during one evaluation (segments may be
+/// evaluated on several threads). The search throws it as
+/// ``SearchError/damagedIndex(_:)`` rather than return an answer computed from damaged data.
+final class DamageReport: Sendable {
+    private let first = Mutex<StorageError?>(nil)
+
+    func record(_ damage: PostingsDamage, segment: Segment, field: String) {
+        let error = StorageError.corrupt(path: segment.displayName, reason: "field \(field): \(damage.reason)")
+        first.withLock { if $0 == nil { $0 = error } }
+    }
+
+    var error: StorageError? { first.withLock { $0 } }
 }

@@ -115,8 +115,10 @@ enum SegmentFile {
                 let info = try section(.fieldInfo, f)
                 let lengths = FieldLengths(bytes: try section(.lengths, f))
                 let blocks = try section(.dictionaryBlocks, f)
-                let rawTermCount = info.uint64(at: 0)
-                guard info.count == 16, lengths.count == documentCount, blocks.count % 4 == 0,
+                let rawTermCount = info.uint64(at: 0), totalLength = info.uint64(at: 8)
+                // Checked here in O(1); the lengths themselves on first use (Segment.quickCheck).
+                guard info.count == 16, lengths.bytes.count == 4 * documentCount, blocks.count % 4 == 0,
+                      totalLength <= UInt64(documentCount) * UInt64(UInt32.max),
                       rawTermCount <= UInt64(blocks.count / 4) * UInt64(TermDictionary.blockSize),
                       rawTermCount > UInt64(max(0, blocks.count / 4 - 1)) * UInt64(TermDictionary.blockSize) || blocks.count == 0
                 else {
@@ -127,14 +129,14 @@ enum SegmentFile {
                 var previous: UInt32 = 0
                 for b in 0..<(blocks.count / 4) {
                     let o = blocks.uint32(at: 4 * b)
-                    guard o >= previous, Int(o) < max(entries.count, 1) else {
+                    guard o >= previous, Int(o) < max(entries.count, 1), b > 0 || o == 0 else {
                         throw corrupt("field \(field.name): dictionary block \(b) starts outside the dictionary")
                     }
                     previous = o
                 }
                 fields.append(FieldIndex(
                     dictionary: TermDictionary(entries: entries, blockOffsets: blocks, termCount: Int(rawTermCount)),
-                    postings: try section(.postings, f), lengths: lengths, totalLength: info.uint64(at: 8)))
+                    postings: try section(.postings, f), lengths: lengths, totalLength: totalLength))
             } else {
                 fields.append(nil)
             }
