@@ -67,7 +67,7 @@ private func runGeneratedCases(kinds: Set<UInt32>, plain: Bool, iterations: Int,
                     _ = try IndexStore.verify(at: copy)
                     if expectFailure { problems.append("\(name): IndexStore.verify passed the file") }
                 } catch {
-                    if !expectFailure { problems.append("\(name): IndexStore.verify threw \(error), verifyAll passed") }
+                    if !expectFailure { problems.append("\(name): IndexStore.verify threw \(error), the segment checks passed") }
                 }
                 try Data(fixture.images[k].bytes).write(to: URL(fileURLWithPath: file))
             }

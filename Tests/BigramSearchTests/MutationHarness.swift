@@ -266,7 +266,7 @@ struct CaseResult {
     var rejectedAtOpen: StorageError?
     /// The first search (or count, ids, statistics) that threw damagedIndex.
     var searchError: StorageError?
-    /// What verifyAll (IndexStore.verify's check) threw.
+    /// What verifyAll and checkStoredValues (IndexStore.verify's checks) threw.
     var verifyError: StorageError?
     /// Whether every query gave the intact index's answer.
     var sameAnswers = true
@@ -327,7 +327,7 @@ func runCase(_ fixture: DamageFixture, segment k: Int, bytes: [UInt8]) -> CaseRe
         note(error, "count/matchingIDs")
     }
     do { _ = try s.statistics } catch { note(error, "statistics") }
-    do { try segment.verifyAll() } catch {
+    do { try segment.verifyAll(); try segment.checkStoredValues() } catch {
         expectNamesSegment(error, "verify")
         result.verifyError = error
     }
