@@ -11,17 +11,6 @@ import Testing
 
 private let iterations = ProcessInfo.processInfo.environment["BIGRAM_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 600
 
-/// The manifest file for `json` (magic, version, length, CRC-32C of the JSON).
-private func manifestBytes(_ json: [UInt8]) -> [UInt8] {
-    var w = ByteWriter()
-    w.bytes += Manifest.magic
-    w.uint32(Manifest.version)
-    w.uint32(UInt32(json.count))
-    w.uint32(Checksum.crc32c(json))
-    w.bytes += json
-    return w.bytes
-}
-
 /// A value to put in place of another.
 private func strangeValue(_ rng: inout SplitMix64) -> Any {
     switch rng.int(0..<14) {
@@ -103,13 +92,13 @@ private func mutate(_ object: Any, _ rng: inout SplitMix64, depth: Int = 0) -> A
                 // Byte-level damage inside the JSON, checksum recomputed.
                 var text = Array(original[16...])
                 for _ in 0..<rng.int(1..<4) { text[rng.int(0..<text.count)] = UInt8(truncatingIfNeeded: rng.next()) }
-                bytes = manifestBytes(text)
+                bytes = Manifest.framed(text)
             } else {
                 var object = json
                 for _ in 0..<rng.int(1..<4) { object = mutate(object, &rng) }
                 guard JSONSerialization.isValidJSONObject(object),
                       let data = try? JSONSerialization.data(withJSONObject: object) else { continue }
-                bytes = manifestBytes(Array(data))
+                bytes = Manifest.framed(Array(data))
             }
             try Data(bytes).write(to: URL(fileURLWithPath: dir + "/MANIFEST"))
             let start = clock.now

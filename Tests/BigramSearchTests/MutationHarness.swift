@@ -7,62 +7,6 @@ import Testing
 // seed pages, mutations of their sections (with or without recomputing the checksums), and the
 // run of every reader over a mutated file, with a watchdog against hangs.
 
-// MARK: - Segment images
-
-/// One section of a segment file, from its section table.
-struct SectionInfo: Sendable {
-    var index: Int
-    var kind: UInt32
-    var field: UInt32
-    var offset: Int
-    var length: Int
-    var tableEntryOffset: Int { 24 + 32 * index }
-    var kindName: String { SegmentFile.Kind(rawValue: kind).map { "\($0)" } ?? "kind\(kind)" }
-    /// Stored text and ids (another engineer's readers; see CraftedDamageTests).
-    var isStoredText: Bool { kind >= 1 && kind <= 4 }
-}
-
-/// The bytes of a segment file and its section table.
-struct SegmentImage: Sendable {
-    var path: String
-    var bytes: [UInt8]
-
-    var sections: [SectionInfo] {
-        let count = Int(Self.u32(bytes, 8))
-        return (0..<count).map { i in
-            let at = 24 + 32 * i
-            return SectionInfo(index: i, kind: Self.u32(bytes, at), field: Self.u32(bytes, at + 4),
-                               offset: Int(Self.u64(bytes, at + 8)), length: Int(Self.u64(bytes, at + 16)))
-        }
-    }
-
-    static func u32(_ b: [UInt8], _ at: Int) -> UInt32 {
-        UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
-    }
-    static func u64(_ b: [UInt8], _ at: Int) -> UInt64 { UInt64(u32(b, at)) | UInt64(u32(b, at + 4)) << 32 }
-    static func setU32(_ b: inout [UInt8], _ at: Int, _ v: UInt32) {
-        for i in 0..<4 { b[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(i))) }
-    }
-    static func setU64(_ b: inout [UInt8], _ at: Int, _ v: UInt64) {
-        for i in 0..<8 { b[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(i))) }
-    }
-
-    /// Recomputes every section's CRC and the table's: the file passes every checksum, as one
-    /// written by a faulty or hostile writer would.
-    static func recomputeChecksums(_ b: inout [UInt8]) {
-        let count = Int(u32(b, 8))
-        let tableEnd = 24 + 32 * count
-        guard count < 1 << 16, tableEnd + 8 <= b.count else { return }
-        for i in 0..<count {
-            let at = 24 + 32 * i
-            let offset = Int(clamping: u64(b, at + 8)), length = Int(clamping: u64(b, at + 16))
-            guard offset <= b.count, length <= b.count - offset else { continue }
-            setU32(&b, at + 24, Checksum.crc32c(Array(b[offset..<(offset + length)])))
-        }
-        setU32(&b, tableEnd, Checksum.crc32c(Array(b[0..<tableEnd])))
-    }
-}
-
 // MARK: - Mutations
 
 /// One change to a segment file.

@@ -8,27 +8,6 @@ import Testing
 
 // MARK: - Helpers (shared ones in TestSupport.swift)
 
-private func readBytes(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
-
-/// Overwrites (or creates) a file. Plain stdio, without the fsync of `Data.write`, to keep the
-/// hundreds of damage cases fast.
-private func writeBytes(_ path: String, _ bytes: [UInt8]) throws {
-    guard let f = fopen(path, "wb") else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
-    let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
-    guard fclose(f) == 0, written == bytes.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
-}
-
-private func u32(_ b: [UInt8], _ at: Int) -> UInt32 {
-    UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
-}
-
-private func u64(_ b: [UInt8], _ at: Int) -> UInt64 {
-    UInt64(u32(b, at)) | UInt64(u32(b, at + 4)) << 32
-}
-
-private func setU32(_ b: inout [UInt8], _ at: Int, _ v: UInt32) {
-    for i in 0..<4 { b[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(i))) }
-}
 
 private let latinVocabulary = ["Linux", "Swift", "kernel", "search", "index", "Unicode", "GPU", "bigram", "Apple", "server"]
 
@@ -145,24 +124,6 @@ private func manifest(_ dir: String) throws -> Manifest {
     try Manifest.decode(try readBytes(dir + "/MANIFEST"), path: dir + "/MANIFEST")
 }
 
-/// A section of a segment file, read from its section table.
-private struct SectionEntry {
-    var index: Int
-    var kind: UInt32
-    var field: UInt32
-    var offset: Int
-    var length: Int
-    var tableEntryOffset: Int { 24 + 32 * index }
-}
-
-private func sectionTable(_ bytes: [UInt8]) -> [SectionEntry] {
-    let count = Int(u32(bytes, 8))
-    return (0..<count).map { i in
-        let at = 24 + 32 * i
-        return SectionEntry(index: i, kind: u32(bytes, at), field: u32(bytes, at + 4),
-                            offset: Int(u64(bytes, at + 8)), length: Int(u64(bytes, at + 16)))
-    }
-}
 
 /// Verifies `dir` fully and returns the error, recording an issue if it passed. Opening verifies
 /// section checksums lazily (on first use), so also check that a plain open either fails with the
@@ -197,18 +158,9 @@ private func errorPath(_ e: StorageError) -> String { e.path }
 /// `path` with `transform`, then recomputes the section's and the table's CRC-32C: the file passes
 /// every checksum, as a file written by a faulty or hostile writer would.
 private func rewriteSectionKeepingChecksums(_ path: String, kind: UInt32, field: UInt32, _ transform: (inout [UInt8]) -> Void) throws {
-    var b = try readBytes(path)
-    let table = sectionTable(b)
-    guard let s = table.first(where: { $0.kind == kind && $0.field == field }) else {
+    guard let b = SegmentImage.withSection(try readBytes(path), kind: kind, field: field, transform) else {
         throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: path])
     }
-    var content = Array(b[s.offset..<(s.offset + s.length)])
-    transform(&content)
-    precondition(content.count == s.length)
-    b.replaceSubrange(s.offset..<(s.offset + s.length), with: content)
-    setU32(&b, s.tableEntryOffset + 24, Checksum.crc32c(content))
-    let tableEnd = 24 + 32 * table.count
-    setU32(&b, tableEnd, Checksum.crc32c(Array(b[0..<tableEnd])))
     try writeBytes(path, b)
 }
 
@@ -670,7 +622,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
             }
 
             // A flipped byte in the middle of each section.
-            let table = sectionTable(original)
+            let table = SegmentImage(path: "", bytes: original).sections
             #expect(table.count >= 2 + 2 * 2 + 5 * 2, "section table has \(table.count) sections")
             var flipped = 0
             for s in table where s.length > 0 {

@@ -156,47 +156,9 @@ struct OldHighlighter {
 
 // MARK: - Helpers
 
-private func readFile(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
-
-private func writeFile(_ path: String, _ bytes: [UInt8]) throws {
-    guard let f = fopen(path, "wb") else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
-    let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
-    guard fclose(f) == 0, written == bytes.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
-}
-
-private func le32(_ b: [UInt8], _ at: Int) -> UInt32 {
-    UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
-}
-
-private func le64(_ b: [UInt8], _ at: Int) -> UInt64 { UInt64(le32(b, at)) | UInt64(le32(b, at + 4)) << 32 }
-
-private func putLE32(_ b: inout [UInt8], _ at: Int, _ v: UInt32) {
-    for i in 0..<4 { b[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(i))) }
-}
-
-/// The sections of a segment file (docs/FORMAT.md §Segment file).
-private struct Section { let kind: UInt32; let field: UInt32; let offset: Int; let length: Int; let entry: Int }
-
-private func sections(_ b: [UInt8]) -> [Section] {
-    (0..<Int(le32(b, 8))).map { i in
-        let at = 24 + 32 * i
-        return Section(kind: le32(b, at), field: le32(b, at + 4), offset: Int(le64(b, at + 8)), length: Int(le64(b, at + 16)), entry: at)
-    }
-}
-
-/// `file` with its sections of `kind`/`field` changed by `transform`, every CRC recomputed.
+/// `file` with its section of `kind`/`field` changed by `transform`, every CRC recomputed.
 private func withSection(_ file: [UInt8], kind: UInt32, field: UInt32, _ transform: (inout [UInt8]) -> Void) -> [UInt8] {
-    var b = file
-    let table = sections(b)
-    guard let s = table.first(where: { $0.kind == kind && $0.field == field }) else { return b }
-    var content = Array(b[s.offset..<(s.offset + s.length)])
-    transform(&content)
-    precondition(content.count == s.length)
-    b.replaceSubrange(s.offset..<(s.offset + s.length), with: content)
-    putLE32(&b, s.entry + 24, Checksum.crc32c(content))
-    let end = 24 + 32 * table.count
-    putLE32(&b, end, Checksum.crc32c(Array(b[0..<end])))
-    return b
+    SegmentImage.withSection(file, kind: kind, field: field, transform) ?? file
 }
 
 private func segmentFile(_ dir: String) -> String {
@@ -473,20 +435,20 @@ private func terms(_ analyzer: BigramAnalyzer, _ text: String) -> [String] { ana
             try w.add(contentsOf: docs)
             try IndexStore.save(w.snapshot(), to: dir)
             let path = segmentFile(dir)
-            let original = try readFile(path)
+            let original = try readBytes(path)
             var rng = SplitMix64(0xDA_4A6E)
             var outcomes: [String: Int] = [:]
             for round in 0..<120 {
                 let field = UInt32(rng.chance(50) ? 1 : rng.int(0...2))   // body (with the chunked value) more often
                 let kind: UInt32 = rng.chance(50) ? 3 : 4   // storedOffsets, storedBytes
-                let table = sections(original).first { $0.kind == 3 && $0.field == field }!
-                let offsets = (0...docs.count).map { le64(original, table.offset + 8 * $0) }
+                let table = SegmentImage(path: "", bytes: original).sections.first { $0.kind == 3 && $0.field == field }!
+                let offsets = (0...docs.count).map { u64(original, table.offset + 8 * $0) }
                 let chunkedValue = offsets.indices.dropLast().first { offsets[$0] & StoredTable.chunked != 0 && offsets[$0] & StoredTable.absent == 0 }
                 var chunkTableDamaged = false
                 let damaged = withSection(original, kind: kind, field: field) { bytes in
                     if kind == 3 {
                         let i = rng.int(0..<(bytes.count / 8))
-                        var v = le64(bytes, 8 * i)
+                        var v = u64(bytes, 8 * i)
                         switch rng.int(0..<5) {
                         case 0: v ^= 1 << UInt64(rng.int(61...63))                   // a flag
                         case 1: v = v &+ UInt64(rng.int(1...40))                     // a little further
@@ -512,7 +474,7 @@ private func terms(_ analyzer: BigramAnalyzer, _ text: String) -> [String] { ana
                         }
                     }
                 }
-                try writeFile(path, damaged)
+                try writeBytes(path, damaged)
                 let s: IndexSnapshot
                 do { s = try IndexStore.open(at: dir) } catch { outcomes["open threw", default: 0] += 1; continue }
                 _ = try? s.statistics   // damage may throw; a crash fails the child

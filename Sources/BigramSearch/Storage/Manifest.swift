@@ -43,9 +43,14 @@ struct Manifest: Codable, Equatable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let json: [UInt8]
         do { json = Array(try encoder.encode(self)) } catch { throw .io(path: Self.fileName, reason: "encoding manifest: \(error)") }
+        return Self.framed(json)
+    }
+
+    /// The manifest file for `json`: magic, version, length and CRC-32C, then the JSON.
+    static func framed(_ json: [UInt8]) -> [UInt8] {
         var w = ByteWriter()
-        w.bytes += Self.magic
-        w.uint32(Self.version)
+        w.bytes += magic
+        w.uint32(version)
         w.uint32(UInt32(json.count))
         w.uint32(Checksum.crc32c(json))
         w.bytes += json
