@@ -263,7 +263,7 @@ extension IndexSnapshot {
     /// Counts and sizes, summed over segments and fields.
     ///
     /// Reads what it sums through the checks of a search: the checksums of every section it reads
-    /// and each field's cheap invariants (``Segment/verifyField(_:)``).
+    /// and each field's cheap invariants (the same checks as a search of that field).
     ///
     /// - Throws: ``SearchError/damagedIndex(_:)`` naming the damaged file.
     public var statistics: IndexStatistics {
