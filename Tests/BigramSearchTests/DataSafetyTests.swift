@@ -334,3 +334,35 @@ private func count(_ dir: String, _ query: String) throws -> Int {
         #expect(try count(dir, "bword") == 0)
     }
 }
+
+@Suite struct MergeValidationTests {
+    /// A writer checks checksums when it opens an index (fast); the terms it decodes when merging
+    /// are validated as a search validates them, so damage that passes the checksums is an error
+    /// naming the file, never a well-formed merged segment of wrong data.
+    @Test func mergingDamagedPostingsIsAnError() throws {
+        let dir = try committedIndex("merge-damage")
+        defer { removeDirectory(dir) }
+        let second = try IndexWriter(directory: dir, options: .init(mergeFactor: 0))
+        try second.add(contentsOf: documents("b", 5))
+        try second.commit()
+        second.close()
+        let manifest = try Manifest.decode(try readBytes(dir + "/MANIFEST"), path: dir)
+        let path = dir + "/" + manifest.segments[0].file
+        let damaged = try #require(SegmentImage.withSection(try readBytes(path), kind: SegmentFile.Kind.postings.rawValue, field: 0) { bytes in
+            for i in 0..<(bytes.count - 8) { bytes[i] = 0xFF }   // every gamma code runs to the end
+        })
+        try writeBytes(path, damaged)
+        let w = try IndexWriter(directory: dir)
+        do {
+            try w.forceMerge()
+            Issue.record("merged damaged postings")
+        } catch {
+            guard case .storage(.corrupt(let p, let why)) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(p == path)
+            #expect(why.hasPrefix("field text: "), "\(why)")
+        }
+        w.close()
+        #expect(try Manifest.decode(try readBytes(dir + "/MANIFEST"), path: dir) == manifest, "the failed merge changed the index")
+        #expect(throws: StorageError.self) { try IndexStore.verify(at: dir) }
+    }
+}

@@ -126,8 +126,10 @@ public final class IndexWriter {
             }
             self.schema = opened.manifest.schema
             self.analyzer = opened.snapshot.analyzer
-            // The writer reads every section (ids now, postings when merging): verify them all.
-            do { for segment in opened.snapshot.segments { try segment.verifyAll() } } catch { throw .storage(error) }
+            // The writer reads every section (ids now, postings when merging): verify their
+            // checksums now (GB/s); merges check every term they decode (a structural check of
+            // the whole index, ~40 MB/s, is IndexStore.verify's).
+            do { for segment in opened.snapshot.segments { try segment.verifyChecksums() } } catch { throw .storage(error) }
             segments = opened.snapshot.segments
             deletions = opened.snapshot.deletions
             for (s, segment) in segments.enumerated() {
@@ -372,7 +374,8 @@ public final class IndexWriter {
 
     private func merge(_ range: Range<Int>) throws(IndexError) {
         let parts = range.map { (segments[$0], deletions[$0]) }
-        var segment = SegmentMerger.merge(parts, schema: schema)
+        var segment: Segment
+        do { segment = try SegmentMerger.merge(parts, schema: schema) } catch { throw .storage(error) }
         var failure: StorageError?
         if let store {
             // On failure the merged segment stays in memory (complete); a later commit writes it.

@@ -2,9 +2,12 @@
 /// ``IndexWriter/forceMerge()``). Documents keep their relative order.
 ///
 /// Postings are merged term by term: a k-way merge of the segments' sorted dictionaries; for
-/// each term, the live documents of each segment (renumbered) are re-encoded.
+/// each term, the live documents of each segment (renumbered) are re-encoded. Every term read is
+/// validated as a search validates it (keys ascending, plausible entries, cursors that report no
+/// damage): a merge never turns damaged input into a well-formed segment.
 enum SegmentMerger {
-    static func merge(_ parts: [(segment: Segment, deleted: DocumentSet)], schema: Schema) -> Segment {
+    /// - Throws: ``StorageError/corrupt(path:reason:)`` naming the damaged input segment.
+    static func merge(_ parts: [(segment: Segment, deleted: DocumentSet)], schema: Schema) throws(StorageError) -> Segment {
         // New number of each old document, or -1 when deleted.
         var maps: [[Int32]] = []
         var next: Int32 = 0
@@ -28,12 +31,20 @@ enum SegmentMerger {
         for (f, field) in schema.fields.enumerated() {
             guard field.indexed else { fields.append(nil); continue }
             let sources = parts.map { $0.segment.fields[f] }
-            fields.append(mergeField(sources, maps: maps, documentCount: Int(next)))
+            do { fields.append(try mergeField(sources, maps: maps, documentCount: Int(next))) } catch {
+                throw .corrupt(path: parts[error.source].segment.displayName, reason: "field \(field.name): \(error.reason)")
+            }
         }
         return Segment(documentCount: Int(next), ids: ids, stored: stored, fields: fields)
     }
 
-    private static func mergeField(_ sources: [FieldIndex?], maps: [[Int32]], documentCount: Int) -> FieldIndex {
+    /// Damage found in input segment `source`.
+    private struct Damage: Error {
+        var source: Int
+        var reason: String
+    }
+
+    private static func mergeField(_ sources: [FieldIndex?], maps: [[Int32]], documentCount: Int) throws(Damage) -> FieldIndex {
         var lengths = FieldLengthsBuilder()
         var totalLength: UInt64 = 0
         for (s, source) in sources.enumerated() {
@@ -46,6 +57,7 @@ enum SegmentMerger {
         // k-way merge of the dictionaries (k is small: a linear scan for the smallest key).
         var iterators: [TermDictionary.Iterator?] = sources.map { $0.map { TermDictionary.Iterator($0.dictionary, block: 0) } }
         var current: [TermDictionary.Entry?] = iterators.indices.map { iterators[$0]?.next() }
+        var previousKeys: [[UInt8]?] = iterators.map { _ in nil }
         var postings = ByteWriter()
         var entries: [(key: [UInt8], entry: TermDictionary.Entry)] = []
         var stream: [UInt32] = []
@@ -61,12 +73,19 @@ enum SegmentMerger {
             stream.removeAll(keepingCapacity: true)
             var documents = 0
             for i in iterators.indices where current[i] != nil && iterators[i]!.key == key {
+                if let previous = previousKeys[i], !previous.lexicographicallyPrecedes(key) {
+                    throw Damage(source: i, reason: "dictionary keys out of order")
+                }
+                previousKeys[i] = key
+                guard sources[i]!.isPlausible(current[i]!) else {
+                    throw Damage(source: i, reason: "dictionary entry of \(current[i]!.docFrequency) documents at \(current[i]!.postingsOffset)")
+                }
                 var cursor = sources[i]!.cursor(current[i]!)
                 while cursor.doc != PostingsCursor.exhausted {
                     let old = Int(cursor.doc)
                     if old < maps[i].count, maps[i][old] >= 0 {
                         positions.removeAll(keepingCapacity: true)
-                        cursor.positions(into: &positions)
+                        guard cursor.positions(into: &positions) else { throw Damage(source: i, reason: "positions beyond the document's length") }
                         stream.append(UInt32(maps[i][old]))
                         stream.append(UInt32(positions.count))
                         stream.append(contentsOf: positions)
@@ -74,6 +93,7 @@ enum SegmentMerger {
                     }
                     cursor.next()
                 }
+                if cursor.isDamaged { throw Damage(source: i, reason: "postings: \(cursor.damage)") }
                 current[i] = iterators[i]!.next()
             }
             if documents > 0 {
