@@ -102,8 +102,8 @@ public final class IndexWriter {
     ///   ``StorageError/missingManifest(path:)``, ``StorageError/directoryNotEmpty(path:)``,
     ///   ``StorageError/locked(path:)``, or a damaged index's error;
     ///   ``IndexError/invalidSchema(_:)``.
-    /// - Complexity: for an existing index, verifies every section (the writer reads them all)
-    ///   and reads every id: O(index size).
+    /// - Complexity: for an existing index, verifies the checksum of every section (the writer
+    ///   reads them all; CRC-32C at several GB/s) and reads every id: O(index size).
     public init(directory: String, mode: OpenMode = .open, schema: Schema? = nil, analyzer: (any Analyzer)? = nil,
                 options: Options = Options()) throws(IndexError) {
         self.directory = directory
@@ -336,6 +336,12 @@ public final class IndexWriter {
     }
 
     /// Merges all segments into one and drops deleted documents (then commit to make it durable).
+    ///
+    /// - Throws: ``IndexError/storage(_:)``: a damaged input segment
+    ///   (``StorageError/corrupt(path:reason:)``, nothing changes), or writing the merged segment
+    ///   failed (it is kept in memory; the next commit writes it).
+    /// - Complexity: decodes and re-encodes every live posting and copies every stored value:
+    ///   O(index size), plus writing the merged segment with a directory.
     public func forceMerge() throws(IndexError) {
         try freezeBuffer()
         guard segments.count > 1 || deletions.contains(where: { $0.count > 0 }) else { return }

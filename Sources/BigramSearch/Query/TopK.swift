@@ -18,6 +18,10 @@ struct TopK {
     /// that asks for every match pays one sort at the end instead of n heap insertions.
     private var heapified = false
 
+    /// Offers one hit.
+    ///
+    /// - Complexity: O(1) while fewer than `capacity` hits were offered; then O(log capacity)
+    ///   (one O(capacity log capacity) sort when the heap is first needed).
     mutating func insert(score: Double, segment: Int, doc: UInt32, global: Int) {
         guard capacity > 0 else { return }
         let e = Entry(score: score, segment: segment, doc: doc, global: global)
@@ -45,8 +49,9 @@ struct TopK {
 
     /// Best first.
     ///
-    /// - Complexity: O(n) when every entry was kept (entries then are still in document order,
-    ///   and a stable radix sort on the score keeps ties in that order); O(k log k) otherwise.
+    /// - Complexity: O(n log n) for the n entries kept: a comparison sort — of the entries'
+    ///   indexes when every entry was kept (they are then still in document order, and ties keep
+    ///   it), of the heap otherwise (n = capacity).
     func sorted() -> [Entry] {
         if heapified { return heap.sorted { Self.worse($1, $0) } }
         return Self.stableSortByScoreDescending(heap)
