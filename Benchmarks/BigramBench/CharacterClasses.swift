@@ -1,5 +1,5 @@
 /// Character classes the benchmark needs to cut sentences and draw queries. They follow the
-/// library's contract (DESIGN.md §1.1) closely enough for choosing test data; the library's own
+/// library's contract (Sources/BigramSearch/BigramSearch.docc/TheContract.md) closely enough for choosing test data; the library's own
 /// classification is what the results are judged by.
 enum CharacterClasses {
     /// Han ideographs (CJK Unified Ideographs and extensions, compatibility ideographs).

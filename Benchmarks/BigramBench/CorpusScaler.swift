@@ -39,7 +39,7 @@ enum CorpusScaler {
     ///
     /// A sentence ends after sentence punctuation (`。！？；!?…`) or at a line break that does
     /// not follow a Han or Kana character; a line break after one is taken for a line wrap
-    /// inside a Chinese sentence (DESIGN.md §1.1.4), which must not be cut.
+    /// inside a Chinese sentence (TheContract.md, analysis rule 4), which must not be cut.
     static func sentences(of text: String) -> [Substring] {
         let scalars = text.unicodeScalars
         var result: [Substring] = []

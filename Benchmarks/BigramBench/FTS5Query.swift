@@ -1,4 +1,4 @@
-/// A query of the library's syntax (DESIGN.md §1.2) written as an FTS5 `MATCH` expression.
+/// A query of the library's syntax (BigramSearch.docc/QuerySyntax.md) written as an FTS5 `MATCH` expression.
 ///
 /// Every clause becomes a quoted FTS5 phrase, clauses are joined with `AND` (and `a OR b` with
 /// `OR`, in parentheses, since the library's `OR` binds tighter than the implicit AND). Inside a

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One benchmark query: its text in the library's query syntax (DESIGN.md §1.2), its kind, and
+/// One benchmark query: its text in the library's query syntax (BigramSearch.docc/QuerySyntax.md), its kind, and
 /// the ids of every document that must match it when known.
 struct BenchQuery {
     var text: String

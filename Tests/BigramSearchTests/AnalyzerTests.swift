@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import BigramSearch
 
-// Tests of the analysis contract (DESIGN.md §1.1) against an independent reference implementation.
+// Tests of the analysis contract (BigramSearch.docc/TheContract.md, Analysis) against an independent reference implementation.
 
 // MARK: - Helpers (independent of the analyzer's internals)
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import BigramSearch
 
-// The query syntax (DESIGN.md §1.2): malformed and hostile input gets a typed error with a position
+// The query syntax (BigramSearch.docc/QuerySyntax.md and TheContract.md): malformed and hostile input gets a typed error with a position
 // from the strict API and a defined, fast result from the lenient one; well-formed input parses to
 // the documented tree and finds what it should.
 

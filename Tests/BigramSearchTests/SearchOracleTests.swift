@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import BigramSearch
 
-// End-to-end check of the exactness rule (DESIGN.md §1.2) against a brute-force reference: a Swift
+// End-to-end check of the exactness rule (BigramSearch.docc/TheContract.md) against a brute-force reference: a Swift
 // port of shared/corpus/oracle.py that shares no code with the library. Thousands of generated
 // queries of every kind run on an index of the seed pages plus generated documents (line wraps,
 // full-width punctuation, mixed Latin), built three ways (one writer; two threads; deletes and

@@ -1,5 +1,5 @@
 /// The default analyzer: NFKC_Casefold, ICU word breaking, CJK runs as overlapping bigrams
-/// (DESIGN.md §1.1).
+/// (the analysis rules of <doc:TheContract>).
 ///
 /// ```swift
 /// let analyzer = try BigramAnalyzer()

@@ -1,4 +1,4 @@
-/// Which scripts form CJK runs (DESIGN.md §1.1.3), by code point. The ranges are those of the
+/// Which scripts form CJK runs (TheContract.md, analysis rule 3), by code point. The ranges are those of the
 /// project's reference oracle, so index and reference agree on what a "CJK character" is.
 enum CharacterClass: UInt8, Sendable {
     /// Han ideographs, Hiragana, Katakana (and 々 〇 〡–〩 〸–〻): runs continue across whitespace.

@@ -1,4 +1,4 @@
-/// NFKC_Casefold (DESIGN.md §1.1.1) as a lookup table, so that normalizing costs one load per
+/// NFKC_Casefold (TheContract.md, analysis rule 1) as a lookup table, so that normalizing costs one load per
 /// character and every output character still knows which input characters it came from.
 ///
 /// ICU normalizes a string piecewise between code points that "have a boundary before" them (they

@@ -1,4 +1,4 @@
-/// Traditional→Simplified Chinese folding (DESIGN.md §1.1.7), one character at a time.
+/// Traditional→Simplified Chinese folding (TheContract.md, analysis option 7), one character at a time.
 ///
 /// ICU's "Traditional-Simplified" transliterator runs at ~5 MB/s, so it is asked once per
 /// character of the CJK blocks (U+3400–U+9FFF), lazily on first use, and the answers are kept in a

@@ -1,4 +1,4 @@
-/// Okapi BM25 (DESIGN.md §1.3), the ranking function.
+/// Okapi BM25 (<doc:Relevance>), the ranking function.
 ///
 /// `score = boost × idf × tf × (k1 + 1) / (tf + k1 × (1 − b + b × dl / avgdl))` with
 /// `idf = ln(1 + (N − df + 0.5) / (df + 0.5))`. A phrase's `tf` is how often the whole phrase occurs

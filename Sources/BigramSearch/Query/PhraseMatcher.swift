@@ -74,7 +74,7 @@ struct ResolvedElement: Sendable {
     }
 }
 
-/// Finds the documents of one field where a phrase occurs, and how often (DESIGN.md §1.2).
+/// Finds the documents of one field where a phrase occurs, and how often (the exactness rule, BigramSearch.docc/TheContract.md).
 ///
 /// Candidates come from a leapfrog intersection of the elements' document lists (rarest first,
 /// skipping with ``PostingsCursor/advance(to:)``); positions are read only for candidates, and a

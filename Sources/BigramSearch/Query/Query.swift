@@ -4,7 +4,7 @@
 /// let q: Query = .all([.phrase("常熟"), .any([.phrase("考察"), .phrase("调研")]), .not(.phrase("旅游"))])
 /// ```
 public indirect enum Query: Hashable, Sendable {
-    /// Text that must occur as a phrase (DESIGN.md §1.2): its CJK runs as exact substrings, its
+    /// Text that must occur as a phrase (the exactness rule of <doc:TheContract>): its CJK runs as exact substrings, its
     /// Latin words and numbers as whole words, in order, with only spaces or punctuation between.
     /// `field` restricts it to one field; `prefix` makes its last word a prefix (`linu` → `linux`).
     case phrase(String, field: String? = nil, prefix: Bool = false)

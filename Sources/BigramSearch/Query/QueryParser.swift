@@ -1,4 +1,4 @@
-/// Reads the query syntax (DESIGN.md §1.2):
+/// Reads the query syntax (<doc:QuerySyntax>; what each clause matches: <doc:TheContract>):
 ///
 /// | syntax | meaning |
 /// |---|---|

@@ -1,4 +1,4 @@
-/// Re-ranking of the best BM25 candidates (DESIGN.md §1.3): by Chinese word boundaries, and by
+/// Re-ranking of the best BM25 candidates (<doc:Relevance>): by Chinese word boundaries, and by
 /// how close the clauses of a multi-clause query stand. Ranking changes; the match set never does.
 ///
 /// - Word boundaries: bigrams find `常熟` (a city) inside `非常熟悉` ("very familiar") too. The top
