@@ -168,10 +168,12 @@ func printWarnings(_ report: CorpusReader.Report) throws(CLIError) {
     for line in report.warnings { try warn("warning: " + line) }
 }
 
-/// Opens a saved index for reading, or indexes a corpus in memory: a `.jsonl` file, a `.txt`
-/// file, or a directory of `.txt` files that is not an index. An empty directory, a damaged
-/// index or a missing path is an error; nothing is ever written.
-func openForReading(_ path: String, corpus: CorpusOptions) throws -> IndexSnapshot {
+/// Opens a saved index for reading, or indexes a corpus in memory with `schema` and `analyzer`
+/// (as `index` would by default): a `.jsonl` file, a `.txt` file, or a directory of `.txt`
+/// files that is not an index. An empty directory, a damaged index or a missing path is an
+/// error; nothing is ever written.
+func openForReading(_ path: String, corpus: CorpusOptions, schema: Schema = .corpusTitleAndText,
+                    analyzer: BigramAnalyzer? = nil) throws -> IndexSnapshot {
     switch IndexStore.kind(of: path) {
     case .index:
         do { return try IndexStore.open(at: path) } catch { throw CLIError(describe(error)) }
@@ -184,14 +186,14 @@ func openForReading(_ path: String, corpus: CorpusOptions) throws -> IndexSnapsh
     case .other:
         var report = CorpusReader.Report(path: path)
         let documents: [Document]
-        do { documents = try CorpusReader.load(path, options: corpus.options, report: &report) } catch {
+        do { documents = try CorpusReader.load(path, options: corpus.options(for: schema), report: &report) } catch {
             if case .noTextFiles = error {
                 throw CLIError("\(path) is not an index, and \(error.description.dropFirst(path.count + 1)); create an index with `bigram-search index`")
             }
             throw CLIError(error.description)
         }
         try printWarnings(report)
-        let writer = try IndexWriter(schema: .corpus)
+        let writer = try IndexWriter(schema: schema, analyzer: analyzer)
         try writer.add(contentsOf: documents)
         return writer.snapshot()
     }
