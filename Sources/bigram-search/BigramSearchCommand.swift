@@ -14,9 +14,9 @@ struct BigramSearchCommand: ParsableCommand {
         commandName: "bigram-search",
         abstract: "Full-text search for Chinese (and mixed) text: analyze, index, search, check.",
         discussion: """
-            Exit status: 0 success; 1 a runtime failure (I/O error, damaged index, bad corpus line, \
-            index locked by another writer, a path that is not an index); 2 a usage error or a \
-            query syntax error.
+            Exit status: 0 success; 1 a runtime failure (I/O error, damaged index, bad corpus or \
+            query file line, index locked by another writer, a path that is not an index, a check \
+            that differs); 2 a usage error or a query syntax error.
             """,
         subcommands: [Analyze.self, Index.self, Add.self, Delete.self, Merge.self, Search.self, Stats.self, Verify.self,
                       Check.self])

@@ -132,7 +132,7 @@ struct Search: ParsableCommand {
             return
         }
         let shown = results.hits.isEmpty ? "" : offset == 0 && results.hits.count == results.totalCount ? ""
-            : " (showing \(offset + 1)–\(offset + results.hits.count))"
+            : results.hits.count == 1 ? " (showing \(offset + 1))" : " (showing \(offset + 1)–\(offset + results.hits.count))"
         try say("\(results.totalCount) matching document\(results.totalCount == 1 ? "" : "s")\(shown)")
         for (rank, h) in results.hits.enumerated() {
             let title = h["title"].map { "  " + $0 } ?? ""

@@ -43,7 +43,7 @@ public struct IndexSnapshot: Sendable {
     /// The parser for this index's fields.
     public let queryParser: QueryParser
 
-    /// Searches with a query in the query syntax, strictly (see ``search(_:options:)-(Query,_)``
+    /// Searches with a query in the query syntax, strictly (see `search(_:options:)` with a ``Query``
     /// for the ranking, paging and cost).
     ///
     /// - Throws: ``SearchError/syntax(_:)`` for malformed syntax, ``SearchError/unknownField(_:)``.
@@ -297,7 +297,7 @@ extension IndexSnapshot {
     /// Counts and sizes, summed over segments and fields.
     ///
     /// Reads what it sums through the checks of a search: the checksums of every section it reads
-    /// and each field's cheap invariants (``Segment/verifyField(_:)``).
+    /// and each field's cheap invariants (those `Segment.verifyField` checks).
     ///
     /// - Throws: ``SearchError/damagedIndex(_:)`` naming the damaged file.
     public var statistics: IndexStatistics {

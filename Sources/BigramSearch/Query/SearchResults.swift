@@ -48,7 +48,7 @@ public struct HighlightOptions: Hashable, Sendable {
 
 /// One matching document.
 ///
-/// Encoded (``Encodable``) as `{"id", "score", "fields": {name: stored text, …}, "highlights": […]}`:
+/// Encoded (`Encodable`) as `{"id", "score", "fields": {name: stored text, …}, "highlights": […]}`:
 /// every stored field the document has, and the highlights as ``FieldHighlight`` encodes them.
 public struct Hit: Sendable, Encodable {
     /// BM25 score (higher is better).
@@ -99,7 +99,7 @@ public struct ScoredDocument: Sendable {
 
 /// Where a query matched in one field of a hit.
 ///
-/// Encoded (``Encodable``) as `{"field", "utf8": [[lo, hi], …], "utf16": [[lo, hi], …], "snippet"}`:
+/// Encoded (`Encodable`) as `{"field", "utf8": [[lo, hi], …], "utf16": [[lo, hi], …], "snippet"}`:
 /// the matched ranges as half-open UTF-8 byte offsets and UTF-16 code unit offsets (what
 /// JavaScript's `String.prototype.slice` takes) into the field's stored text, and the snippet.
 public struct FieldHighlight: Sendable, Hashable, Encodable {
@@ -156,7 +156,7 @@ public struct FieldHighlight: Sendable, Hashable, Encodable {
 
 /// The result of a search.
 ///
-/// Encoded (``Encodable``) as `{"total": totalCount, "offset": offset, "hits": [hit, …]}` (see
+/// Encoded (`Encodable`) as `{"total": totalCount, "offset": offset, "hits": [hit, …]}` (see
 /// ``Hit`` and ``FieldHighlight``), for example with `JSONEncoder` and `.sortedKeys`:
 ///
 /// ```json
