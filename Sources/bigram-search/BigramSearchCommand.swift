@@ -27,7 +27,7 @@ struct BigramSearchCommand: ParsableCommand {
     static func main() {
         var command: ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(expandingTwoValueOptions(Array(CommandLine.arguments.dropFirst())))
         } catch {
             exitAfterParseError(error)
         }
@@ -98,6 +98,26 @@ struct BigramSearchCommand: ParsableCommand {
     private static func errorPrefixed(_ text: String) -> String {
         text.hasPrefix("Error: ") ? "bigram-search: error: " + text.dropFirst(7) : text
     }
+}
+
+/// `--mark A B` as `--mark A --mark B`: an option of exactly two values, wherever it stands
+/// (before the positional arguments or after them), without swallowing what follows. Arguments
+/// after `--` are left alone.
+func expandingTwoValueOptions(_ arguments: [String]) -> [String] {
+    var out: [String] = []
+    var i = 0
+    while i < arguments.count {
+        let a = arguments[i]
+        if a == "--" { out += arguments[i...]; break }
+        if a == "--mark" && i + 2 < arguments.count {
+            out += ["--mark", arguments[i + 1], "--mark", arguments[i + 2]]
+            i += 3
+            continue
+        }
+        out.append(a)
+        i += 1
+    }
+    return out
 }
 
 /// Ends the process (the C `exit`, which ParsableCommand's `exit(withError:)` shadows).

@@ -50,7 +50,7 @@ struct Search: ParsableCommand {
     @Option(help: "Ranked hits to skip (paging: --offset 10 --limit 10 prints hits 11-20).")
     var offset = 0
 
-    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+    @Option(help: ArgumentHelp(
         "The two marks put around matches in snippets (--mark '[' ']'); default <b> </b> with --json, colour or nothing otherwise.",
         valueName: "before after"))
     var mark: [String] = []
@@ -70,22 +70,18 @@ struct Search: ParsableCommand {
     @OptionGroup var corpus: CorpusOptions
     @OptionGroup(title: "Indexing a corpus on the fly") var fields: SchemaOptions
 
-    /// `--mark` takes the two values after it; what follows them (the query, when it comes after
-    /// the option) is given back to the query words.
-    private var marks: (before: String, after: String)? { mark.count >= 2 ? (mark[0], mark[1]) : nil }
+    /// `--mark A B` (given to the parser as `--mark A --mark B`, see `expandingTwoValueOptions`).
+    private var marks: (before: String, after: String)? { mark.count == 2 ? (mark[0], mark[1]) : nil }
 
     /// The query words, without the `--` that ends the options (captured with them).
-    private var words: [String] {
-        let all = Array(mark.dropFirst(2)) + queryWords
-        return all.first == "--" ? Array(all.dropFirst()) : all
-    }
+    private var words: [String] { queryWords.first == "--" ? Array(queryWords.dropFirst()) : queryWords }
 
     var query: String { words.first ?? "" }
 
     func validate() throws {
         guard limit >= 0 else { throw ValidationError("--limit must not be negative") }
         guard offset >= 0 else { throw ValidationError("--offset must not be negative") }
-        if !mark.isEmpty && mark.count < 2 { throw ValidationError("--mark takes two values: the text before and after a match (--mark '[' ']')") }
+        if !mark.isEmpty && mark.count != 2 { throw ValidationError("--mark takes two values: the text before and after a match (--mark '[' ']')") }
         guard !words.isEmpty else { throw ValidationError("Missing expected argument '<query>'") }
         guard words.count == 1 else {
             if let option = words.first(where: Self.looksLikeOption) {
@@ -93,7 +89,7 @@ struct Search: ParsableCommand {
             }
             throw ValidationError("give the query as one argument (quote it: '\(words.joined(separator: " "))')")
         }
-        if Self.looksLikeOption(query) && (Array(mark.dropFirst(2)) + queryWords).first != "--" {
+        if Self.looksLikeOption(query) && queryWords.first != "--" {
             throw ValidationError("Unknown option '\(query)' (to search for it, put -- before the query)")
         }
     }
@@ -132,7 +128,7 @@ struct Search: ParsableCommand {
             return
         }
         let shown = results.hits.isEmpty ? "" : offset == 0 && results.hits.count == results.totalCount ? ""
-            : results.hits.count == 1 ? " (showing \(offset + 1))" : " (showing \(offset + 1)–\(offset + results.hits.count))"
+            : results.hits.count == 1 ? " (showing hit \(offset + 1))" : " (showing hits \(offset + 1)–\(offset + results.hits.count))"
         try say("\(results.totalCount) matching document\(results.totalCount == 1 ? "" : "s")\(shown)")
         for (rank, h) in results.hits.enumerated() {
             let title = h["title"].map { "  " + $0 } ?? ""

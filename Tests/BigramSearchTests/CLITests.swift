@@ -591,20 +591,23 @@ import BigramSearch
 
         // Text output numbers hits from offset + 1.
         let text = try runCLI(["search", idx, "常熟", "--limit", "2", "--offset", "20"])
-        #expect(text.status == 0 && text.stdout.hasPrefix("23 matching documents (showing 21–22)\n21. "), "\(text)")
+        #expect(text.status == 0 && text.stdout.hasPrefix("23 matching documents (showing hits 21–22)\n21. "), "\(text)")
         #expect(text.stdout.contains("\n22. ") && !text.stdout.contains("\n23. "))
         let beyond = try runCLI(["search", idx, "常熟", "--offset", "50"])
         #expect(beyond.stdout == "23 matching documents\n", "\(beyond)")
 
         // --mark: two values, before or after the query; with --json too. Snippets keep spaces and
         // tabs, show a line break as a space, and drop it between CJK characters.
-        for args in [["search", idx, "--mark", "[", "]", "linux", "--limit", "1"], ["search", idx, "linux", "--limit", "1", "--mark", "[", "]"]] {
+        for args in [["search", idx, "--mark", "[", "]", "linux", "--limit", "1"], ["search", idx, "linux", "--limit", "1", "--mark", "[", "]"],
+                     ["search", "--mark", "[", "]", idx, "linux", "--limit", "1"]] {
             let r = try runCLI(args)
             #expect(r.status == 0 && r.stdout.contains(" [Linux]\t内核"), "\(args): \(r)")
         }
         let marked = try runCLI(["search", idx, "参观", "--limit", "1", "--mark", "«", "»", "--json"])
         #expect(marked.stdout.contains("«参观» 😀"), "\(marked)")
-        for bad in [["--mark", "["], ["--offset", "-1"], ["--offset", "x"]] {
+        let single = try runCLI(["search", idx, "常熟", "--limit", "1", "--offset", "3"])
+        #expect(single.stdout.hasPrefix("23 matching documents (showing hit 4)\n4. "), "\(single)")
+        for bad in [["--mark", "["], ["--mark", "[", "]", "--mark", "<"], ["--offset", "-1"], ["--offset", "x"]] {
             let r = try runCLI(["search", idx, "常熟"] + bad)
             #expect(r.status == 2 && r.stderr.contains("Usage:"), "\(bad): \(r)")
         }
