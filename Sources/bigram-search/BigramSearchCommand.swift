@@ -14,9 +14,9 @@ struct BigramSearchCommand: ParsableCommand {
         commandName: "bigram-search",
         abstract: "Full-text search for Chinese (and mixed) text: analyze, index, search, check.",
         discussion: """
-            Exit status: 0 success; 1 a runtime failure (I/O error, damaged index, bad corpus line, \
-            index locked by another writer, a path that is not an index); 2 a usage error or a \
-            query syntax error.
+            Exit status: 0 success; 1 a runtime failure (I/O error, damaged index, bad corpus or \
+            query file line, index locked by another writer, a path that is not an index, a check \
+            that differs); 2 a usage error or a query syntax error.
             """,
         subcommands: [Analyze.self, Index.self, Add.self, Delete.self, Merge.self, Search.self, Stats.self, Verify.self,
                       Check.self])
@@ -27,7 +27,7 @@ struct BigramSearchCommand: ParsableCommand {
     static func main() {
         var command: ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(expandingTwoValueOptions(Array(CommandLine.arguments.dropFirst())))
         } catch {
             exitAfterParseError(error)
         }
@@ -100,6 +100,26 @@ struct BigramSearchCommand: ParsableCommand {
     }
 }
 
+/// `--mark A B` as `--mark A --mark B`: an option of exactly two values, wherever it stands
+/// (before the positional arguments or after them), without swallowing what follows. Arguments
+/// after `--` are left alone.
+func expandingTwoValueOptions(_ arguments: [String]) -> [String] {
+    var out: [String] = []
+    var i = 0
+    while i < arguments.count {
+        let a = arguments[i]
+        if a == "--" { out += arguments[i...]; break }
+        if a == "--mark" && i + 2 < arguments.count {
+            out += ["--mark", arguments[i + 1], "--mark", arguments[i + 2]]
+            i += 3
+            continue
+        }
+        out.append(a)
+        i += 1
+    }
+    return out
+}
+
 /// Ends the process (the C `exit`, which ParsableCommand's `exit(withError:)` shadows).
 func processExit(_ status: Int32) -> Never { terminate(status) }
 private func terminate(_ status: Int32) -> Never { exit(status) }
@@ -168,10 +188,12 @@ func printWarnings(_ report: CorpusReader.Report) throws(CLIError) {
     for line in report.warnings { try warn("warning: " + line) }
 }
 
-/// Opens a saved index for reading, or indexes a corpus in memory: a `.jsonl` file, a `.txt`
-/// file, or a directory of `.txt` files that is not an index. An empty directory, a damaged
-/// index or a missing path is an error; nothing is ever written.
-func openForReading(_ path: String, corpus: CorpusOptions) throws -> IndexSnapshot {
+/// Opens a saved index for reading, or indexes a corpus in memory with `schema` and `analyzer`
+/// (as `index` would by default): a `.jsonl` file, a `.txt` file, or a directory of `.txt`
+/// files that is not an index. An empty directory, a damaged index or a missing path is an
+/// error; nothing is ever written.
+func openForReading(_ path: String, corpus: CorpusOptions, schema: Schema = .corpusTitleAndText,
+                    analyzer: BigramAnalyzer? = nil) throws -> IndexSnapshot {
     switch IndexStore.kind(of: path) {
     case .index:
         do { return try IndexStore.open(at: path) } catch { throw CLIError(describe(error)) }
@@ -184,14 +206,14 @@ func openForReading(_ path: String, corpus: CorpusOptions) throws -> IndexSnapsh
     case .other:
         var report = CorpusReader.Report(path: path)
         let documents: [Document]
-        do { documents = try CorpusReader.load(path, options: corpus.options, report: &report) } catch {
+        do { documents = try CorpusReader.load(path, options: corpus.options(for: schema), report: &report) } catch {
             if case .noTextFiles = error {
                 throw CLIError("\(path) is not an index, and \(error.description.dropFirst(path.count + 1)); create an index with `bigram-search index`")
             }
             throw CLIError(error.description)
         }
         try printWarnings(report)
-        let writer = try IndexWriter(schema: .corpus)
+        let writer = try IndexWriter(schema: schema, analyzer: analyzer)
         try writer.add(contentsOf: documents)
         return writer.snapshot()
     }

@@ -53,9 +53,9 @@ struct LockOptions: ParsableArguments {
 }
 
 /// Opens a writer, turning the library's errors into messages (not an index, locked, damaged).
-func openWriter(_ path: String, mode: IndexWriter.OpenMode, schema: Schema? = nil,
+func openWriter(_ path: String, mode: IndexWriter.OpenMode, schema: Schema? = nil, analyzer: (any Analyzer)? = nil,
                 options: IndexWriter.Options = .init()) throws(CLIError) -> IndexWriter {
-    do { return try IndexWriter(directory: path, mode: mode, schema: schema, options: options) } catch {
+    do { return try IndexWriter(directory: path, mode: mode, schema: schema, analyzer: analyzer, options: options) } catch {
         throw CLIError(describe(error))
     }
 }
@@ -72,6 +72,8 @@ func commit(_ writer: IndexWriter) throws(CLIError) {
 /// (an updated line on a terminal, a line per batch otherwise).
 func addCorpus(_ path: String, to writer: IndexWriter, threads: Int,
                corpus: CorpusOptions) throws -> (documents: Int, report: CorpusReader.Report) {
+    // The corpus's JSON keys read are the index's fields.
+    let readerOptions = corpus.options(for: writer.schema)
     var batch: [Document] = []
     var documents = 0, bytes = 0, batchBytes = 0
     let clock = ContinuousClock(), start = clock.now
@@ -87,7 +89,7 @@ func addCorpus(_ path: String, to writer: IndexWriter, threads: Int,
         try stderrFile.write(terminal ? "\r" + line : line + "\n")
         printedProgress = true
     }
-    let report = try CorpusReader.forEach(path, options: corpus.options) { doc in
+    let report = try CorpusReader.forEach(path, options: readerOptions) { doc in
         let n = doc.fields.values.reduce(0) { $0 + $1.utf8.count }
         batch.append(doc)
         documents += 1
@@ -136,7 +138,9 @@ struct Index: ParsableCommand {
             Creates the directory (its parent must exist), or adds to the index already there. The \
             index exists once the run completes (the manifest is written last); a failed run leaves \
             no index behind. A directory holding other files is refused unless --force; a damaged \
-            index (index files without a MANIFEST) is always refused.
+            index (index files without a MANIFEST) is always refused. A new index gets the fields \
+            of --field (default: text, and title with boost 2) and the analyzer options given; an \
+            existing index keeps its own (giving other ones is an error).
             """)
 
     @Argument(help: "A .jsonl corpus, a .txt file, or a directory of .txt files.")
@@ -152,6 +156,7 @@ struct Index: ParsableCommand {
     var threads = processorCount()
 
     @OptionGroup var corpus: CorpusOptions
+    @OptionGroup(title: "Fields and analysis of a new index") var fields: SchemaOptions
     @OptionGroup var writerOptions: WriterOptions
     @OptionGroup var lock: LockOptions
 
@@ -174,8 +179,12 @@ struct Index: ParsableCommand {
             mode = .createAmongOtherFiles
         }
         guard FileManagerless.exists(input) else { throw CLIError("cannot read \(input): no such file or directory") }
-        let writer = try openWriter(out, mode: mode, schema: .corpus, options: writerOptions.options(lock))
+        // An existing index keeps its schema and analyzer unless options were given (then they
+        // must be the index's).
         let creating = mode != .open
+        let writer = try openWriter(out, mode: mode, schema: creating || !fields.fieldArguments.isEmpty ? fields.schema : nil,
+                                    analyzer: creating || fields.foldTraditional || fields.unigrams ? fields.analyzer() : nil,
+                                    options: writerOptions.options(lock))
         let documents: Int
         do {
             let (n, report) = try addCorpus(input, to: writer, threads: threads, corpus: corpus)

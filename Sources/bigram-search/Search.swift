@@ -7,6 +7,7 @@ import Darwin
 #endif
 import ArgumentParser
 import BigramSearch
+import Foundation
 
 /// When to colour the output.
 enum ColorMode: String, ExpressibleByArgument, CaseIterable {
@@ -32,7 +33,9 @@ struct Search: ParsableCommand {
         discussion: """
             The query may start with '-' (an exclusion: search IDX '-旅游 常熟'); give it as one \
             argument (quote it). Exit status 2 for a query syntax error (its position is shown), 1 \
-            for a damaged index.
+            for a damaged index. --json prints one object: {"total", "offset", "hits": [{"id", \
+            "score", "fields": {every stored field}, "highlights": [{"field", "utf8": [[lo, hi]], \
+            "utf16": [[lo, hi]], "snippet"}]}]}, ranges being offsets into the stored field.
             """)
 
     @Argument(help: "A saved index directory, a .jsonl corpus, a .txt file, or a directory of .txt files.")
@@ -44,19 +47,31 @@ struct Search: ParsableCommand {
     @Option(help: "Most hits to print.")
     var limit = 10
 
+    @Option(help: "Ranked hits to skip (paging: --offset 10 --limit 10 prints hits 11-20).")
+    var offset = 0
+
+    @Option(help: ArgumentHelp(
+        "The two marks put around matches in snippets (--mark '[' ']'); default <b> </b> with --json, colour or nothing otherwise.",
+        valueName: "before after"))
+    var mark: [String] = []
+
     @Flag(help: "Read the query leniently (never a syntax error).")
     var lenient = false
 
     @Flag(help: "Re-rank the best candidates by Chinese dictionary word boundaries.")
     var rerank = false
 
-    @Flag(help: "Print JSON lines instead of text.")
+    @Flag(help: "Print one JSON object: total, offset, and the hits with every stored field and highlight.")
     var json = false
 
     @Option(help: "Highlight matches with colour: auto (only on a terminal, unless NO_COLOR is set), always, never.")
     var color: ColorMode = .auto
 
     @OptionGroup var corpus: CorpusOptions
+    @OptionGroup(title: "Indexing a corpus on the fly") var fields: SchemaOptions
+
+    /// `--mark A B` (given to the parser as `--mark A --mark B`, see `expandingTwoValueOptions`).
+    private var marks: (before: String, after: String)? { mark.count == 2 ? (mark[0], mark[1]) : nil }
 
     /// The query words, without the `--` that ends the options (captured with them).
     private var words: [String] { queryWords.first == "--" ? Array(queryWords.dropFirst()) : queryWords }
@@ -65,6 +80,8 @@ struct Search: ParsableCommand {
 
     func validate() throws {
         guard limit >= 0 else { throw ValidationError("--limit must not be negative") }
+        guard offset >= 0 else { throw ValidationError("--offset must not be negative") }
+        if !mark.isEmpty && mark.count != 2 { throw ValidationError("--mark takes two values: the text before and after a match (--mark '[' ']')") }
         guard !words.isEmpty else { throw ValidationError("Missing expected argument '<query>'") }
         guard words.count == 1 else {
             if let option = words.first(where: Self.looksLikeOption) {
@@ -85,11 +102,13 @@ struct Search: ParsableCommand {
     }
 
     func run() throws {
-        let snapshot = try openForReading(index, corpus: corpus)
-        let colored = !json && color.enabled
-        let highlight = json ? HighlightOptions(before: "<b>", after: "</b>")
-            : colored ? HighlightOptions(before: "\u{1B}[1;31m", after: "\u{1B}[0m") : HighlightOptions(before: "", after: "")
-        let options = SearchOptions(limit: limit, highlight: highlight, reranking: rerank ? Reranking() : nil)
+        let snapshot = try openForReading(index, corpus: corpus, schema: fields.schema, analyzer: fields.analyzer())
+        let colored = !json && marks == nil && color.enabled
+        let highlight = if let marks { HighlightOptions(before: marks.before, after: marks.after) }
+            else if json { HighlightOptions(before: "<b>", after: "</b>") }
+            else if colored { HighlightOptions(before: "\u{1B}[1;31m", after: "\u{1B}[0m") }
+            else { HighlightOptions(before: "", after: "") }
+        let options = SearchOptions(limit: limit, offset: offset, highlight: highlight, reranking: rerank ? Reranking() : nil)
         let results: SearchResults
         do {
             if lenient {
@@ -105,17 +124,25 @@ struct Search: ParsableCommand {
             }
         }
         if json {
-            for h in results.hits {
-                let snippet = h.highlights.first?.snippet ?? ""
-                try say("{\"id\":\(jsonString(h.id)),\"score\":\(h.score),\"title\":\(jsonString(h["title"] ?? "")),\"snippet\":\(jsonString(snippet))}")
-            }
+            try say(Self.json(results))
             return
         }
-        try say("\(results.totalCount) matching document\(results.totalCount == 1 ? "" : "s")")
+        let shown = results.hits.isEmpty ? "" : offset == 0 && results.hits.count == results.totalCount ? ""
+            : results.hits.count == 1 ? " (showing hit \(offset + 1))" : " (showing hits \(offset + 1)–\(offset + results.hits.count))"
+        try say("\(results.totalCount) matching document\(results.totalCount == 1 ? "" : "s")\(shown)")
         for (rank, h) in results.hits.enumerated() {
             let title = h["title"].map { "  " + $0 } ?? ""
-            try say("\(rank + 1). \(h.id)\(title)  (score \(decimal(h.score, places: 3)))")
+            try say("\(offset + rank + 1). \(h.id)\(title)  (score \(decimal(h.score, places: 3)))")
             for hl in h.highlights { try say("   \(hl.snippet)") }
+        }
+    }
+
+    /// The results as one JSON object (the library's `Encodable` form, keys sorted).
+    static func json(_ results: SearchResults) throws(CLIError) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do { return String(decoding: try encoder.encode(results), as: UTF8.self) } catch {
+            throw CLIError("cannot encode the results as JSON: \(error)")
         }
     }
 }
@@ -128,7 +155,7 @@ func syntaxErrorMessage(_ error: QuerySyntaxError, in query: String) -> String {
     return error.description + "\n  " + query + "\n  " + String(repeating: " ", count: columns) + "^"
 }
 
-private func displayWidth(_ c: Character) -> Int {
+func displayWidth(_ c: Character) -> Int {
     guard let v = c.unicodeScalars.first?.value else { return 0 }
     switch v {
     case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,

@@ -8,9 +8,10 @@ struct Stats: ParsableCommand {
     var index: String
 
     @OptionGroup var corpus: CorpusOptions
+    @OptionGroup(title: "Indexing a corpus on the fly") var fields: SchemaOptions
 
     func run() throws {
-        let s = try openForReading(index, corpus: corpus).statistics
+        let s = try openForReading(index, corpus: corpus, schema: fields.schema, analyzer: fields.analyzer()).statistics
         let rows: [(String, String)] = [
             ("documents", "\(s.documents)"), ("deleted documents", "\(s.deletedDocuments)"), ("segments", "\(s.segments)"),
             ("terms", "\(s.terms)"), ("dictionary bytes", "\(s.dictionaryBytes)"), ("postings bytes", "\(s.postingsBytes)"),

@@ -426,6 +426,254 @@ import BigramSearch
         let merged = try runCLI(["merge", idx])
         #expect(merged.status == 0 && merged.stdout.contains("dropping 1 deleted document; the index has 1"), "\(merged)")
     }
+
+    // MARK: - 8. Fields and analysis of an index
+
+    /// A JSON Lines corpus written into `dir`.
+    private func jsonl(_ dir: String, _ name: String, _ lines: [String]) throws -> String {
+        let path = dir + "/" + name
+        try writeText(lines.joined(separator: "\n") + "\n", to: path)
+        return path
+    }
+
+    @Test func indexSearchesTitleAndTextByDefault() throws {
+        let dir = try makeTemporaryDirectory("fields")
+        defer { removeDirectory(dir) }
+        let corpus = try jsonl(dir, "c.jsonl", [
+            #"{"id":"t","title":"常熟考察","text":"代表团赴苏州参观。"}"#,
+            #"{"id":"x","title":"苏州","text":"代表团赴常熟考察。"}"#,
+        ])
+        let idx = dir + "/idx"
+        #expect(try runCLI(["index", corpus, "--out", idx]).status == 0)
+        let schema = try IndexStore.open(at: idx).schema
+        #expect(schema == .corpusTitleAndText)
+        #expect(schema.fields.map(\.name) == ["text", "title"] && schema.fields.allSatisfy(\.indexed))
+        #expect(schema.fields[1].boost == 2)
+        // title: queries work on a saved index and on a corpus indexed on the fly, and the title
+        // (boost 2) outranks the same words in the text.
+        for target in [idx, corpus] {
+            let title = try runCLI(["search", target, "title:常熟"])
+            #expect(title.status == 0 && title.stdout.hasPrefix("1 matching document\n1. t  常熟考察"), "\(title)")
+            let both = try runCLI(["search", target, "常熟 考察"])
+            #expect(both.stdout.hasPrefix("2 matching documents\n1. t "), "\(both)")
+        }
+        #expect(try runCLI(["stats", corpus]).stdout.contains("documents                           2"))
+        // Adding to the index keeps its schema (and reads its keys).
+        let more = try jsonl(dir, "more.jsonl", [#"{"id":"y","title":"常熟","text":"无"}"#])
+        #expect(try runCLI(["add", idx, more]).status == 0)
+        #expect(try runCLI(["search", idx, "title:常熟"]).stdout.hasPrefix("2 matching documents"))
+        #expect(try runCLI(["index", more, "--out", idx]).status == 0)
+    }
+
+    @Test func fieldOptions() throws {
+        let dir = try makeTemporaryDirectory("field-options")
+        defer { removeDirectory(dir) }
+        let corpus = try jsonl(dir, "c.jsonl", [
+            #"{"id":"a","head":"常熟","body":"苏州参观","url":"/a","text":"ignored"}"#,
+            #"{"id":"b","head":"苏州","body":"常熟参观","url":"/b"}"#,
+        ])
+        let idx = dir + "/idx"
+        let r = try runCLI(["index", corpus, "--out", idx, "--field", "body", "--field", "head:boost=3", "--field", "url:stored-only"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stderr.contains("ignored keys: text (1 line)"), "\(r)")
+        let snapshot = try IndexStore.open(at: idx)
+        #expect(snapshot.schema == Schema([.init("body"), .init("head", boost: 3), .init("url", indexed: false)]))
+        let head = try runCLI(["search", idx, "head:常熟", "--json"])
+        #expect(head.status == 0, "\(head)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(head.stdout.utf8)) as? [String: Any])
+        let hits = try #require(object["hits"] as? [[String: Any]])
+        #expect(hits.count == 1 && hits[0]["id"] as? String == "a")
+        #expect(hits[0]["fields"] as? [String: String] == ["head": "常熟", "body": "苏州参观", "url": "/a"])
+        // A stored-only field is not searchable: an unknown field, a usage-class error (2).
+        let url = try runCLI(["search", idx, "url:a"])
+        #expect(url.status == 2 && url.stderr.contains("unknown field \"url\""), "\(url)")
+        // On the fly, the same options.
+        let onTheFly = try runCLI(["search", corpus, "head:常熟", "--field", "head", "--field", "body"])
+        #expect(onTheFly.status == 0 && onTheFly.stdout.hasPrefix("1 matching document\n1. a"), "\(onTheFly)")
+        // Another schema for an existing index is refused, and changes nothing.
+        let before = snapshotTree(idx)
+        let other = try runCLI(["index", corpus, "--out", idx, "--field", "body"])
+        #expect(other.status == 1 && other.stderr.contains("another schema"), "\(other)")
+        #expect(snapshotTree(idx) == before)
+
+        // Malformed --field values: usage errors (2) naming the problem, nothing written.
+        for (value, message) in [("text:bogus", "unknown part 'bogus'"), ("text:boost=x", "boost must be a number"),
+                                 ("text:colour=red", "unknown setting 'colour'"), ("bad name", "the field name must be"),
+                                 ("text:stored-only:boost=2", "has no boost"), (":boost=2", "the field name must be")] {
+            let out = dir + "/bad"
+            let bad = try runCLI(["index", corpus, "--out", out, "--field", value])
+            #expect(bad.status == 2, "\(value): \(bad)")
+            #expect(bad.stderr.contains(message) && bad.stderr.contains("Usage:"), "\(value): \(bad)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+        for args in [["--field", "a", "--field", "a"], ["--field", "a:stored-only"]] {
+            let bad = try runCLI(["search", corpus, "常熟"] + args)
+            #expect(bad.status == 2, "\(args): \(bad)")
+        }
+    }
+
+    @Test func analyzerOptionsAreStoredWithTheIndex() throws {
+        let dir = try makeTemporaryDirectory("analyzer-options")
+        defer { removeDirectory(dir) }
+        let corpus = try jsonl(dir, "c.jsonl", [#"{"id":"a","text":"體育新聞"}"#])
+        let folded = dir + "/folded"
+        #expect(try runCLI(["index", corpus, "--out", folded, "--fold-traditional", "--unigrams"]).status == 0)
+        let analyzer = try #require(try IndexStore.open(at: folded).analyzer as? BigramAnalyzer)
+        #expect(analyzer.options == .init(foldTraditional: true, emitUnigrams: true))
+        #expect(try runCLI(["search", folded, "体育"]).stdout.hasPrefix("1 matching document"))
+        // Adding without the flags keeps the index's analyzer.
+        let more = try jsonl(dir, "more.jsonl", [#"{"id":"b","text":"体育"}"#])
+        #expect(try runCLI(["add", folded, more]).status == 0)
+        #expect(try runCLI(["search", folded, "體育"]).stdout.hasPrefix("2 matching documents"))
+        // Without folding, the scripts stay apart; on the fly, the flag folds.
+        let plain = dir + "/plain"
+        #expect(try runCLI(["index", corpus, "--out", plain]).status == 0)
+        #expect(try runCLI(["search", plain, "体育"]).stdout.hasPrefix("0 matching documents"))
+        #expect(try runCLI(["search", corpus, "体育", "--fold-traditional"]).stdout.hasPrefix("1 matching document"))
+    }
+
+    // MARK: - 9. Paging, JSON, marks
+
+    @Test func pagingAndJSON() throws {
+        let dir = try makeTemporaryDirectory("paging")
+        defer { removeDirectory(dir) }
+        var lines: [String] = []
+        for n in 0..<23 {
+            let text = String(repeating: "常熟", count: 1 + n % 5) + (n % 2 == 0 ? " Linux\t内核" : "，参\n观 😀")
+            lines.append(try jsonLiteralObject(["id": "d\(n)", "title": n % 3 == 0 ? "常熟" : "苏州", "text": text]))
+        }
+        let corpus = try jsonl(dir, "c.jsonl", lines)
+        let idx = dir + "/idx"
+        #expect(try runCLI(["index", corpus, "--out", idx]).status == 0)
+
+        func page(_ extra: [String]) throws -> [String: Any] {
+            let r = try runCLI(["search", idx, "常熟"] + extra + ["--json"])
+            #expect(r.status == 0, "\(r)")
+            #expect(r.stdout.hasSuffix("}\n") && r.stdout.filter { $0 == "\n" }.count == 1, "one object on one line: \(r.stdout)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        }
+        func ids(_ o: [String: Any]) -> [String] { ((o["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } }
+        for rerank in [[], ["--rerank"]] {
+            let all = try page(["--limit", "100"] + rerank)
+            #expect(all["total"] as? Int == 23 && all["offset"] as? Int == 0 && ids(all).count == 23)
+            var pages: [String] = []
+            for offset in stride(from: 0, to: 23, by: 5) {
+                let p = try page(["--limit", "5", "--offset", "\(offset)"] + rerank)
+                #expect(p["total"] as? Int == 23 && p["offset"] as? Int == offset)
+                pages += ids(p)
+            }
+            #expect(pages == ids(all), "\(rerank)")
+            // The library gives the same page.
+            let library = try IndexStore.open(at: idx).search("常熟", options: SearchOptions(limit: 4, offset: 9,
+                                                                                           reranking: rerank.isEmpty ? nil : Reranking()))
+            #expect(ids(try page(["--limit", "4", "--offset", "9"] + rerank)) == library.hits.map(\.id))
+        }
+
+        // Every stored field, every highlight with UTF-8 and UTF-16 ranges and the marked snippet.
+        let one = try page(["--limit", "1", "--offset", "0"])
+        let hit = try #require((one["hits"] as? [[String: Any]])?.first)
+        let fields = try #require(hit["fields"] as? [String: String])
+        #expect(Set(fields.keys) == ["title", "text"])
+        let highlights = try #require(hit["highlights"] as? [[String: Any]])
+        #expect(Set(highlights.compactMap { $0["field"] as? String }) == ["title", "text"])
+        for h in highlights {
+            let text = try #require(fields[h["field"] as! String])
+            let u8 = try #require(h["utf8"] as? [[Int]]), u16 = try #require(h["utf16"] as? [[Int]])
+            #expect(!u8.isEmpty && u8.count == u16.count)
+            for (a, b) in zip(u8, u16) {
+                // (Adjacent matches make one range: 常熟常熟.)
+                let cut8 = String(decoding: Array(text.utf8)[a[0]..<a[1]], as: UTF8.self)
+                #expect(!cut8.isEmpty && cut8.replacingOccurrences(of: "常熟", with: "").isEmpty, "\(cut8)")
+                #expect(String(decoding: Array(text.utf16)[b[0]..<b[1]], as: UTF16.self) == cut8)
+            }
+            #expect((h["snippet"] as? String)?.contains("<b>常熟") == true, "\(h)")
+        }
+
+        // Text output numbers hits from offset + 1.
+        let text = try runCLI(["search", idx, "常熟", "--limit", "2", "--offset", "20"])
+        #expect(text.status == 0 && text.stdout.hasPrefix("23 matching documents (showing hits 21–22)\n21. "), "\(text)")
+        #expect(text.stdout.contains("\n22. ") && !text.stdout.contains("\n23. "))
+        let beyond = try runCLI(["search", idx, "常熟", "--offset", "50"])
+        #expect(beyond.stdout == "23 matching documents\n", "\(beyond)")
+
+        // --mark: two values, before or after the query; with --json too. Snippets keep spaces and
+        // tabs, show a line break as a space, and drop it between CJK characters.
+        for args in [["search", idx, "--mark", "[", "]", "linux", "--limit", "1"], ["search", idx, "linux", "--limit", "1", "--mark", "[", "]"],
+                     ["search", "--mark", "[", "]", idx, "linux", "--limit", "1"]] {
+            let r = try runCLI(args)
+            #expect(r.status == 0 && r.stdout.contains(" [Linux]\t内核"), "\(args): \(r)")
+        }
+        let marked = try runCLI(["search", idx, "参观", "--limit", "1", "--mark", "«", "»", "--json"])
+        #expect(marked.stdout.contains("«参观» 😀"), "\(marked)")
+        let single = try runCLI(["search", idx, "常熟", "--limit", "1", "--offset", "3"])
+        #expect(single.stdout.hasPrefix("23 matching documents (showing hit 4)\n4. "), "\(single)")
+        for bad in [["--mark", "["], ["--mark", "[", "]", "--mark", "<"], ["--offset", "-1"], ["--offset", "x"]] {
+            let r = try runCLI(["search", idx, "常熟"] + bad)
+            #expect(r.status == 2 && r.stderr.contains("Usage:"), "\(bad): \(r)")
+        }
+    }
+
+    // MARK: - 10. check
+
+    @Test func checkQueryFiles() throws {
+        let dir = try makeTemporaryDirectory("check")
+        defer { removeDirectory(dir) }
+        let corpus = try jsonl(dir, "c.jsonl", [
+            #"{"id":"a","title":"常熟","text":"苏州参观"}"#,
+            #"{"id":"b","text":"常熟考察"}"#,
+        ])
+        let idx = dir + "/idx"
+        #expect(try runCLI(["index", corpus, "--out", idx]).status == 0)
+        // kind and expected optional; `check` searches text only (a's title does not count), on a
+        // corpus and on a saved index (which has title indexed).
+        let queries = try jsonl(dir, "q.jsonl", [
+            #"{"q":"常熟","kind":"a-kind-name-longer-than-ten","expected":["b"]}"#,
+            #"{"q":"参观"}"#,
+            "",
+            #"{"q":"考察 OR 参观","kind":"multi","expected":["a","b"]}"#,
+        ])
+        for target in [corpus, idx] {
+            let r = try runCLI(["check", "--corpus", target, "--queries", queries, "--passes", "1"])
+            #expect(r.status == 0, "\(r)")
+            #expect(r.stdout.contains("exact 2/2 (1 query without expected results, not judged)"), "\(r)")
+            // The table's columns line up: every line as wide, each column's cells ending at one place.
+            let table = r.stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix("kind") || $0.hasPrefix("a-kind") || $0.hasPrefix("other") || $0.hasPrefix("multi") }
+            #expect(table.count == 4, "\(r.stdout)")
+            #expect(Set(table.map(\.count)).count == 1, "\(table)")
+            let header = try #require(table.first)
+            for name in ["queries", "judged", "exact", "misses"] {
+                let end = try #require(header.range(of: name)).upperBound.utf16Offset(in: header)
+                for row in table.dropFirst() {
+                    let u = Array(row.utf16)
+                    #expect(u[end - 1] != 0x20 && (end == u.count || u[end] == 0x20), "\(name) in \(row)")
+                }
+            }
+            #expect(table[1].hasPrefix("a-kind-name-longer-than-ten  "), "\(table)")
+        }
+        // A wrong expected set: status 1.
+        let wrong = try jsonl(dir, "wrong.jsonl", [#"{"q":"常熟","expected":["a","b"]}"#])
+        let w = try runCLI(["check", "--corpus", corpus, "--queries", wrong, "--passes", "1"])
+        #expect(w.status == 1 && w.stdout.contains("exact 0/1"), "\(w)")
+        // Bad lines: an error naming the file and line, status 1, before any indexing.
+        for (line, message) in [("not json", "not JSON"), (#"{"kind":"x"}"#, "no \"q\""), (#"{"q":"常熟","expected":"b"}"#, "\"expected\" is not an array"),
+                                (#"{"q":"常熟","kind":3}"#, "\"kind\" is not"), (#"{"q":"(常熟"}"#, "parentheses")] {
+            let path = try jsonl(dir, "bad.jsonl", [#"{"q":"常熟"}"#, line])
+            let r = try runCLI(["check", "--corpus", corpus, "--queries", path, "--passes", "1"])
+            #expect(r.status == 1, "\(line): \(r)")
+            #expect(r.stderr.contains("bad.jsonl:2: ") && r.stderr.contains(message), "\(line): \(r)")
+            #expect(!r.stderr.contains("Usage:"))
+        }
+        let empty = try jsonl(dir, "empty.jsonl", [""])
+        let e = try runCLI(["check", "--corpus", corpus, "--queries", empty])
+        #expect(e.status == 1 && e.stderr.contains("no queries"), "\(e)")
+    }
+}
+
+/// A JSON object of string values, one line.
+private func jsonLiteralObject(_ fields: [String: String]) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    return String(decoding: try encoder.encode(fields), as: UTF8.self)
 }
 
 /// `s` as a JSON string literal.

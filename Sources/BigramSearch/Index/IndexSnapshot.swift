@@ -8,7 +8,9 @@ import Dispatch
 /// for hit in results.hits { print(hit.id, hit.score, hit.highlights.first?.snippet ?? "") }
 /// ```
 public struct IndexSnapshot: Sendable {
+    /// The index's fields.
     public let schema: Schema
+    /// The analysis rules of the index (queries are analyzed with them too).
     public let analyzer: any Analyzer
     let segments: [Segment]
     let deletions: [DocumentSet]
@@ -41,7 +43,8 @@ public struct IndexSnapshot: Sendable {
     /// The parser for this index's fields.
     public let queryParser: QueryParser
 
-    /// Searches with a query in the query syntax, strictly.
+    /// Searches with a query in the query syntax, strictly (see `search(_:options:)` with a ``Query``
+    /// for the ranking, paging and cost).
     ///
     /// - Throws: ``SearchError/syntax(_:)`` for malformed syntax, ``SearchError/unknownField(_:)``.
     public func search(_ query: String, options: SearchOptions = SearchOptions()) throws(SearchError) -> SearchResults {
@@ -61,10 +64,19 @@ public struct IndexSnapshot: Sendable {
         try search(queryParser.parseLenient(query), options: options)
     }
 
-    /// Searches with a query built in code.
+    /// Searches with a query built in code: ranks every match and returns the page
+    /// `options.offset ..< options.offset + options.limit` of that ranking, with
+    /// ``SearchResults/totalCount`` the number of all matches.
     ///
-    /// - Complexity: proportional to the postings of the query's rarest terms plus the positions
-    ///   of candidate documents; O(k log k) more for the top `k`.
+    /// The ranking is one order whatever the page: by BM25 score, ties in document order; with
+    /// ``SearchOptions/reranking``, the best ``Reranking/candidates`` of that order are re-ranked
+    /// and the matches beyond them follow in BM25 order. So the hits of `offset: 10, limit: 10`
+    /// are exactly hits 11–20 of `offset: 0, limit: 20`, re-ranked or not.
+    ///
+    /// - Complexity: the query's evaluation (proportional to the postings of its rarest terms
+    ///   plus the positions of candidate documents), then O(m + p log p) to select the page, for
+    ///   `m` matches and `p` = `offset + limit` (at least `candidates` when re-ranking), plus one
+    ///   stored-text read and highlight per returned hit (and per re-ranked candidate).
     public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(SearchError) -> SearchResults {
         try search(query, options: options, interrupt: options.timeLimit.map { SearchInterrupt(timeLimit: $0) })
     }
@@ -72,30 +84,35 @@ public struct IndexSnapshot: Sendable {
     func search(_ query: Query, options: SearchOptions, interrupt: SearchInterrupt?) throws(SearchError) -> SearchResults {
         let (matches, leaves) = try evaluate(query, bm25: options.bm25, interrupt: interrupt)
         let total = matches.reduce(0) { $0 + $1.docs.count }
-        let limit = max(0, options.limit)
+        let offset = max(0, options.offset), limit = max(0, options.limit)
+        let (sum, overflow) = offset.addingReportingOverflow(limit)
+        let end = overflow ? Int.max : sum
         let reranker = options.reranking.map { WordBoundaryRanker(options: $0, leaves: leaves, analyzer: analyzer) }
         let rerank = reranker?.isUseful == true
-        // Top-k by score, ties in document order (more candidates when re-ranking).
-        let candidates = rerank ? max(limit, options.reranking!.candidates) : limit
-        var heap = TopK(capacity: min(candidates, total))
+        // One order whatever the page: the best `candidates` by BM25 re-ranked, then the rest in
+        // BM25 order. A page is a slice of it, so only the first `end` of it are needed.
+        let window = rerank ? options.reranking!.candidates : 0
+        // Top-k by score, ties in document order.
+        var heap = TopK(capacity: min(max(end, window), total))
         for (s, m) in matches.enumerated() {
             for (k, d) in m.docs.enumerated() { heap.insert(score: m.scores[k], segment: s, doc: d, global: documentBases[s] + Int(d)) }
         }
         // (TopK keeps everything unsorted while under capacity and sorts once at the end.)
         var ranked = heap.sorted()
         if rerank, let reranker {
-            for i in ranked.indices {
+            let w = min(window, ranked.count)
+            for i in 0..<w {
                 let seg = segments[ranked[i].segment], doc = Int(ranked[i].doc)
                 ranked[i].score *= reranker.factor { seg.storedText(doc, field: $0) }
             }
-            ranked.sort { $0.score > $1.score || ($0.score == $1.score && $0.global < $1.global) }
-            ranked = Array(ranked.prefix(limit))
+            ranked[0..<w].sort { $0.score > $1.score || ($0.score == $1.score && $0.global < $1.global) }
         }
+        let page = ranked[min(offset, ranked.count)..<min(end, ranked.count)]
         let highlighter = options.highlight.map { Highlighter(analyzer: analyzer, options: $0) }
         var cost = StoredReadCost()
         var hits: [Hit] = []
-        hits.reserveCapacity(ranked.count)
-        for entry in ranked {
+        hits.reserveCapacity(page.count)
+        for entry in page {
             let seg = segments[entry.segment]
             var highlights: [FieldHighlight] = []
             if let highlighter {
@@ -112,7 +129,7 @@ public struct IndexSnapshot: Sendable {
             }
             hits.append(Hit(score: entry.score, highlights: highlights, segment: seg, doc: Int(entry.doc), schema: schema))
         }
-        var results = SearchResults(totalCount: total, hits: hits)
+        var results = SearchResults(totalCount: total, offset: offset, hits: hits)
         results.readCost = cost
         return results
     }
@@ -150,19 +167,23 @@ public struct IndexSnapshot: Sendable {
             }
             let snippet = highlighter.snippet(of: text, ranges: ranges, bestStart: chosen,
                                               startsField: chunks.lowerBound == 0, endsField: chunks.upperBound == c.count)
+            // UTF-16 offsets need the text before the window: known only when it starts the field.
+            let utf16 = chunks.lowerBound == 0 ? FieldHighlight.utf16(ranges, in: text) : nil
             return FieldHighlight(field: name, utf8Ranges: ranges.map { (windowStart + $0.lowerBound)..<(windowStart + $0.upperBound) },
-                                  snippet: snippet)
+                                  utf16Ranges: utf16, snippet: snippet)
         }
         guard let text = try table.text(of: value, cost: &cost) else { return nil }
         let ranges = highlighter.analyze(text, patterns: patterns, cost: &cost).ranges
         if ranges.isEmpty { return nil }
-        return FieldHighlight(field: name, utf8Ranges: ranges, snippet: highlighter.snippet(of: text, ranges: ranges))
+        return FieldHighlight(field: name, utf8Ranges: ranges, utf16Ranges: FieldHighlight.utf16(ranges, in: text),
+                              snippet: highlighter.snippet(of: text, ranges: ranges))
     }
 
     /// Every document matching `query` with its score, in document order (not ranked: sort by
     /// ``ScoredDocument/score`` if you need to; `search(_:options:)` with a limit ranks).
     ///
-    /// - Complexity: the query's evaluation, without the O(n log n) ranking of a full search.
+    /// - Complexity: the query's evaluation plus O(m) for `m` matches, without the ranking of a
+    ///   search.
     public func matches(_ query: Query, bm25: BM25 = BM25()) throws(SearchError) -> [ScoredDocument] {
         let (matches, _) = try evaluate(query, bm25: bm25)
         var out: [ScoredDocument] = []
@@ -201,11 +222,16 @@ public struct IndexSnapshot: Sendable {
     }
 
     /// Number of documents matching `query`.
+    ///
+    /// - Complexity: the query's evaluation; no ranking, no stored text read.
     public func count(_ query: Query) throws(SearchError) -> Int {
         try evaluate(query, bm25: BM25()).matches.reduce(0) { $0 + $1.docs.count }
     }
 
     /// Ids of every document matching `query`, in document order.
+    ///
+    /// - Complexity: the query's evaluation, plus O(m) for `m` matches (ids are read from each
+    ///   segment's id table); no ranking.
     public func matchingIDs(_ query: Query) throws(SearchError) -> [String] {
         let (matches, _) = try evaluate(query, bm25: BM25())
         var ids: [String] = []
@@ -246,13 +272,21 @@ public struct IndexSnapshot: Sendable {
 
 /// Sizes and counts of a snapshot (see ``IndexSnapshot/statistics``).
 public struct IndexStatistics: Hashable, Sendable, Codable {
+    /// Live (not deleted) documents.
     public var documents = 0
+    /// Deleted documents still in segments (until a merge drops them).
     public var deletedDocuments = 0
+    /// Segments.
     public var segments = 0
+    /// Dictionary terms, summed over segments and fields.
     public var terms = 0
+    /// Bytes of the term dictionaries.
     public var dictionaryBytes = 0
+    /// Bytes of the postings.
     public var postingsBytes = 0
+    /// Bytes of the per-document field lengths.
     public var fieldLengthBytes = 0
+    /// UTF-8 bytes of stored text, before deflating.
     public var storedTextBytes = 0
 
     /// Postings + dictionary + field lengths: the index without stored text.

@@ -225,8 +225,9 @@ struct Highlighter {
     }
 
     /// A window of about `snippetLength` characters around the best stretch of matches, with
-    /// matches marked. Whitespace runs become one space, and vanish between two CJK characters
-    /// (line wraps).
+    /// matches marked. Spaces and tabs are kept as they are; a whitespace run holding a line
+    /// break becomes one space; whitespace between two CJK characters (a line wrap, which the
+    /// index joins) is left out.
     ///
     /// - Parameters:
     ///   - bestStart: where the window's match starts, when the caller chose it (a huge field's
@@ -261,7 +262,8 @@ struct Highlighter {
         var index = start
         var taken = 0
         var rangeIndex = 0
-        var pendingSpace = false
+        var pending = ""            // the whitespace run since the last character shown
+        var pendingBreak = false    // whether it holds a line break
         var previousIsCJK = false
         var offset = u.distance(from: u.startIndex, to: index)
         while index < text.endIndex && taken < length {
@@ -272,11 +274,13 @@ struct Highlighter {
             let nextIndex = text.index(after: index)
             let next = offset + u.distance(from: index, to: nextIndex)
             if ch.isWhitespace {
-                pendingSpace = true
+                pending.append(ch)
+                if ch.isNewline { pendingBreak = true }
             } else {
                 let isCJK = ch.unicodeScalars.first.map { CharacterClass.of($0.value).isCJK } ?? false
-                if pendingSpace && !(isCJK && previousIsCJK) { out.append(" ") }
-                pendingSpace = false
+                if !pending.isEmpty && !(isCJK && previousIsCJK) { out += pendingBreak ? " " : pending }
+                pending = ""
+                pendingBreak = false
                 if rangeIndex < ranges.count && ranges[rangeIndex].lowerBound == offset { out += options.before }
                 out.append(ch)
                 if rangeIndex < ranges.count && ranges[rangeIndex].lowerBound <= offset && ranges[rangeIndex].upperBound <= next {

@@ -10,7 +10,8 @@
 ///   clauses stand close gains up to ``proximityWeight``: `× (1 + weight ÷ (1 + gap ÷ 16))`, gap
 ///   in characters between the nearest occurrences of two clauses.
 public struct Reranking: Hashable, Sendable {
-    /// How many of the best BM25 candidates are re-ranked (at least the search's limit).
+    /// How many of the best BM25 candidates are re-ranked; the hits after them follow in BM25
+    /// order, so every page of a search is a slice of one ranking (see ``SearchOptions/offset``).
     public var candidates: Int
     /// Score factor lost by a document whose every examined occurrence straddles a word
     /// boundary: its score becomes `score × (1 − penalty × straddling ÷ examined)`.

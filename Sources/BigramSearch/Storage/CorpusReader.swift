@@ -8,17 +8,18 @@ import Darwin
 import Foundation
 
 /// Reads documents from the corpus layouts the tools accept, with fields `text` and (JSON Lines
-/// only) `title` (see ``Schema/corpus``):
+/// only) `title`, or the JSON keys of ``Options/textKeys`` (see ``Schema/corpus`` and
+/// ``Schema/corpusTitleAndText``):
 ///
 /// - **A JSON Lines file**, one object per line: `{"id": "a1", "title": "…", "text": "…"}`.
-///   - `text` and `title` must be strings; `null` means absent. A number, boolean, array or
+///   - `text` and `title` (the keys of ``Options/textKeys``) must be strings; `null` means absent. A number, boolean, array or
 ///     object there is an error naming the line and key (`corpus.jsonl:3: "text" is a number,
 ///     not a string`), never silently indexed as nothing.
 ///   - `id` must be a non-empty string or an integer; an integer keeps its decimal text (`777`
 ///     is the id `"777"`). A boolean, a fraction, a number too large for 64 bits, or a missing
 ///     or empty id is an error, unless ``Options/autoIDs`` is set: then a line without an id gets
 ///     its line number. Two lines with the same id are an error.
-///   - Keys other than `id`, `title` and `text` are ignored and counted in
+///   - Keys other than `id` and the text keys are ignored and counted in
 ///     ``Report/ignoredKeys``.
 ///   - Blank lines are skipped; a UTF-8 byte-order mark on the first line is dropped.
 /// - **A single `.txt` file**: one document, whose id is the file name without `.txt`.
@@ -66,12 +67,17 @@ public enum CorpusReader {
         public var skipBadLines: Bool
         /// Directory corpora: walk subdirectories too.
         public var recursive: Bool
+        /// JSON Lines: the keys read as text fields (strings, or `null` for absent); other keys
+        /// but `id` are ignored and reported. `.txt` files always give the field `text`.
+        public var textKeys: Set<String>
 
-        /// Options for reading a corpus; all off by default.
-        public init(autoIDs: Bool = false, skipBadLines: Bool = false, recursive: Bool = false) {
+        /// Options for reading a corpus; all off by default, text keys `text` and `title`.
+        public init(autoIDs: Bool = false, skipBadLines: Bool = false, recursive: Bool = false,
+                    textKeys: Set<String> = ["text", "title"]) {
             self.autoIDs = autoIDs
             self.skipBadLines = skipBadLines
             self.recursive = recursive
+            self.textKeys = textKeys
         }
     }
 
@@ -139,7 +145,8 @@ public enum CorpusReader {
         }
     }
 
-    /// The keys of a JSON Lines object that are read; any other key is reported as ignored.
+    /// The keys of a JSON Lines object that are read by default (``Options/textKeys`` and `id`);
+    /// any other key is reported as ignored.
     public static let jsonKeys: Set<String> = ["id", "title", "text"]
 
     /// Loads every document of `path` (a `.jsonl` file, a `.txt` file or a directory of `.txt`
@@ -221,10 +228,13 @@ public enum CorpusReader {
         let options: Options
         var lineNumber = 0
         var seen = Set<String>()
+        /// ``Options/textKeys`` in a fixed order (the first bad one is the one reported).
+        let textKeys: [String]
 
         init(path: String, options: Options) {
             self.path = path
             self.options = options
+            textKeys = options.textKeys.sorted()
         }
 
         mutating func document(fromLine raw: ArraySlice<UInt8>, report: inout Report) throws(Error) -> Document? {
@@ -253,7 +263,7 @@ public enum CorpusReader {
             guard let dict = object as? [String: Any] else { throw bad("not a JSON object (\(JSONType(object).name))") }
 
             var fields: [String: String] = [:]
-            for key in ["text", "title"] {
+            for key in textKeys {
                 guard let value = dict[key] else { continue }
                 let type = JSONType(value)
                 switch type {
@@ -279,7 +289,7 @@ public enum CorpusReader {
             guard seen.insert(id).inserted else { throw bad("duplicate id \"\(id)\"") }
             // Counted only for lines that are kept.
             if repaired { report.repairedLines.append(lineNumber) }
-            for key in dict.keys where !CorpusReader.jsonKeys.contains(key) { report.ignoredKeys[key, default: 0] += 1 }
+            for key in dict.keys where key != "id" && !options.textKeys.contains(key) { report.ignoredKeys[key, default: 0] += 1 }
             return Document(id: id, fields: fields)
         }
     }
@@ -378,4 +388,8 @@ extension Schema {
     /// The schema of corpus files: `text` searchable and stored, `title` stored only (the query
     /// set's expected results describe `text`).
     public static let corpus = Schema([Field("text"), Field("title", indexed: false)])
+
+    /// The schema `bigram-search index` gives a corpus by default: `text` and `title` both
+    /// searchable and stored, `title` with boost 2.
+    public static let corpusTitleAndText = Schema([Field("text"), Field("title", boost: 2)])
 }
