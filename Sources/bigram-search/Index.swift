@@ -113,23 +113,6 @@ private func isDirectory(_ path: String) -> Bool {
     return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
 }
 
-/// Directory listing and existence without Foundation.
-enum FileManagerless {
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
-
-    static func list(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
-}
 
 struct Index: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -178,7 +161,7 @@ struct Index: ParsableCommand {
             }
             mode = .createAmongOtherFiles
         }
-        guard FileManagerless.exists(input) else { throw CLIError("cannot read \(input): no such file or directory") }
+        guard access(input, F_OK) == 0 else { throw CLIError("cannot read \(input): no such file or directory") }
         // An existing index keeps its schema and analyzer unless options were given (then they
         // must be the index's).
         let creating = mode != .open

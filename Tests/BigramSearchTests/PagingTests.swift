@@ -9,7 +9,7 @@ import Testing
 @Suite struct PagingTests {
     /// Documents over a small alphabet (many matches, many equal scores), in several segments.
     static let snapshot: IndexSnapshot = {
-        var rng = PagingRNG(seed: 0x5EED)
+        var rng = SplitMix64(0x5EED)
         let pieces = ["常熟", "非常熟悉", "参观", "考察", "大学生", "大学 生物", "市", "的", "Linux", "内核", "，", " "]
         let writer = try! IndexWriter(schema: Schema([.init("title"), .init("body")]))
         for n in 0..<240 {
@@ -124,18 +124,5 @@ import Testing
         // Highlights are made for the page's hits only, and are theirs.
         let page = try s.search("常熟", options: SearchOptions(limit: 2, offset: 3, highlight: HighlightOptions()))
         for h in page.hits { #expect(h.highlights.contains { $0.snippet.contains("【") }) }
-    }
-}
-
-/// A small deterministic generator (PagingRNG64).
-private struct PagingRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
