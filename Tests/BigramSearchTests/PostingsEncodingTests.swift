@@ -19,7 +19,7 @@ private struct EncodedField {
     let entries: [TermDictionary.Entry]
     let terms: [[Posting]]
 
-    init(_ terms: [[Posting]], lengths: [UInt32]) {
+    init(_ terms: [[Posting]], lengths: [UInt32], sourceLocation: SourceLocation = #_sourceLocation) {
         var builder = FieldLengthsBuilder()
         for l in lengths { builder.append(l) }
         var writer = ByteWriter()
@@ -35,6 +35,10 @@ private struct EncodedField {
             let offset = writer.count
             PostingsEncoding.encode(stream: stream, documentCount: postings.count, lengths: builder,
                                     scratch: &scratch, into: &writer)
+            let reference = referenceEncoding(postings, documentCount: lengths.count, lengths: lengths)
+            #expect(Array(writer.bytes[offset...]) == reference,
+                    "term \(t) of \(postings.count) documents: \(writer.count - offset) bytes, the format says \(reference.count)",
+                    sourceLocation: sourceLocation)
             let key: [UInt8] = [UInt8(t >> 24), UInt8(t >> 16 & 0xFF), UInt8(t >> 8 & 0xFF), UInt8(t & 0xFF)]
             dictionary.append((key, .init(docFrequency: postings.count, postingsOffset: offset)))
         }
@@ -153,6 +157,66 @@ private struct EncodedField {
         }
         #expect(!c.isDamaged, sourceLocation: sourceLocation)
     }
+}
+
+// MARK: - The format, written out independently
+
+/// The postings of one term as docs/FORMAT.md §Postings describes them, bit by bit (a second,
+/// deliberately naive encoder). One difference from the text of FORMAT.md: the width of a
+/// block's first document is ⌈log2 D⌉ bits (at least 1), which is what the encoder's own
+/// documentation says and what every document number below D needs; FORMAT.md's
+/// "⌈log2 (D − 1)⌉" is one bit short when D − 1 is a power of two (D = 3, 5, 9, …).
+private func referenceEncoding(_ postings: [Posting], documentCount d: Int, lengths: [UInt32]) -> [UInt8] {
+    /// The smallest k with 2^k ≥ x.
+    func ceilLog2(_ x: UInt64) -> Int { x <= 1 ? 0 : 64 - (x - 1).leadingZeroBitCount }
+    func width(_ v: UInt32) -> Int { 32 - v.leadingZeroBitCount }
+    let blockSize = 128
+    let blocks = stride(from: 0, to: postings.count, by: blockSize).map { Array(postings[$0..<min(postings.count, $0 + blockSize)]) }
+    var out: [UInt8] = []
+    var skip: [(last: UInt32, offset: UInt32)] = []
+    let skipBytes = blocks.count > 1 ? 8 * blocks.count : 0
+    var body: [UInt8] = []
+    var previousLast: UInt32 = 0
+    for (b, block) in blocks.enumerated() {
+        // Bits least significant first, filling each byte from bit 0 upwards.
+        var bytes: [UInt8] = []
+        var used = 0   // bits used in the last byte (0: start a new one)
+        func put(_ v: UInt64, _ w: Int) {
+            for i in 0..<w {
+                if used == 0 { bytes.append(0) }
+                if (v >> UInt64(i)) & 1 == 1 { bytes[bytes.count - 1] |= 1 << UInt8(used) }
+                used = (used + 1) % 8
+            }
+        }
+        skip.append((block.last!.doc, UInt32(skipBytes + body.count)))
+        put(UInt64(b == 0 ? block[0].doc : block[0].doc - previousLast - 1), max(1, ceilLog2(UInt64(d))))
+        if block.count > 1 {
+            let gaps = (1..<block.count).map { block[$0].doc - block[$0 - 1].doc - 1 }
+            let wd = gaps.map(width).max()!
+            put(UInt64(wd), 6)
+            for g in gaps { put(UInt64(g), wd) }
+        }
+        for p in block {
+            let f = p.positions.count
+            let z = 63 - UInt64(f).leadingZeroBitCount      // Elias-gamma
+            put(0, z); put(1, 1); put(UInt64(f) & ((1 << UInt64(z)) - 1), z)
+            put(UInt64(p.positions[0]), ceilLog2(UInt64(lengths[Int(p.doc)])))
+            if f > 1 {
+                let gaps = (1..<f).map { p.positions[$0] - p.positions[$0 - 1] - 1 }
+                let gw = gaps.map(width).max()!
+                if gw < 15 { put(UInt64(gw), 4) } else { put(15, 4); put(UInt64(gw - 15), 5) }
+                for g in gaps { put(UInt64(g), gw) }
+            }
+        }
+        body += bytes   // (padded to a byte)
+        previousLast = block.last!.doc
+    }
+    if blocks.count > 1 {
+        for (last, offset) in skip {
+            for v in [last, offset] { for k in 0..<4 { out.append(UInt8(truncatingIfNeeded: v >> UInt32(8 * k))) } }
+        }
+    }
+    return out + body
 }
 
 private func firstDifference(_ a: [Posting], _ b: [Posting]) -> String {
