@@ -143,17 +143,14 @@ private func expectWellFormed(_ rs: [Range<Int>], in text: String, sourceLocatio
 
     @Test func windowStartingInsideAMatch() {
         // The window starts a third of its length before the densest matches; here that is inside
-        // an earlier, long match (six 鲸 merged into one range). The snippet closes that match's
-        // mark but never opens it: "…鲸鲸>天<鱼鱼>天<鱼鱼>天…". Its end mirrors the case the
-        // snippet handles ("Close a mark left open by the window's end"); the start needs the
-        // same: a mark opened where the window begins inside a range.
+        // an earlier, long match (six 鲸 merged into one range). The snippet once closed that
+        // match's mark without opening it ("…鲸鲸>天<鱼鱼>天<鱼鱼>天…"): a mark is now opened
+        // where the window begins inside a range.
         let text = "鲸鲸鲸鲸鲸鲸天鱼鱼天鱼鱼天鱼鱼天天天天"
         let rs = ranges(text, ["鲸鲸", "鱼鱼"])
         #expect(rs == [0..<18, 21..<27, 30..<36, 39..<45])
         let snippet = highlighter(9).snippet(of: text, ranges: rs)
-        withKnownIssue("Highlighter.snippet: a window that starts inside a match range closes a mark it never opened") {
-            #expect(snippet == "…<鲸鲸>天<鱼鱼>天<鱼鱼>天…")
-        }
+        #expect(snippet == "…<鲸鲸>天<鱼鱼>天<鱼鱼>天…")
         // The same range fully inside the window is marked whole.
         #expect(highlighter(12).snippet(of: text, ranges: [0..<18]) == "<鲸鲸鲸鲸鲸鲸>天鱼鱼天鱼鱼…")
     }
@@ -161,33 +158,30 @@ private func expectWellFormed(_ rs: [Range<Int>], in text: String, sourceLocatio
     @Test func matchStartingInsideACharacter() {
         // A prepended concatenation mark (U+0600 ARABIC NUMBER SIGN, grapheme break property
         // Prepend) forms one Character with what follows, so a match can start inside a
-        // Character. The ranges are right (on scalar boundaries); the snippet, which walks
-        // Characters and opens a mark only where a range starts exactly at one, closes a mark it
-        // never opened, or shows the match without any mark.
+        // Character. The ranges are right (on scalar boundaries); the snippet walks Characters and
+        // once opened a mark only where a range started exactly at one (so it showed a match
+        // without its opening mark): the mark now opens before the Character holding the start.
         let a = "天\u{600}常熟市"
         #expect(ranges(a, ["常熟"]) == [5..<11])
         let b = "x\u{600}天地"
         #expect(ranges(b, ["天"]) == [3..<6])
         let h = highlighter(20)
         let snippets = [h.snippet(of: a, ranges: ranges(a, ["常熟"])), h.snippet(of: b, ranges: ranges(b, ["天"]))]
-        withKnownIssue("Highlighter.snippet: a match that starts inside a Character gets no opening mark") {
-            #expect(snippets == ["天<\u{600}常熟>市", "x<\u{600}天>地"])
-        }
+        #expect(snippets == ["天<\u{600}常熟>市", "x<\u{600}天>地"])
     }
 
     @Test func windowEndingRightAfterTheCloseMarkText() {
         // A phrase across punctuation gives a range holding the punctuation: here 】, the
         // default closing mark. When the window ends right after that 】 inside the range, the
-        // snippet takes the text's 】 for its own mark (it checks `hasSuffix(after)`) and leaves
-        // the mark open: "【常熟】…" looks like a match of 常熟 alone.
+        // snippet once took the text's 】 for its own mark (it checked `hasSuffix(after)`) and
+        // left the mark open ("【常熟】…" looked like a match of 常熟 alone); it now tracks the
+        // open mark itself.
         let text = "常熟】市参观天地"
         let rs = ranges(text, ["常熟】市参"])
         #expect(rs == [0..<15])
         let h = Highlighter(analyzer: analyzer, options: HighlightOptions(snippetLength: 3))
         let snippet = h.snippet(of: text, ranges: rs)
-        withKnownIssue("Highlighter.snippet: the window's end takes a 】 of the text for the closing mark") {
-            #expect(snippet == "【常熟】】…")
-        }
+        #expect(snippet == "【常熟】】…")
         // One character more and the mark is closed.
         #expect(Highlighter(analyzer: analyzer, options: HighlightOptions(snippetLength: 4)).snippet(of: text, ranges: rs) == "【常熟】市】…")
     }

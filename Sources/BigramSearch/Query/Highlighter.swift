@@ -265,9 +265,14 @@ struct Highlighter {
         var pending = ""            // the whitespace run since the last character shown
         var pendingBreak = false    // whether it holds a line break
         var previousIsCJK = false
+        // Whether a mark is open: opened at the first character shown that a range covers (also
+        // when the window starts inside the match, or the match starts inside a Character),
+        // closed after the character where the range ends, or at the window's end.
+        var markOpen = false
         var offset = u.distance(from: u.startIndex, to: index)
         while index < text.endIndex && taken < length {
             while rangeIndex < ranges.count && ranges[rangeIndex].upperBound <= offset {
+                if markOpen { out += options.after; markOpen = false }
                 rangeIndex += 1
             }
             let ch = text[index]
@@ -281,10 +286,13 @@ struct Highlighter {
                 if !pending.isEmpty && !(isCJK && previousIsCJK) { out += pendingBreak ? " " : pending }
                 pending = ""
                 pendingBreak = false
-                if rangeIndex < ranges.count && ranges[rangeIndex].lowerBound == offset { out += options.before }
+                if !markOpen && rangeIndex < ranges.count && ranges[rangeIndex].lowerBound < next {
+                    out += options.before
+                    markOpen = true
+                }
                 out.append(ch)
-                if rangeIndex < ranges.count && ranges[rangeIndex].lowerBound <= offset && ranges[rangeIndex].upperBound <= next {
-                    out += options.after
+                while rangeIndex < ranges.count && ranges[rangeIndex].upperBound <= next {
+                    if markOpen { out += options.after; markOpen = false }
                     rangeIndex += 1
                 }
                 previousIsCJK = isCJK
@@ -294,10 +302,7 @@ struct Highlighter {
             offset = next
         }
         // Close a mark left open by the window's end.
-        if rangeIndex < ranges.count, ranges[rangeIndex].lowerBound < offset,
-           out.hasSuffix(options.after) == false, out.contains(options.before) {
-            out += options.after
-        }
+        if markOpen { out += options.after }
         if index < text.endIndex || !endsField { out += "…" }
         return out
     }
