@@ -118,9 +118,11 @@ public final class IndexWriter {
             }
         } catch { throw .storage(error) }
         self.store = store
-        if store.manifest != nil {
+        if let manifest = store.manifest {
+            // The commit read under the lock (not the directory read again: no writer can
+            // commit in between, and the manifest is not read a third time).
             let opened: IndexStore.OpenedState
-            do { opened = try IndexStore.openState(at: directory, analyzer: analyzer) } catch { throw .storage(error) }
+            do { opened = try IndexStore.openSegments(manifest, at: directory, analyzer: analyzer) } catch { throw .storage(error) }
             if let schema, schema != opened.manifest.schema {
                 throw .invalidSchema("the index in \(directory) has another schema")
             }
@@ -261,8 +263,8 @@ public final class IndexWriter {
         var failure: StorageError?
         if let store {
             do { segment = try store.write(built, schema: schema) } catch { failure = error }
-        } else if directory != nil {
-            failure = .closed(path: directory!)
+        } else if let directory {
+            failure = .closed(path: directory)
         }
         segments.append(segment)
         deletions.append(deleted)

@@ -36,8 +36,9 @@ final class IndexDirectory {
     static func kind(of path: String) -> IndexDirectoryKind {
         guard FileSystem.exists(path) else { return .missing }
         guard FileSystem.isDirectory(path) else { return .other }
+        // The common case, every open of an index, without listing the directory.
+        if FileSystem.exists(path + "/" + IndexFiles.manifest) { return .index }
         let names = (try? FileSystem.listDirectory(path)) ?? []
-        if names.contains(IndexFiles.manifest) { return .index }
         if names.allSatisfy({ $0 == IndexFiles.writeLock }) { return .empty }
         if names.contains(where: { IndexFiles.isIndexFile($0) && $0 != IndexFiles.writeLock }) { return .damagedIndex }
         return .other
@@ -57,7 +58,7 @@ final class IndexDirectory {
         // A manifest this library cannot read (damaged, another version) is refused before the
         // lock file is created: a failed open leaves the directory as it was.
         let manifestPath = path + "/" + IndexFiles.manifest
-        _ = try Manifest.decode(try FileSystem.readFile(manifestPath), path: manifestPath)
+        _ = try Manifest.decode(try FileSystem.readFile(manifestPath), path: manifestPath)   // (no lock file yet)
         let lock = try FileSystem.lock(path + "/" + IndexFiles.writeLock, wait: lockWait)
         // Read again under the lock: the commit of a writer that held it just before is seen.
         guard FileSystem.exists(manifestPath) else { throw .missingManifest(path: path) }
@@ -113,22 +114,17 @@ final class IndexDirectory {
         let kept = manifest?.keptFiles ?? []
         for name in written where !kept.contains(name) { FileSystem.remove(path + "/" + name) }
         removeTemporaries()
-        if manifest == nil && createdDirectory,
-           ((try? FileSystem.listDirectory(path)) ?? []) == [IndexFiles.writeLock] {
-            FileSystem.remove(path + "/" + IndexFiles.writeLock)
-            release()
-            FileSystem.removeDirectory(path)
-        }
+        let removeDirectory = manifest == nil && createdDirectory
+            && ((try? FileSystem.listDirectory(path)) ?? []) == [IndexFiles.writeLock]
+        if removeDirectory { FileSystem.remove(path + "/" + IndexFiles.writeLock) }
         release()
+        if removeDirectory { FileSystem.removeDirectory(path) }
     }
-
-    func segmentPath(_ segment: Segment) -> String { path + "/" + IndexFiles.segmentFileName(uid: segment.uid) }
 
     /// Writes `segment` (if not there already) and returns it memory-mapped from its file, so the
     /// in-memory copy can be released. Not visible to readers until a commit names it.
     func write(_ segment: Segment, schema: Schema) throws(StorageError) -> Segment {
-        let file = segmentPath(segment)
-        try ensureWritten(segment, path: file, schema: schema)
+        let file = try ensureWritten(segment, schema: schema)
         return try SegmentFile.decode(try FileSystem.map(file), path: file, schema: schema)
     }
 
@@ -143,8 +139,7 @@ final class IndexDirectory {
     func commit(_ segments: [Segment], deletions: [DocumentSet], schema: Schema, analyzer: any Analyzer) throws(StorageError) {
         var infos: [Manifest.SegmentInfo] = []
         for (segment, deleted) in zip(segments, deletions) {
-            let file = segmentPath(segment)
-            try ensureWritten(segment, path: file, schema: schema)
+            try ensureWritten(segment, schema: schema)
             infos.append(.init(file: IndexFiles.segmentFileName(uid: segment.uid), documents: segment.documentCount,
                                deleted: deleted.members))
         }
@@ -188,18 +183,21 @@ final class IndexDirectory {
         }
     }
 
-    /// Writes `segment` to `path` unless that file already holds it intact: a segment mapped from
-    /// that very file is trusted (it was checked when mapped); any other file of that name is
-    /// verified, and rewritten if damaged.
-    private func ensureWritten(_ segment: Segment, path: String, schema: Schema) throws(StorageError) {
-        if FileSystem.exists(path) && (segment.origin == path || Self.isIntact(path, schema: schema)) { return }
-        let temporary = path + ".tmp"
-        written.insert(String(path.split(separator: "/").last ?? ""))
+    /// Writes `segment` to its file in this directory unless that file already holds it intact:
+    /// a segment mapped from that very file is trusted (it was checked when mapped); any other
+    /// file of that name is verified, and rewritten if damaged. Returns the file's path.
+    @discardableResult
+    private func ensureWritten(_ segment: Segment, schema: Schema) throws(StorageError) -> String {
+        let name = IndexFiles.segmentFileName(uid: segment.uid), file = path + "/" + name
+        if FileSystem.exists(file) && (segment.origin == file || Self.isIntact(file, schema: schema)) { return file }
+        let temporary = file + ".tmp"
+        written.insert(name)
         try FileSystem.writeFile(temporary, SegmentFile.encode(segment))
-        do { try FileSystem.replace(temporary, with: path) } catch {
+        do { try FileSystem.replace(temporary, with: file) } catch {
             FileSystem.remove(temporary)
             throw error
         }
+        return file
     }
 
     private static func isIntact(_ path: String, schema: Schema) -> Bool {

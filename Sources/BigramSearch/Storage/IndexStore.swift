@@ -96,7 +96,8 @@ public enum IndexStore {
         }
     }
 
-    private static func openSegments(_ manifest: Manifest, at directory: String, analyzer: (any Analyzer)?) throws(StorageError) -> OpenedState {
+    /// The snapshot of the commit `manifest` (read from `directory`): maps its segment files.
+    static func openSegments(_ manifest: Manifest, at directory: String, analyzer: (any Analyzer)?) throws(StorageError) -> OpenedState {
         let resolved = try resolveAnalyzer(manifest.analyzer, given: analyzer, path: directory)
         var segments: [Segment] = []
         var deletions: [DocumentSet] = []
