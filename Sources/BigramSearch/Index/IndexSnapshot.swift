@@ -318,8 +318,13 @@ extension IndexSnapshot {
                         s.postingsBytes += f.postings.count
                         s.fieldLengthBytes += f.lengths.bytes.count
                     }
-                    for t in seg.stored {
-                        let (sum, overflow) = s.storedTextBytes.addingReportingOverflow(t?.textByteCount ?? 0)
+                    for (f, t) in seg.stored.enumerated() {
+                        guard let t else { continue }
+                        let n: Int
+                        do { n = try t.validatedTextByteCount() } catch {
+                            throw StorageError.corrupt(path: seg.displayName, reason: "field \(f): \(error.description)")
+                        }
+                        let (sum, overflow) = s.storedTextBytes.addingReportingOverflow(n)
                         guard !overflow else {
                             throw StorageError.corrupt(path: seg.displayName, reason: "stored text sizes overflow")
                         }

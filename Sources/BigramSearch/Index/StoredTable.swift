@@ -366,14 +366,15 @@ struct StoredTable: Sendable {
         return w.bytes
     }
 
-    /// Total UTF-8 bytes of the text (as stored before any deflating). Damaged values count 0;
-    /// the sum saturates (each value is at most ``IndexLimits/maxFieldBytes``).
-    var textByteCount: Int {
+    /// Total UTF-8 bytes of the values, as stored before any deflating; a value that fails its
+    /// checks, or a sum past `Int.max`, throws (what `statistics` reports as damage).
+    func validatedTextByteCount() throws(StoredValueError) -> Int {
         var total = 0
         for i in 0..<count {
-            guard let n = (try? utf8Count(i)) ?? nil else { continue }
+            guard let n = try utf8Count(i) else { continue }
             let (sum, overflow) = total.addingReportingOverflow(n)
-            total = overflow ? Int.max : sum
+            guard !overflow else { throw StoredValueError("value \(i): sizes sum past Int.max") }
+            total = sum
         }
         return total
     }
