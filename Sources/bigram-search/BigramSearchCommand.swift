@@ -143,8 +143,8 @@ func describe(_ error: StorageError) -> String {
     switch error {
     case .notAnIndex(let p): return notAnIndexMessage(p)
     case .locked: return error.description + "; try again later, or wait for it with --wait SECONDS"
-    case .missingManifest(let p):
-        return "\(p) is a damaged index: it holds index files but no MANIFEST (nothing was changed; move the directory aside, or delete it, and index again)"
+    case .missingManifest:
+        return error.description + "; move the directory aside, or delete it, and index again"
     default: return error.description
     }
 }
