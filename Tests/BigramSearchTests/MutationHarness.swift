@@ -270,7 +270,7 @@ func runCase(_ fixture: DamageFixture, segment k: Int, bytes: [UInt8]) -> CaseRe
     } catch {
         note(error, "count/matchingIDs")
     }
-    do { _ = try s.statistics } catch { note(error, "statistics") }
+    do { _ = try s.statistics } catch { note(.damagedIndex(error), "statistics") }   // (statistics throws the StorageError itself)
     do { try segment.verifyAll(); try segment.checkStoredValues() } catch {
         expectNamesSegment(error, "verify")
         result.verifyError = error

@@ -9,6 +9,10 @@ import CZlib
 /// longer than ``StoredTable/chunkSize`` are deflated in independent chunks, so that a snippet of
 /// a huge document inflates only the chunks around its match.
 enum Deflate {
+    /// The most bytes one value may inflate to (1 GiB): a larger declared size is damage. The
+    /// index's limit on a field (`IndexLimits.maxFieldBytes`) is the same.
+    static let maximumOutput = 1 << 30
+
     static let minimumSize = 64
 
     /// zlib cannot expand data more than 1032 times (RFC 1951's longest match per bit pair), so a
@@ -43,7 +47,7 @@ enum Deflate {
     /// (1 MiB at a time), so a damaged size declaration cannot make it allocate more than the
     /// data really inflates to (plus 1 MiB).
     static func decompress(_ bytes: UnsafeRawBufferPointer, size: Int, appendingTo out: inout [UInt8]) -> Bool {
-        guard size >= 0, size <= IndexLimits.maxFieldBytes, size <= maximumInflatedSize(ofCompressed: bytes.count) else { return false }
+        guard size >= 0, size <= maximumOutput, size <= maximumInflatedSize(ofCompressed: bytes.count) else { return false }
         if size == 0 { return true }
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
         let start = out.count

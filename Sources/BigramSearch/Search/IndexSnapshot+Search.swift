@@ -1,0 +1,237 @@
+import Dispatch
+
+// Searching is done by the Search layer over the snapshot, a reader of the Index layer
+// (segments, deletions, statistics, stored fields): parse, compile, evaluate, rank, re-rank,
+// highlight.
+extension IndexSnapshot {
+    /// The parser for this index's fields (the indexed ones).
+    public var queryParser: QueryParser {
+        QueryParser(fields: Set(schema.fields.filter(\.indexed).map(\.name)))
+    }
+
+    /// Searches with a query in the query syntax, strictly (see `search(_:options:)` with a ``Query``
+    /// for the ranking, paging and cost).
+    ///
+    /// - Throws: ``SearchError/syntax(_:)`` for malformed syntax, ``SearchError/unknownField(_:)``.
+    public func search(_ query: String, options: SearchOptions = SearchOptions()) throws(SearchError) -> SearchResults {
+        let q: Query
+        do { q = try queryParser.parse(query) } catch { throw .syntax(error) }
+        return try search(q, options: options)
+    }
+
+    /// Searches with end-user input: malformed syntax is read as text, never an error (see
+    /// ``QueryParser/parseLenient(_:)``). Leniency concerns the query's syntax only: a damaged
+    /// index, an exceeded time limit or a cancelled search throw as with the strict `search(_:options:)`.
+    ///
+    /// - Throws: ``SearchError/damagedIndex(_:)``, ``SearchError/timeLimitExceeded``; never
+    ///   ``SearchError/syntax(_:)`` or ``SearchError/unknownField(_:)`` (an unknown `field:` is
+    ///   read as text).
+    public func search(lenient query: String, options: SearchOptions = SearchOptions()) throws(SearchError) -> SearchResults {
+        try search(queryParser.parseLenient(query), options: options)
+    }
+
+    /// Searches with a query built in code: ranks every match and returns the page
+    /// `options.offset ..< options.offset + options.limit` of that ranking, with
+    /// ``SearchResults/totalCount`` the number of all matches.
+    ///
+    /// The ranking is one order whatever the page: by BM25 score, ties in document order; with
+    /// ``SearchOptions/reranking``, the best ``Reranking/candidates`` of that order are re-ranked
+    /// and the matches beyond them follow in BM25 order. So the hits of `offset: 10, limit: 10`
+    /// are exactly hits 11–20 of `offset: 0, limit: 20`, re-ranked or not.
+    ///
+    /// - Complexity: the query's evaluation (proportional to the postings of its rarest terms
+    ///   plus the positions of candidate documents), then O(m + p log p) to select the page, for
+    ///   `m` matches and `p` = `offset + limit` (at least `candidates` when re-ranking), plus one
+    ///   stored-text read and highlight per returned hit (and per re-ranked candidate).
+    public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(SearchError) -> SearchResults {
+        try search(query, options: options, interrupt: options.timeLimit.map { SearchInterrupt(timeLimit: $0) })
+    }
+
+    func search(_ query: Query, options: SearchOptions, interrupt: SearchInterrupt?) throws(SearchError) -> SearchResults {
+        let (matches, leaves) = try evaluate(query, bm25: options.bm25, interrupt: interrupt)
+        let total = matches.reduce(0) { $0 + $1.docs.count }
+        let offset = max(0, options.offset), limit = max(0, options.limit)
+        let (sum, overflow) = offset.addingReportingOverflow(limit)
+        let end = overflow ? Int.max : sum
+        let reranker = options.reranking.map { WordBoundaryRanker(options: $0, leaves: leaves, analyzer: analyzer) }
+        let rerank = reranker?.isUseful == true
+        // One order whatever the page: the best `candidates` by BM25 re-ranked, then the rest in
+        // BM25 order. A page is a slice of it, so only the first `end` of it are needed.
+        let window = rerank ? options.reranking!.candidates : 0
+        // Top-k by score, ties in document order.
+        var heap = TopK(capacity: min(max(end, window), total))
+        for (s, m) in matches.enumerated() {
+            for (k, d) in m.docs.enumerated() { heap.insert(score: m.scores[k], segment: s, doc: d, global: documentBases[s] + Int(d)) }
+        }
+        // (TopK keeps everything unsorted while under capacity and sorts once at the end.)
+        var ranked = heap.sorted()
+        if rerank, let reranker {
+            let w = min(window, ranked.count)
+            for i in 0..<w {
+                let seg = segments[ranked[i].segment], doc = Int(ranked[i].doc)
+                ranked[i].score *= reranker.factor { seg.storedText(doc, field: $0) }
+            }
+            ranked[0..<w].sort { $0.score > $1.score || ($0.score == $1.score && $0.global < $1.global) }
+        }
+        let page = ranked[min(offset, ranked.count)..<min(end, ranked.count)]
+        let highlighter = options.highlight.map { Highlighter(analyzer: analyzer, options: $0) }
+        var cost = StoredReadCost()
+        var hits: [Hit] = []
+        hits.reserveCapacity(page.count)
+        for entry in page {
+            let seg = segments[entry.segment]
+            var highlights: [FieldHighlight] = []
+            if let highlighter {
+                for (f, field) in schema.fields.enumerated() where field.indexed {
+                    let patterns = leaves.filter { $0.fields.contains(f) }
+                    do {
+                        if let h = try highlight(seg, doc: Int(entry.doc), field: f, patterns: patterns, highlighter, cost: &cost) {
+                            highlights.append(h)
+                        }
+                    } catch {
+                        throw .damagedIndex(.corrupt(path: seg.origin ?? "(index in memory)", reason: "field \(field.name), document \(entry.doc): \(error.description)"))
+                    }
+                }
+            }
+            hits.append(Hit(score: entry.score, highlights: highlights, segment: seg, doc: Int(entry.doc), schema: schema))
+        }
+        var results = SearchResults(totalCount: total, offset: offset, hits: hits)
+        results.readCost = cost
+        return results
+    }
+
+    /// The highlight of field `f` of a hit, reading only what it needs: a field up to
+    /// ``Highlighter/wholeTextLimit`` bytes whole; a longer (chunked) one only in the chunks
+    /// around its best match, found in the postings — the chunk where that match starts and its
+    /// two neighbours. Ranges are offsets into the whole field either way; for a long field they
+    /// cover only that window.
+    private func highlight(_ seg: Segment, doc: Int, field f: Int, patterns: [PhrasePattern], _ highlighter: Highlighter,
+                           cost: inout StoredReadCost) throws(StoredValueError) -> FieldHighlight? {
+        guard !patterns.isEmpty, f < seg.stored.count, let table = seg.stored[f] else { return nil }
+        let value = try table.value(doc)
+        let name = schema.fields[f].name
+        if case .chunked(let c) = value, c.textCount > Highlighter.wholeTextLimit, f < seg.fields.count, let fi = seg.fields[f] {
+            let (best, complete) = highlighter.bestMatchPosition(in: fi, doc: UInt32(doc), patterns: patterns)
+            // No match in this field's postings: nothing to read (unless a huge prefix was cut short:
+            // then look at the beginning).
+            if best == nil && complete { return nil }
+            let k = best.map { c.chunk(containing: $0) } ?? 0
+            let chunks = max(0, k - 1)..<min(c.count, k + 2)
+            let windowStart = try c.bounds(chunks.lowerBound).text.lowerBound
+            let text = try table.window(c, chunks: chunks, cost: &cost)
+            let analysis = highlighter.analyze(text, patterns: patterns, cost: &cost)
+            let ranges = analysis.ranges
+            if ranges.isEmpty { return nil }
+            // The window's match nearest to where the postings put the best one (the window is
+            // analyzed on its own: its positions count from its first chunk's first position).
+            var chosen = ranges[0].lowerBound
+            if let best, let at = analysis.range(at: best - c.firstPosition(chunks.lowerBound))?.lowerBound {
+                var i = 0
+                while i + 1 < ranges.count && ranges[i].upperBound <= at { i += 1 }
+                if i > 0 && at - ranges[i - 1].lowerBound < ranges[i].lowerBound - at { i -= 1 }
+                chosen = ranges[i].lowerBound
+            }
+            let snippet = highlighter.snippet(of: text, ranges: ranges, bestStart: chosen,
+                                              startsField: chunks.lowerBound == 0, endsField: chunks.upperBound == c.count)
+            // UTF-16 offsets need the text before the window: known only when it starts the field.
+            let utf16 = chunks.lowerBound == 0 ? FieldHighlight.utf16(ranges, in: text) : nil
+            return FieldHighlight(field: name, utf8Ranges: ranges.map { (windowStart + $0.lowerBound)..<(windowStart + $0.upperBound) },
+                                  utf16Ranges: utf16, snippet: snippet)
+        }
+        guard let text = try table.text(of: value, cost: &cost) else { return nil }
+        let ranges = highlighter.analyze(text, patterns: patterns, cost: &cost).ranges
+        if ranges.isEmpty { return nil }
+        return FieldHighlight(field: name, utf8Ranges: ranges, utf16Ranges: FieldHighlight.utf16(ranges, in: text),
+                              snippet: highlighter.snippet(of: text, ranges: ranges))
+    }
+
+    /// Every document matching `query` with its score, in document order (not ranked: sort by
+    /// ``ScoredDocument/score`` if you need to; `search(_:options:)` with a limit ranks).
+    ///
+    /// - Complexity: the query's evaluation plus O(m) for `m` matches, without the ranking of a
+    ///   search.
+    public func matches(_ query: Query, bm25: BM25 = BM25()) throws(SearchError) -> [ScoredDocument] {
+        let (matches, _) = try evaluate(query, bm25: bm25)
+        var out: [ScoredDocument] = []
+        out.reserveCapacity(matches.reduce(0) { $0 + $1.docs.count })
+        for (s, m) in matches.enumerated() {
+            let segment = segments[s]
+            for (k, d) in m.docs.enumerated() { out.append(ScoredDocument(segment: segment, doc: Int(d), score: m.scores[k])) }
+        }
+        return out
+    }
+
+    /// Searches without blocking Swift concurrency's cooperative threads: the work runs on a
+    /// Dispatch queue. Cancelling the calling task stops the search (``SearchError/cancelled``).
+    public func search(_ query: Query, options: SearchOptions = SearchOptions()) async throws(SearchError) -> SearchResults {
+        let interrupt = SearchInterrupt(timeLimit: options.timeLimit)
+        let result: Result<SearchResults, SearchError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global(qos: .userInitiated).async {
+                    continuation.resume(returning: Result { () throws(SearchError) in
+                        try self.search(query, options: options, interrupt: interrupt)
+                    })
+                }
+            }
+        } onCancel: {
+            interrupt.cancel()
+        }
+        return try result.get()
+    }
+
+    /// The async form of ``search(_:options:)-(String,_)``: parses strictly, then searches off the
+    /// cooperative pool.
+    public func search(_ query: String, options: SearchOptions = SearchOptions()) async throws(SearchError) -> SearchResults {
+        let q: Query
+        do { q = try queryParser.parse(query) } catch { throw .syntax(error) }
+        return try await search(q, options: options)
+    }
+
+    /// Number of documents matching `query`.
+    ///
+    /// - Complexity: the query's evaluation; no ranking, no stored text read.
+    public func count(_ query: Query) throws(SearchError) -> Int {
+        try evaluate(query, bm25: BM25()).matches.reduce(0) { $0 + $1.docs.count }
+    }
+
+    /// Ids of every document matching `query`, in document order.
+    ///
+    /// - Complexity: the query's evaluation, plus O(m) for `m` matches (ids are read from each
+    ///   segment's id table); no ranking.
+    public func matchingIDs(_ query: Query) throws(SearchError) -> [String] {
+        let (matches, _) = try evaluate(query, bm25: BM25())
+        var ids: [String] = []
+        ids.reserveCapacity(matches.reduce(0) { $0 + $1.docs.count })
+        for (s, m) in matches.enumerated() where !m.docs.isEmpty {
+            let all = segments[s].allIDs
+            for d in m.docs { ids.append(all[Int(d)]) }
+        }
+        return ids
+    }
+
+    private func evaluate(_ query: Query, bm25: BM25, interrupt: SearchInterrupt? = nil) throws(SearchError) -> (matches: [QueryEvaluator.Matches], leaves: [PhrasePattern]) {
+        var compiler = QueryCompiler(schema: schema, analyzer: analyzer)
+        guard let compiled = try compiler.compile(query) else { return ([], []) }
+        // Checksums of mapped sections are verified on first use: the fields searched, and the
+        // ids and stored fields that results read.
+        let fields = Set(compiler.leaves.flatMap(\.fields))
+        do {
+            for segment in segments {
+                for f in fields { try segment.verifyField(f) }
+                try segment.verifyStored()
+            }
+        } catch { throw .damagedIndex(error) }
+        let evaluator = QueryEvaluator(snapshot: self, leaves: compiler.leaves, bm25: bm25, interrupt: interrupt)
+        let matches: [QueryEvaluator.Matches]
+        if parallelSegments && segments.count > 1 {
+            matches = ParallelBuild.run(count: segments.count) { evaluator.evaluate(compiled, segment: $0, filter: nil) }
+        } else {
+            matches = segments.indices.map { evaluator.evaluate(compiled, segment: $0, filter: nil) }
+        }
+        // Damage found in the postings (values no writer produces, under valid checksums).
+        if let error = evaluator.damage.error { throw .damagedIndex(error) }
+        // A search that overran its limit fails even if it never reached a poll point.
+        if let interrupt, interrupt.shouldStop(), let error = interrupt.error { throw error }
+        return (matches, compiler.leaves)
+    }
+}
