@@ -26,7 +26,7 @@ import Testing
         withExtendedLifetime(buffer) {
             var r = ByteReader(buffer)
             for v in values { #expect(r.varint() == v) }
-            #expect(r.isAtEnd)
+            #expect(r.offset == buffer.count)
             // Past the end: zeros, never a read outside.
             #expect(r.varint() == 0 && r.byte() == 0)
         }
@@ -36,7 +36,7 @@ import Testing
         let cut = ByteBuffer(Array(t.bytes.prefix(1)))
         withExtendedLifetime(cut) {
             var r = ByteReader(cut)
-            #expect(r.varint() == 300 & 0x7F && r.isAtEnd)
+            #expect(r.varint() == 300 & 0x7F && r.offset == cut.count)
         }
     }
 
@@ -51,7 +51,7 @@ import Testing
         let b = ByteBuffer(w.bytes)
         var r = ByteReader(b)   // (b is used below: it outlives the reader)
         #expect(r.uint32() == 0x0403_0201 && r.uint64() == 0x0C0B_0A09_0807_0605 && r.byte() == 0xFF && r.uint32() == 0xDDCC_BBAA)
-        #expect(r.isAtEnd)
+        #expect(r.offset == b.count)
         // Reads that would cross the end give 0.
         #expect(b.uint32(at: 14) == 0 && b.uint64(at: 10) == 0 && b.uint32(at: -1) == 0 && b.borrowed[17] == 0)
         w.padTail()

@@ -97,17 +97,3 @@ private struct TokenCollector: TokenSink {
     }
 }
 
-extension BigramAnalyzer {
-    /// Number of terms of `text` (analysis without building tokens; used by benchmarks).
-    public func tokenCount(_ text: String) -> Int {
-        var counter = TokenCounter()
-        analyze(text, into: &counter)
-        return counter.count
-    }
-}
-
-private struct TokenCounter: TokenSink {
-    var count = 0
-    mutating func cjkTerm(_ key: UInt64, position: Int, utf8Start: Int, utf8End: Int) { count &+= 1 }
-    mutating func wordTerm(_ utf8: borrowing [UInt8], position: Int, utf8Start: Int, utf8End: Int) { count &+= 1 }
-}

@@ -24,7 +24,6 @@ struct PostingsPool {
 
     private static let sizes: [UInt32] = [4, 8, 16, 32, 64, 128, 256, 512, 1024]
 
-    var streamCount: Int { streams.count }
     var byteCount: Int { values.count * 4 + streams.count * MemoryLayout<Stream>.stride }
 
     /// Starts a new empty stream; returns its number.

@@ -14,15 +14,6 @@ public indirect enum Query: Hashable, Sendable {
     case any([Query])
     /// Documents that do not match the subquery (inside ``all(_:)``: excludes them).
     case not(Query)
-
-    /// The fields this query names.
-    var fieldNames: Set<String> {
-        switch self {
-        case .phrase(_, let f, _): return f.map { [$0] } ?? []
-        case .all(let qs), .any(let qs): return qs.reduce(into: []) { $0.formUnion($1.fieldNames) }
-        case .not(let q): return q.fieldNames
-        }
-    }
 }
 
 extension Query: CustomStringConvertible {

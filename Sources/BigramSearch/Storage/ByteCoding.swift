@@ -85,8 +85,6 @@ struct ByteReader {
         self.offset = offset
     }
 
-    var isAtEnd: Bool { offset >= bytes.count }
-
     @inline(__always) mutating func byte() -> UInt8 {
         guard offset < bytes.count else { return 0 }
         defer { offset += 1 }
