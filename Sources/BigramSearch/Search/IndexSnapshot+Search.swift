@@ -59,12 +59,10 @@ extension IndexSnapshot {
         // BM25 order. A page is a slice of it, so only the first `end` of it are needed.
         let window = rerank ? options.reranking!.candidates : 0
         // Top-k by score, ties in document order.
-        var heap = TopK(capacity: min(max(end, window), total))
-        for (s, m) in matches.enumerated() {
-            for (k, d) in m.docs.enumerated() { heap.insert(score: m.scores[k], segment: s, doc: d, global: documentBases[s] + Int(d)) }
-        }
+        var top = TopScoreCollector(capacity: min(max(end, window), total))
+        collect(matches, into: &top)
         // (TopK keeps everything unsorted while under capacity and sorts once at the end.)
-        var ranked = heap.sorted()
+        var ranked = top.ranked()
         if rerank, let reranker {
             let w = min(window, ranked.count)
             for i in 0..<w {
@@ -152,13 +150,9 @@ extension IndexSnapshot {
     ///   search.
     public func matches(_ query: Query, bm25: BM25 = BM25()) throws(SearchError) -> [ScoredDocument] {
         let (matches, _) = try evaluate(query, bm25: bm25)
-        var out: [ScoredDocument] = []
-        out.reserveCapacity(matches.reduce(0) { $0 + $1.docs.count })
-        for (s, m) in matches.enumerated() {
-            let segment = segments[s]
-            for (k, d) in m.docs.enumerated() { out.append(ScoredDocument(segment: segment, doc: Int(d), score: m.scores[k])) }
-        }
-        return out
+        var all = AllMatchesCollector(segments: segments, expected: matches.reduce(0) { $0 + $1.docs.count })
+        collect(matches, into: &all)
+        return all.matches
     }
 
     /// Searches without blocking Swift concurrency's cooperative threads: the work runs on a
@@ -191,7 +185,9 @@ extension IndexSnapshot {
     ///
     /// - Complexity: the query's evaluation; no ranking, no stored text read.
     public func count(_ query: Query) throws(SearchError) -> Int {
-        try evaluate(query, bm25: BM25()).matches.reduce(0) { $0 + $1.docs.count }
+        var counter = CountCollector()
+        collect(try evaluate(query, bm25: BM25()).matches, into: &counter)
+        return counter.count
     }
 
     /// Ids of every document matching `query`, in document order.
@@ -200,13 +196,9 @@ extension IndexSnapshot {
     ///   segment's id table); no ranking.
     public func matchingIDs(_ query: Query) throws(SearchError) -> [String] {
         let (matches, _) = try evaluate(query, bm25: BM25())
-        var ids: [String] = []
-        ids.reserveCapacity(matches.reduce(0) { $0 + $1.docs.count })
-        for (s, m) in matches.enumerated() where !m.docs.isEmpty {
-            let all = segments[s].allIDs
-            for d in m.docs { ids.append(all[Int(d)]) }
-        }
-        return ids
+        var ids = MatchingIDsCollector(segments: segments, expected: matches.reduce(0) { $0 + $1.docs.count })
+        collect(matches, into: &ids)
+        return ids.ids
     }
 
     private func evaluate(_ query: Query, bm25: BM25, interrupt: SearchInterrupt? = nil) throws(SearchError) -> (matches: [QueryEvaluator.Matches], leaves: [PhrasePattern]) {
