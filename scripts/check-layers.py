@@ -10,7 +10,7 @@ layers (README "Architecture"):
 
 Each folder may name the types of the folders listed for it in ALLOWED and no other.
 
-Usage: scripts/check-layers.py [--check]
+Usage: scripts/check-layers.py [--check]   (CI runs it with --check)
 Prints the dependency graph (folder → folder: the types named, counted over top-level types, with
 comments and string literals stripped) and every edge that goes against the layer order; with
 --check exits 1 when there is one. A type is attributed to the folder of the file declaring it.
