@@ -46,11 +46,7 @@ struct SegmentBuilder {
             var positions: [UInt32] = []
             if field.indexed {
                 if let starts { fields[f]!.markChunks(starts) }
-                if let bigram = analyzer as? BigramAnalyzer {
-                    bigram.analyze(text, into: &fields[f]!)
-                } else {
-                    fields[f]!.add(tokens: analyzer.tokens(in: text))
-                }
+                analyzer.analyze(text, into: &fields[f]!)
                 fields[f]!.finishDocument()
                 positions = fields[f]!.takeChunkPositions()
             }
