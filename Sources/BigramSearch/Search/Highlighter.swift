@@ -175,7 +175,7 @@ struct Highlighter {
         var scan = Scan(matchers: matchers)
         if !patterns.isEmpty {
             cost.analyzedBytes += text.utf8.count
-            analyzer.analyze(text, into: &scan)
+            Self.analyze(text, with: analyzer, into: &scan)
         }
         var found: [Range<Int>] = []
         for pattern in elements {
@@ -203,6 +203,13 @@ struct Highlighter {
             }
         }
         return Analysis(scan: scan, elements: elements, ranges: merged)
+    }
+
+    /// `analyzer.analyze(text, into: &scan)`, with a copy compiled for the default analyzer, in
+    /// which its analysis loop is specialized for the scan (see ``SegmentBuilder``).
+    @_specialize(where A == BigramAnalyzer)
+    private static func analyze<A: Analyzer>(_ text: String, with analyzer: A, into scan: inout Scan) {
+        analyzer.analyze(text, into: &scan)
     }
 
     /// The matched ranges of `text` for `patterns`, merged and ascending.
