@@ -36,10 +36,12 @@ public protocol Analyzer: Sendable {
     /// with the union of its tokens' ranges. It reports no run ends.
     func analyze<Sink: TokenSink>(_ text: String, into sink: inout Sink)
 
-    /// The terms a query phrase of `text` must find in a document, at their positions relative
-    /// to each other, and how each one matches (see ``QueryTerm/Match``).
+    /// The terms a query phrase of `text` must find in a document, in order of position (their
+    /// positions relative to each other count), and how each one matches (see
+    /// ``QueryTerm/Match``).
     ///
-    /// The default implementation is ``tokens(in:)``, every term matched exactly: a
+    /// The default implementation is ``tokens(in:)`` as the default document analysis takes
+    /// them (sorted by position, none at negative positions), every term matched exactly: a
     /// one-character CJK term finds that unigram only.
     func queryTerms(in text: String) -> [QueryTerm]
 
@@ -74,9 +76,9 @@ extension Analyzer {
         }
     }
 
-    /// ``tokens(in:)``, each matched exactly (see ``Analyzer/queryTerms(in:)``).
+    /// ``tokens(in:)`` by position, each matched exactly (see ``Analyzer/queryTerms(in:)``).
     public func queryTerms(in text: String) -> [QueryTerm] {
-        tokens(in: text).map { QueryTerm($0) }
+        tokens(in: text).sorted { $0.position < $1.position }.compactMap { $0.position >= 0 ? QueryTerm($0) : nil }
     }
 
     /// Nil: the analyzer must be passed to open an index built with it.

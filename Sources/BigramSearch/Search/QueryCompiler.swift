@@ -73,12 +73,12 @@ struct QueryCompiler {
     }
 
     /// The pattern of a phrase: its terms from the analyzer's query analysis, at positions
-    /// relative to the first. A term matched ``QueryTerm/Match/characterInRun`` looks up every
+    /// relative to the lowest. A term matched ``QueryTerm/Match/characterInRun`` looks up every
     /// key that starts with its character (its unigram, the bigrams it starts, its run-end
     /// marker); the last word of a prefix phrase, every word that starts with it.
     func pattern(of text: String, prefix: Bool) -> [PhrasePattern.Element] {
         let terms = analyzer.queryTerms(in: text)
-        guard let base = terms.first?.token.position else { return [] }
+        guard let base = terms.lazy.map(\.token.position).min() else { return [] }
         var out: [PhrasePattern.Element] = []
         out.reserveCapacity(terms.count)
         for (k, q) in terms.enumerated() {
