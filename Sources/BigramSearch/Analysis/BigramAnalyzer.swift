@@ -12,6 +12,8 @@
 /// - Other text is split by ICU's word rules without the CJK dictionary; each letter or number
 ///   segment (`linux`, `2000`, `3.3`, `example.com`) is one term.
 /// - Positions: each CJK character takes one position, each word one (see ``Token/position``).
+/// - Queries: a one-character CJK term matches the character anywhere in a run
+///   (``queryTerms(in:)``), found through the run ends that ``analyze(_:into:)`` reports.
 ///
 /// The analyzer is a value that any number of threads may use at once.
 public struct BigramAnalyzer: Analyzer {
