@@ -34,6 +34,10 @@ public protocol Analyzer: Sendable {
     /// at negative positions, a term of one or two CJK characters as a CJK term and any other as
     /// a word, each position followed by ``TokenSink/character(position:utf8Start:utf8End:)``
     /// with the union of its tokens' ranges. It reports no run ends.
+    ///
+    /// The library compiles ``BigramAnalyzer``'s analysis for its own sinks. Any other
+    /// analyzer's, one that delegates to a BigramAnalyzer included, calls the sink through this
+    /// protocol: the same terms, with about a fifth more instructions of analysis.
     func analyze<Sink: TokenSink>(_ text: String, into sink: inout Sink)
 
     /// The terms a query phrase of `text` must find in a document, in order of position (their
