@@ -12,6 +12,8 @@
 /// - Other text is split by ICU's word rules without the CJK dictionary; each letter or number
 ///   segment (`linux`, `2000`, `3.3`, `example.com`) is one term.
 /// - Positions: each CJK character takes one position, each word one (see ``Token/position``).
+/// - Queries: a one-character CJK term matches the character anywhere in a run
+///   (``queryTerms(in:)``), found through the run ends that ``analyze(_:into:)`` reports.
 ///
 /// The analyzer is a value that any number of threads may use at once.
 public struct BigramAnalyzer: Analyzer {
@@ -56,9 +58,15 @@ public struct BigramAnalyzer: Analyzer {
     }
 
     /// `bigram/1`, with `+t2s` for Traditional folding and `+unigrams`: indexes record it and refuse another.
-    public var identifier: String {
+    public var identifier: String { Self.identifier(options) }
+
+    /// The identifier of an analyzer made with `options`.
+    static func identifier(_ options: Options) -> String {
         "bigram/1" + (options.foldTraditional ? "+t2s" : "") + (options.emitUnigrams ? "+unigrams" : "")
     }
+
+    /// ``options``: an index built with this analyzer rebuilds it on open.
+    public var bigramOptions: Options? { options }
 
     /// The terms of `text` with positions and offsets (see ``Analyzer/tokens(in:)``).
     ///
@@ -69,15 +77,32 @@ public struct BigramAnalyzer: Analyzer {
         return collector.tokens
     }
 
-    /// Streams the terms of `text` into `sink`.
+    /// Streams the analysis of `text` into `sink`: each term, the last character of each CJK run
+    /// of two or more characters (``TokenSink/runEnded(_:position:utf8Start:utf8End:)``) and
+    /// each CJK character's range (``TokenSink/character(position:utf8Start:utf8End:)``).
     ///
-    /// - Complexity: O(n) in the length of `text`.
-    func analyze<Sink: TokenSink>(_ text: String, into sink: inout Sink) {
+    /// - Complexity: O(n) in the length of `text`; no allocation per term.
+    public func analyze<Sink: TokenSink>(_ text: String, into sink: inout Sink) {
         breakers.withBreaker { breaker in
             var tokenizer = BigramTokenizer<Sink>(breaker: breaker, folding: folding, emitUnigrams: options.emitUnigrams)
             var text = text
             text.withUTF8 { tokenizer.run($0, into: &sink) }
         }
+    }
+
+    /// The terms of a query phrase (see ``Analyzer/queryTerms(in:)``). A unigram, a CJK run of
+    /// one character, matches the character anywhere in a run
+    /// (``QueryTerm/Match/characterInRun``), which the run ends recorded by ``analyze(_:into:)``
+    /// make exact. With ``Options/emitUnigrams`` every character has its unigram, so unigrams
+    /// match exactly, and those at positions a bigram covers are left out (they add nothing).
+    public func queryTerms(in text: String) -> [QueryTerm] {
+        let tokens = tokens(in: text)
+        guard options.emitUnigrams else {
+            return tokens.map { QueryTerm($0, match: $0.kind == .unigram ? .characterInRun : .exact) }
+        }
+        var covered = Set<Int>()
+        for t in tokens where t.kind == .bigram { covered.insert(t.position); covered.insert(t.position + 1) }
+        return tokens.compactMap { $0.kind == .unigram && covered.contains($0.position) ? nil : QueryTerm($0) }
     }
 }
 

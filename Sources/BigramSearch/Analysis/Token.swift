@@ -39,35 +39,6 @@ public struct Token: Hashable, Sendable {
     }
 }
 
-/// Turns text into terms. ``BigramAnalyzer`` is the default; conform your own type to index with
-/// other rules. An analyzer must be deterministic: an index records ``identifier`` and refuses to
-/// mix analyzers.
-public protocol Analyzer: Sendable {
-    /// A name for the analysis rules and options, stored in the index.
-    var identifier: String { get }
-    /// The terms of `text`, in order of position.
-    func tokens(in text: String) -> [Token]
-}
-
-/// Receives terms from ``BigramAnalyzer`` without building a `String` per term (the indexing fast
-/// path). Offsets are UTF-8 byte offsets into the analyzed text.
-protocol TokenSink {
-    /// A bigram or unigram: see ``TermKey/cjk(_:)`` for the key layout.
-    mutating func cjkTerm(_ key: UInt64, position: Int, utf8Start: Int, utf8End: Int)
-    /// A word, as normalized UTF-8 (the buffer is reused: copy what you keep).
-    mutating func wordTerm(_ utf8: borrowing [UInt8], position: Int, utf8Start: Int, utf8End: Int)
-    /// A CJK run of two or more characters ended with `character` at `position` (the index
-    /// records this so that a one-character query finds characters at the end of runs).
-    mutating func runEnded(_ character: UInt32, position: Int, utf8Start: Int, utf8End: Int)
-    /// Every CJK character, with its position and input range (used by highlighting).
-    mutating func character(position: Int, utf8Start: Int, utf8End: Int)
-}
-
-extension TokenSink {
-    @inline(__always) mutating func runEnded(_ character: UInt32, position: Int, utf8Start: Int, utf8End: Int) {}
-    @inline(__always) mutating func character(position: Int, utf8Start: Int, utf8End: Int) {}
-}
-
 /// Converts UTF-8 offsets of a string to UTF-16 or Unicode-scalar offsets, for callers (and
 /// JavaScript/Java/Objective-C consumers) that count in those units.
 public struct TextOffsets: Sendable {

@@ -207,6 +207,11 @@ final class IndexDirectory {
 }
 
 extension Analyzer {
-    /// The options to rebuild this analyzer on open, when it is a ``BigramAnalyzer``.
-    var storedBigramOptions: BigramAnalyzer.Options? { (self as? BigramAnalyzer)?.options }
+    /// The options the manifest records to rebuild this analyzer on open: its
+    /// ``Analyzer/bigramOptions``, when the ``BigramAnalyzer`` they make has this analyzer's
+    /// identifier (an index opened without an analyzer must get the one it was built with).
+    var storedBigramOptions: BigramAnalyzer.Options? {
+        guard let options = bigramOptions, BigramAnalyzer.identifier(options) == identifier else { return nil }
+        return options
+    }
 }

@@ -46,11 +46,7 @@ struct SegmentBuilder {
             var positions: [UInt32] = []
             if field.indexed {
                 if let starts { fields[f]!.markChunks(starts) }
-                if let bigram = analyzer as? BigramAnalyzer {
-                    bigram.analyze(text, into: &fields[f]!)
-                } else {
-                    fields[f]!.add(tokens: analyzer.tokens(in: text))
-                }
+                Self.analyze(text, with: analyzer, into: &fields[f]!)
                 fields[f]!.finishDocument()
                 positions = fields[f]!.takeChunkPositions()
             }
@@ -68,6 +64,15 @@ struct SegmentBuilder {
         ids.append(document.id)
         stored.append(storedFields)
         return doc
+    }
+
+    /// `analyzer.analyze(text, into: &sink)`, with a copy compiled for the default analyzer: in
+    /// it, the analysis loop is specialized for this sink and inlines its calls (the generic
+    /// version calls the sink through the protocol, about a fifth more instructions of
+    /// analysis). What is analyzed is the same either way: the analyzer's own method is called.
+    @_specialize(where A == BigramAnalyzer)
+    private static func analyze<A: Analyzer>(_ text: String, with analyzer: A, into sink: inout FieldPostingsBuilder) {
+        analyzer.analyze(text, into: &sink)
     }
 
     func freeze() -> Segment {

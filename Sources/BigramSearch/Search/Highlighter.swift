@@ -85,7 +85,9 @@ struct Highlighter {
     }
 
     /// What analysis found in a text: per element matcher, the ascending positions where it
-    /// occurs; per position (ascending), the input range of its character or word.
+    /// occurs; per position (ascending), the input range of its character or word: the last one
+    /// reported by ``TokenSink/character(position:utf8Start:utf8End:)`` or a word, else its
+    /// first unigram's (a bigram's range spans two positions).
     fileprivate struct Scan: TokenSink {
         let matchers: [ElementMatcher]
         var hits: [[UInt32]]
@@ -93,13 +95,10 @@ struct Highlighter {
         var lower: [Int32] = []
         var upper: [Int32] = []
         var scratch: [UInt8] = []
-        /// Custom analyzers: a position's range is the union of its tokens' ranges.
-        let unionRanges: Bool
 
-        init(matchers: [ElementMatcher], unionRanges: Bool) {
+        init(matchers: [ElementMatcher]) {
             self.matchers = matchers
             hits = matchers.map { _ in [] }
-            self.unionRanges = unionRanges
         }
 
         @inline(__always) private mutating func hit(_ m: Int, _ position: Int) {
@@ -111,10 +110,8 @@ struct Highlighter {
         @inline(__always) private mutating func setRange(_ position: Int, _ lo: Int, _ hi: Int, overwrite: Bool) {
             let p = Int32(truncatingIfNeeded: position)
             if positions.last == p {
-                let k = positions.count - 1
-                if unionRanges {
-                    lower[k] = min(lower[k], Int32(lo)); upper[k] = max(upper[k], Int32(hi))
-                } else if overwrite {
+                if overwrite {
+                    let k = positions.count - 1
                     lower[k] = Int32(lo); upper[k] = Int32(hi)
                 }
             } else if positions.last.map({ $0 < p }) ?? true {
@@ -124,7 +121,7 @@ struct Highlighter {
 
         mutating func cjkTerm(_ key: UInt64, position: Int, utf8Start: Int, utf8End: Int) {
             for m in matchers.indices where matchers[m].matches(cjk: key, scratch: &scratch) { hit(m, position) }
-            if TermKey.isUnigram(key) || unionRanges { setRange(position, utf8Start, utf8End, overwrite: false) }
+            if TermKey.isUnigram(key) { setRange(position, utf8Start, utf8End, overwrite: false) }
         }
         mutating func wordTerm(_ utf8: borrowing [UInt8], position: Int, utf8Start: Int, utf8End: Int) {
             for m in matchers.indices where matchers[m].matches(word: utf8) { hit(m, position) }
@@ -175,20 +172,10 @@ struct Highlighter {
                 return (matchers.count - 1, e.offset)
             }
         }
-        let bigram = analyzer as? BigramAnalyzer
-        var scan = Scan(matchers: matchers, unionRanges: bigram == nil)
+        var scan = Scan(matchers: matchers)
         if !patterns.isEmpty {
             cost.analyzedBytes += text.utf8.count
-            if let bigram {
-                bigram.analyze(text, into: &scan)
-            } else {
-                for t in analyzer.tokens(in: text).sorted(by: { $0.position < $1.position }) where t.position >= 0 {
-                    switch TermKey(term: t.term) {
-                    case .cjk(let k): scan.cjkTerm(k, position: t.position, utf8Start: t.utf8Range.lowerBound, utf8End: t.utf8Range.upperBound)
-                    case .word(let w): scan.wordTerm(w, position: t.position, utf8Start: t.utf8Range.lowerBound, utf8End: t.utf8Range.upperBound)
-                    }
-                }
-            }
+            Self.analyze(text, with: analyzer, into: &scan)
         }
         var found: [Range<Int>] = []
         for pattern in elements {
@@ -216,6 +203,13 @@ struct Highlighter {
             }
         }
         return Analysis(scan: scan, elements: elements, ranges: merged)
+    }
+
+    /// `analyzer.analyze(text, into: &scan)`, with a copy compiled for the default analyzer, in
+    /// which its analysis loop is specialized for the scan (see ``SegmentBuilder``).
+    @_specialize(where A == BigramAnalyzer)
+    private static func analyze<A: Analyzer>(_ text: String, with analyzer: A, into scan: inout Scan) {
+        analyzer.analyze(text, into: &scan)
     }
 
     /// The matched ranges of `text` for `patterns`, merged and ascending.

@@ -72,34 +72,26 @@ struct QueryCompiler {
         }
     }
 
-    /// The pattern of a phrase: its terms from the analyzer, at positions relative to the first.
+    /// The pattern of a phrase: its terms from the analyzer's query analysis, at positions
+    /// relative to the lowest. A term matched ``QueryTerm/Match/characterInRun`` looks up every
+    /// key that starts with its character (its unigram, the bigrams it starts, its run-end
+    /// marker); the last word of a prefix phrase, every word that starts with it.
     func pattern(of text: String, prefix: Bool) -> [PhrasePattern.Element] {
-        let tokens = analyzer.tokens(in: text)
-        guard let base = tokens.first?.position else { return [] }
-        let bigram = analyzer as? BigramAnalyzer
-        let unigramsIndexed = bigram?.options.emitUnigrams ?? false
-        // Positions covered by a bigram: a unigram there adds nothing (only with emitUnigrams).
-        var covered = Set<Int>()
-        if unigramsIndexed {
-            for t in tokens where t.kind == .bigram { covered.insert(t.position); covered.insert(t.position + 1) }
-        }
+        let terms = analyzer.queryTerms(in: text)
+        guard let base = terms.lazy.map(\.token.position).min() else { return [] }
         var out: [PhrasePattern.Element] = []
-        for (k, t) in tokens.enumerated() {
-            let offset = t.position - base
-            let key = TermKey(term: t.term).bytes
-            switch t.kind {
-            case .unigram where bigram != nil:
-                if unigramsIndexed {
-                    if !covered.contains(t.position) { out.append(.init(match: .key(key), offset: offset)) }
-                } else {
-                    // A lone character matches wherever it stands: as a one-character run, inside a
-                    // longer run (a bigram starts there) or at a run's end (the run-end marker).
-                    out.append(.init(match: .keyPrefix(Array(key.dropLast())), offset: offset))
-                }
-            case .word where prefix && k == tokens.count - 1:
-                out.append(.init(match: .keyPrefix(key), offset: offset))
-            default:
-                out.append(.init(match: .key(key), offset: offset))
+        out.reserveCapacity(terms.count)
+        for (k, q) in terms.enumerated() {
+            let offset = q.token.position - base
+            let key = TermKey(term: q.token.term)
+            if q.match == .characterInRun, case .cjk(let c) = key, TermKey.isUnigram(c) {
+                var character: [UInt8] = []
+                TermKey.appendUTF8(TermKey.first(c), to: &character)
+                out.append(.init(match: .keyPrefix(character), offset: offset))
+            } else if prefix && k == terms.count - 1 && q.token.kind == .word {
+                out.append(.init(match: .keyPrefix(key.bytes), offset: offset))
+            } else {
+                out.append(.init(match: .key(key.bytes), offset: offset))
             }
         }
         return out
