@@ -53,7 +53,7 @@ extension IndexSnapshot {
         let offset = max(0, options.offset), limit = max(0, options.limit)
         let (sum, overflow) = offset.addingReportingOverflow(limit)
         let end = overflow ? Int.max : sum
-        let reranker = options.reranking.map { WordBoundaryRanker(options: $0, leaves: leaves, analyzer: analyzer) }
+        let reranker = options.reranking.map { WordBoundaryRanker(options: $0, leaves: leaves) }
         let rerank = reranker?.isUseful == true
         // One order whatever the page: the best `candidates` by BM25 re-ranked, then the rest in
         // BM25 order. A page is a slice of it, so only the first `end` of it are needed.

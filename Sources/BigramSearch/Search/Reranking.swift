@@ -39,7 +39,7 @@ struct WordBoundaryRanker {
 
     private static let dictionary: WordBreakerPool? = try? WordBreakerPool(.dictionary)
 
-    init(options: Reranking, leaves: [PhrasePattern], analyzer: any Analyzer) {
+    init(options: Reranking, leaves: [PhrasePattern]) {
         self.options = options
         var pieces: [(bytes: [UInt8], fields: [Int], clause: Int)] = []
         for (clause, leaf) in leaves.enumerated() {
