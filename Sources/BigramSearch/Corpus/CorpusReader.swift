@@ -101,7 +101,8 @@ public enum CorpusReader {
         public var repairedLines: [Int] = []
         /// `.txt` corpora: ids of the documents whose invalid UTF-8 was repaired.
         public var repairedFiles: [String] = []
-        /// JSON Lines: keys other than `id`, `title`, `text`, with the number of lines having each.
+        /// JSON Lines: keys other than `id` and ``Options/textKeys``, with the number of lines
+        /// having each.
         public var ignoredKeys: [String: Int] = [:]
         /// JSON Lines with ``Options/skipBadLines``: the lines skipped, in order.
         public var skippedLines: [SkippedLine] = []
@@ -382,14 +383,4 @@ public enum CorpusReader {
         if let valid = String(validating: bytes, as: UTF8.self) { return (valid, false) }
         return (String(decoding: bytes, as: UTF8.self), true)
     }
-}
-
-extension Schema {
-    /// The schema of corpus files: `text` searchable and stored, `title` stored only (the query
-    /// set's expected results describe `text`).
-    public static let corpus = Schema([Field("text"), Field("title", indexed: false)])
-
-    /// The schema `bigram-search index` gives a corpus by default: `text` and `title` both
-    /// searchable and stored, `title` with boost 2.
-    public static let corpusTitleAndText = Schema([Field("text"), Field("title", boost: 2)])
 }

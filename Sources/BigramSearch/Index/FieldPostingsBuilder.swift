@@ -104,8 +104,9 @@ struct FieldPostingsBuilder: TokenSink {
         currentLength = 0
     }
 
-    /// Encodes everything into an immutable field index. Documents listed in `dropped` (by number
-    /// in this builder) are left out and the rest renumbered by `newNumber`.
+    /// Encodes every document added so far into an immutable field index: terms sorted by their
+    /// bytes, each term's postings in document order. (Deleted documents stay in: a writer's
+    /// deletions drop them when segments are merged.)
     func freeze() -> FieldIndex {
         // CJK keys sort as integers (their byte order equals their numeric order); words as bytes;
         // then the two sorted lists are merged by bytes.

@@ -33,7 +33,8 @@ public struct Schema: Hashable, Sendable, Codable {
     public var fields: [Field]
 
     /// A schema of the given fields. Names must be unique, non-empty, and made of letters, digits
-    /// and `_` (so that `name:` works in queries).
+    /// and `_` (so that `name:` works in queries), and at least one field indexed: a writer
+    /// checks this when it is created (``IndexError/invalidSchema(_:)``).
     public init(_ fields: [Field]) {
         self.fields = fields
     }
@@ -66,63 +67,4 @@ public struct Schema: Hashable, Sendable, Codable {
         }
         if !fields.contains(where: \.indexed) { throw .invalidSchema("no field is indexed") }
     }
-}
-
-/// A document to index: a unique id and the text of its fields.
-public struct Document: Hashable, Sendable {
-    /// Unique within an index; adding a document with an existing id replaces it.
-    public var id: String
-    /// Field name → text. Fields missing here are empty.
-    public var fields: [String: String]
-
-    /// A document with the given id and field texts.
-    public init(id: String, fields: [String: String]) {
-        self.id = id
-        self.fields = fields
-    }
-
-    /// A document with the single field `text`.
-    public init(id: String, text: String) {
-        self.init(id: id, fields: ["text": text])
-    }
-
-    /// The text of `field`, or nil when the document does not have it.
-    public subscript(field: String) -> String? {
-        get { fields[field] }
-        set { fields[field] = newValue }
-    }
-}
-
-/// Errors of building, opening and changing an index.
-public enum IndexError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The schema breaks a rule (names, duplicates, boosts, no indexed field), or differs from the index's.
-    case invalidSchema(String)
-    /// A document names a field the schema does not have.
-    case unknownField(String, documentID: String)
-    /// A document field is larger than the index supports (positions and offsets are 32-bit).
-    case documentTooLarge(documentID: String, bytes: Int)
-    /// A document has an empty id.
-    case emptyDocumentID
-    /// The analyzer could not be set up (ICU).
-    case analysis(AnalysisError)
-    /// Reading or writing the index's directory failed.
-    case storage(StorageError)
-
-    /// A message that says what is wrong.
-    public var description: String {
-        switch self {
-        case .invalidSchema(let m): return "invalid schema: \(m)"
-        case .unknownField(let f, let id): return "document \"\(id)\" has field \"\(f)\", which is not in the schema"
-        case .documentTooLarge(let id, let n): return "document \"\(id)\" has a field of \(n) bytes; the limit is \(IndexLimits.maxFieldBytes)"
-        case .emptyDocumentID: return "a document id must not be empty"
-        case .analysis(let e): return e.description
-        case .storage(let e): return e.description
-        }
-    }
-}
-
-/// Hard limits of the index format.
-public enum IndexLimits {
-    /// The largest field text, in UTF-8 bytes (offsets and positions are stored in 32 bits).
-    public static let maxFieldBytes = 1 << 30
 }

@@ -39,7 +39,7 @@ final class Segment: Sendable {
     var displayName: String { origin ?? "in-memory segment \(String(uid, radix: 16))" }
 
     /// Verifies the checksums of field `f`'s index sections, then the field's cheap invariants
-    /// (``checkFieldLengths(_:)``, the dictionary's block keys): once, then nearly free.
+    /// (``quickCheck(_:)``: field lengths, the dictionary's block keys): once, then nearly free.
     func verifyField(_ f: Int) throws(StorageError) {
         if f < fieldChecks.count { try SectionChecksum.verify(fieldChecks[f]) }
         guard f < fields.count, fields[f] != nil else { return }

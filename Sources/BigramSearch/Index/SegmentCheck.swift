@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Structural checks of a segment's inverted index (docs/FORMAT.md §Validation): what a file can
 /// hold that passes its checksums but that no writer produces.
 ///
@@ -121,18 +119,5 @@ extension Segment {
               (expectedOffset..<postings.count).allSatisfy({ postings[$0] == 0 }) else {
             throw corrupt("the postings end at \(expectedOffset) of \(postings.count) bytes (then \(ByteWriter.tailPadding) zero bytes)")
         }
-    }
-}
-
-/// A check run once (by whichever thread comes first); after it passed, one atomic load.
-final class OnceCheck: Sendable {
-    private let passed = Atomic<Bool>(false)
-    private let result = LazyValue<StorageError?>()
-
-    func run(_ check: () -> StorageError?) -> StorageError? {
-        if passed.load(ordering: .acquiring) { return nil }
-        let error = result.get(check)
-        if error == nil { passed.store(true, ordering: .releasing) }
-        return error
     }
 }

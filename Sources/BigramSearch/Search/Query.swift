@@ -30,7 +30,7 @@ extension Query: CustomStringConvertible {
     }
 }
 
-extension String {
+private extension String {
     func replacingAll(_ target: Character, with replacement: String) -> String {
         var out = ""
         for ch in self { if ch == target { out += replacement } else { out.append(ch) } }
