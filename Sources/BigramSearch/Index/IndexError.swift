@@ -4,6 +4,9 @@ public enum IndexError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidSchema(String)
     /// A document names a field the schema does not have.
     case unknownField(String, documentID: String)
+    /// A document gives a field a value of another kind: text for a typed field, a typed value
+    /// for a text field or of the wrong type (an int for a date field), or NaN for a double.
+    case wrongValueType(field: String, documentID: String, expected: FieldKind)
     /// A document field is larger than the index supports (positions and offsets are 32-bit).
     case documentTooLarge(documentID: String, bytes: Int)
     /// A document has an empty id.
@@ -18,6 +21,8 @@ public enum IndexError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalidSchema(let m): return "invalid schema: \(m)"
         case .unknownField(let f, let id): return "document \"\(id)\" has field \"\(f)\", which is not in the schema"
+        case .wrongValueType(let f, let id, let kind):
+            return "document \"\(id)\": field \"\(f)\" holds \(kind == .text ? "text" : "\(kind) values"), not what was given"
         case .documentTooLarge(let id, let n): return "document \"\(id)\" has a field of \(n) bytes; the limit is \(IndexLimits.maxFieldBytes)"
         case .emptyDocumentID: return "a document id must not be empty"
         case .analysis(let e): return e.description

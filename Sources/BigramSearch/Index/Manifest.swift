@@ -11,7 +11,10 @@ struct Manifest: Codable, Equatable {
     static let magic: [UInt8] = Array("BMAN".utf8)
     /// 2: `previous` added (files kept for readers of the previous commit). Version 1 manifests
     /// name segment files of version 1, which this library does not read either.
-    static let version: UInt32 = 2
+    /// 3: the schema may have typed fields (`kind`), and names segment files of version 3 (an
+    /// older library must not read typed fields as text). Versions 2 and 3 are read.
+    static let version: UInt32 = 3
+    static let oldestReadVersion: UInt32 = 2
     static let temporaryFileName = "MANIFEST.tmp"
 
     struct AnalyzerInfo: Codable, Equatable {
@@ -62,7 +65,9 @@ struct Manifest: Codable, Equatable {
         guard Array(bytes[0..<4]) == magic else { throw .corrupt(path: path, reason: "not a manifest (bad magic)") }
         let b = ByteBuffer(bytes)
         let version = b.uint32(at: 4)
-        guard version == Self.version else { throw .unsupportedVersion(path: path, found: version, supported: Self.version) }
+        guard version >= Self.oldestReadVersion && version <= Self.version else {
+            throw .unsupportedVersion(path: path, found: version, supported: Self.version)
+        }
         let length = Int(b.uint32(at: 8))
         guard length == bytes.count - 16 else { throw .corrupt(path: path, reason: "manifest length \(length) does not match the file (truncated?)") }
         let json = Array(bytes[16...])

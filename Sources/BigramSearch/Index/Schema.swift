@@ -6,6 +6,8 @@
 ///     .init("title", boost: 2),
 ///     .init("body"),
 ///     .init("url", indexed: false),
+///     .init("date", kind: .date),          // typed fields: filter, sort, facets
+///     .init("section", kind: .keyword),
 /// ])
 /// ```
 public struct Schema: Hashable, Sendable, Codable {
@@ -19,13 +21,53 @@ public struct Schema: Hashable, Sendable, Codable {
         public var stored: Bool
         /// Multiplies this field's BM25 score.
         public var boost: Double
+        /// What the field holds: text (the default), or a typed value kept in a per-document
+        /// column (keyword, int, double, date) for filters, sorting and facets. A typed field is
+        /// never `indexed` (it has no inverted index); `stored` says whether hits return it.
+        public var kind: FieldKind
 
-        /// A field. Without an explicit `boost`, a field named `title` weighs 2 and any other 1.
+        /// A text field. Without an explicit `boost`, a field named `title` weighs 2 and any other 1.
         public init(_ name: String, indexed: Bool = true, stored: Bool = true, boost: Double? = nil) {
             self.name = name
             self.indexed = indexed
             self.stored = stored
             self.boost = boost ?? (name == "title" ? 2 : 1)
+            kind = .text
+        }
+
+        /// A field of `kind`: for ``FieldKind/text`` the same as ``init(_:indexed:stored:boost:)``;
+        /// a typed field has a per-document column and no inverted index.
+        public init(_ name: String, kind: FieldKind, stored: Bool = true) {
+            self.init(name, indexed: kind == .text, stored: stored)
+            self.kind = kind
+            if kind.isTyped { boost = 0 }
+        }
+
+        /// Whether the field's text is kept in a stored table (a stored text field; a typed
+        /// field's values are read from its column).
+        var storesText: Bool { stored && kind == .text }
+
+        private enum CodingKeys: String, CodingKey { case name, indexed, stored, boost, kind }
+
+        /// Decodes a field; without `kind` (schemas written before typed fields) it is text.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            indexed = try c.decode(Bool.self, forKey: .indexed)
+            stored = try c.decode(Bool.self, forKey: .stored)
+            boost = try c.decode(Double.self, forKey: .boost)
+            kind = try c.decodeIfPresent(FieldKind.self, forKey: .kind) ?? .text
+        }
+
+        /// Encodes a field; `kind` only when it is not text (so a text-only schema is written as
+        /// before typed fields).
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(indexed, forKey: .indexed)
+            try c.encode(stored, forKey: .stored)
+            try c.encode(boost, forKey: .boost)
+            if kind != .text { try c.encode(kind, forKey: .kind) }
         }
     }
 
@@ -55,6 +97,9 @@ public struct Schema: Hashable, Sendable, Codable {
 
     var indexedFieldNumbers: [Int] { fields.indices.filter { fields[$0].indexed } }
 
+    /// Whether any field is typed (its segments then have value columns).
+    var hasTypedFields: Bool { fields.contains { $0.kind.isTyped } }
+
     func validate() throws(IndexError) {
         var seen = Set<String>()
         if fields.isEmpty { throw .invalidSchema("a schema needs at least one field") }
@@ -64,6 +109,9 @@ public struct Schema: Hashable, Sendable, Codable {
             }
             guard seen.insert(f.name).inserted else { throw .invalidSchema("field \"\(f.name)\" appears twice") }
             guard f.boost.isFinite && f.boost >= 0 else { throw .invalidSchema("field \"\(f.name)\" has boost \(f.boost)") }
+            guard !(f.kind.isTyped && f.indexed) else {
+                throw .invalidSchema("field \"\(f.name)\" is a \(f.kind) field: only text fields are indexed (typed fields are filtered, sorted and faceted)")
+            }
         }
         if !fields.contains(where: \.indexed) { throw .invalidSchema("no field is indexed") }
     }

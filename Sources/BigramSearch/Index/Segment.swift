@@ -10,6 +10,11 @@ final class Segment: Sendable {
     let stored: [StoredTable?]
     /// The inverted index of each schema field (nil when the field is not indexed).
     let fields: [FieldIndex?]
+    /// The per-document values of each schema field (nil for a text field); empty when the
+    /// schema has no typed field.
+    let columns: [ValueColumn?]
+    /// Checksums of the value columns' sections, verified before a search reads them.
+    let columnChecks: [SectionChecksum]
 
     /// Names the segment's file; random for a new segment, read back from its file.
     let uid: UInt64
@@ -23,7 +28,10 @@ final class Segment: Sendable {
 
     init(documentCount: Int, ids: StoredTable, stored: [StoredTable?], fields: [FieldIndex?],
          uid: UInt64 = UInt64.random(in: 1...UInt64.max), origin: String? = nil,
-         storedChecks: [SectionChecksum] = [], fieldChecks: [[SectionChecksum]] = []) {
+         storedChecks: [SectionChecksum] = [], fieldChecks: [[SectionChecksum]] = [],
+         columns: [ValueColumn?] = [], columnChecks: [SectionChecksum] = []) {
+        self.columns = columns
+        self.columnChecks = columnChecks
         self.uid = uid
         self.origin = origin
         self.storedChecks = storedChecks
@@ -50,10 +58,14 @@ final class Segment: Sendable {
     /// Verifies the checksums of the ids and stored fields.
     func verifyStored() throws(StorageError) { try SectionChecksum.verify(storedChecks) }
 
+    /// Verifies the checksums of the value columns (once, then nearly free).
+    func verifyColumns() throws(StorageError) { try SectionChecksum.verify(columnChecks) }
+
     /// Verifies every section's checksum and each field's cheap invariants (what a writer
     /// checks when it opens an index: its merges then validate every term they read).
     func verifyChecksums() throws(StorageError) {
         try verifyStored()
+        try verifyColumns()
         for f in fieldChecks.indices { try verifyField(f) }
     }
 
@@ -62,6 +74,7 @@ final class Segment: Sendable {
     func verifyAll() throws(StorageError) {
         try verifyChecksums()
         try checkStructure()
+        for c in columns { try c?.checkStructure() }
     }
 
     /// Reads every id and stored value whole (inflating deflated values and chunks), so that a

@@ -5,12 +5,15 @@ struct SegmentBuilder {
     private var fields: [FieldPostingsBuilder?]
     private(set) var ids: [String] = []
     private var stored: [[StoredValue?]] = []
+    /// The values of each typed field (nil for a text field).
+    private var columns: [ValueColumnBuilder?]
     private(set) var textBytes = 0
 
     init(schema: Schema, analyzer: any Analyzer) {
         self.schema = schema
         self.analyzer = analyzer
         fields = schema.fields.map { $0.indexed ? FieldPostingsBuilder() : nil }
+        columns = schema.fields.map { $0.kind.isTyped ? ValueColumnBuilder(kind: $0.kind) : nil }
     }
 
     var documentCount: Int { ids.count }
@@ -24,9 +27,27 @@ struct SegmentBuilder {
     static func validate(_ document: Document, schema: Schema) throws(IndexError) {
         if document.id.isEmpty { throw .emptyDocumentID }
         for (name, text) in document.fields {
-            guard schema.index(of: name) != nil else { throw .unknownField(name, documentID: document.id) }
+            guard let f = schema.index(of: name) else { throw .unknownField(name, documentID: document.id) }
+            let kind = schema.fields[f].kind
+            guard kind == .text else { throw .wrongValueType(field: name, documentID: document.id, expected: kind) }
             if text.utf8.count > IndexLimits.maxFieldBytes {
                 throw .documentTooLarge(documentID: document.id, bytes: text.utf8.count)
+            }
+        }
+        for (name, value) in document.values {
+            guard let f = schema.index(of: name) else { throw .unknownField(name, documentID: document.id) }
+            let kind = schema.fields[f].kind
+            guard value.kind == kind else { throw .wrongValueType(field: name, documentID: document.id, expected: kind) }
+            switch value {
+            case .double(let d) where d.isNaN:
+                throw .wrongValueType(field: name, documentID: document.id, expected: kind)
+            case .keyword(let s) where s.utf8.count > IndexLimits.maxFieldBytes:
+                throw .documentTooLarge(documentID: document.id, bytes: s.utf8.count)
+            case .keywords(let list):
+                let n = list.reduce(0) { $0 + $1.utf8.count }
+                if n > IndexLimits.maxFieldBytes { throw .documentTooLarge(documentID: document.id, bytes: n) }
+            default:
+                break
             }
         }
     }
@@ -38,6 +59,11 @@ struct SegmentBuilder {
         var storedFields: [StoredValue?] = []
         storedFields.reserveCapacity(schema.fields.count)
         for (f, field) in schema.fields.enumerated() {
+            if field.kind.isTyped {
+                columns[f]!.append(document.values[field.name])
+                storedFields.append(nil)
+                continue
+            }
             var text = document.fields[field.name] ?? ""
             textBytes += text.utf8.count
             // A long stored text is cut into chunks; analysis records the first position of each
@@ -77,7 +103,14 @@ struct SegmentBuilder {
 
     func freeze() -> Segment {
         Segment(documentCount: ids.count, ids: StoredTable(ids),
-                stored: schema.fields.indices.map { f in schema.fields[f].stored ? StoredTable(stored.map { $0[f] }) : nil },
-                fields: fields.map { $0?.freeze() })
+                stored: schema.fields.indices.map { f in schema.fields[f].storesText ? StoredTable(stored.map { $0[f] }) : nil },
+                fields: fields.map { $0?.freeze() },
+                columns: schema.hasTypedFields ? schema.fields.indices.map { f in
+                    columns[f].map { b in
+                        // (A column the builder wrote always opens.)
+                        try! ValueColumn(ByteBuffer(b.finish()), kind: b.kind, documentCount: ids.count,
+                                         path: "in-memory segment", field: schema.fields[f].name)
+                    }
+                } : [])
     }
 }

@@ -9,13 +9,17 @@
 /// ```
 enum SegmentFile {
     static let magic: [UInt8] = Array("BSEG".utf8)
-    /// 2: postings as one bit stream per block (version 1 files were written with two postings
-    /// layouts under the same number, so version 1 is refused whole; docs/FORMAT.md §Versions).
-    static let version: UInt32 = 2
+    /// 3: value columns of typed fields (section kinds 10 and 11). 2: postings as one bit
+    /// stream per block (version 1 files were written with two postings layouts under the same
+    /// number, so version 1 is refused whole; docs/FORMAT.md §Versions). Version 2 files are read:
+    /// they are version 3 files without value columns (their schemas have no typed field).
+    static let version: UInt32 = 3
+    /// The oldest version read.
+    static let oldestReadVersion: UInt32 = 2
 
     enum Kind: UInt32 {
         case idOffsets = 1, idBytes, storedOffsets, storedBytes, dictionaryEntries, dictionaryBlocks,
-             postings, lengths, fieldInfo
+             postings, lengths, fieldInfo, numericColumn, keywordColumn
     }
 
     static func encode(_ segment: Segment) -> [UInt8] {
@@ -26,6 +30,13 @@ enum SegmentFile {
             if let table {
                 let packed = table.deflated()
                 sections += [(.storedOffsets, f, packed.offsets), (.storedBytes, f, packed.bytes)]
+            }
+        }
+        for (f, column) in segment.columns.enumerated() {
+            switch column {
+            case .numeric(let c)?: sections.append((.numericColumn, f, c.bytes))
+            case .keyword(let c)?: sections.append((.keywordColumn, f, c.bytes))
+            case nil: break
             }
         }
         for (f, field) in segment.fields.enumerated() {
@@ -72,7 +83,9 @@ enum SegmentFile {
         guard buffer.count >= 24 else { throw corrupt("file is \(buffer.count) bytes, shorter than a header") }
         guard buffer.array(0..<4) == magic else { throw corrupt("not a segment file (bad magic)") }
         let version = buffer.uint32(at: 4)
-        guard version == Self.version else { throw .unsupportedVersion(path: path, found: version, supported: Self.version) }
+        guard version >= Self.oldestReadVersion && version <= Self.version else {
+            throw .unsupportedVersion(path: path, found: version, supported: Self.version)
+        }
         let count = Int(buffer.uint32(at: 8))
         let documentCount = Int(buffer.uint32(at: 12))
         let uid = buffer.uint64(at: 16)
@@ -104,7 +117,7 @@ enum SegmentFile {
         var stored: [StoredTable?] = []
         var fields: [FieldIndex?] = []
         for (f, field) in schema.fields.enumerated() {
-            if field.stored {
+            if field.storesText {
                 let t = StoredTable(offsets: try section(.storedOffsets, f), bytes: try section(.storedBytes, f))
                 guard t.count == documentCount else { throw corrupt("field \(field.name): \(t.count) stored values for \(documentCount) documents") }
                 stored.append(t)
@@ -141,11 +154,24 @@ enum SegmentFile {
                 fields.append(nil)
             }
         }
+        var columns: [ValueColumn?] = []
+        if schema.hasTypedFields {
+            for (f, field) in schema.fields.enumerated() {
+                guard field.kind.isTyped else { columns.append(nil); continue }
+                let kind: Kind = field.kind == .keyword ? .keywordColumn : .numericColumn
+                let bytes = try section(kind, f)
+                // The column is validated when opened (its values, against its header): verify
+                // its checksum first, so that damage is reported as damage of the file.
+                try checks[kind]![f]!.verify()
+                columns.append(try ValueColumn(bytes, kind: field.kind, documentCount: documentCount, path: path, field: field.name))
+            }
+        }
         let storedKinds: [Kind] = [.idOffsets, .idBytes, .storedOffsets, .storedBytes]
         let storedChecks = storedKinds.flatMap { k in (checks[k] ?? [:]).values }
         let fieldKinds: [Kind] = [.dictionaryEntries, .dictionaryBlocks, .postings, .lengths]
         let fieldChecks = schema.fields.indices.map { f in fieldKinds.compactMap { checks[$0]?[f] } }
         return Segment(documentCount: documentCount, ids: ids, stored: stored, fields: fields, uid: uid, origin: path,
-                       storedChecks: storedChecks, fieldChecks: fieldChecks)
+                       storedChecks: storedChecks, fieldChecks: fieldChecks,
+                       columns: columns, columnChecks: [])
     }
 }

@@ -23,7 +23,7 @@ enum SegmentMerger {
         // table is relative to its value, and positions within a document do not change).
         let ids = StoredTable.concatenating(parts.indices.map { (parts[$0].segment.ids, maps[$0]) })
         let stored = schema.fields.indices.map { f in
-            schema.fields[f].stored
+            schema.fields[f].storesText
                 ? StoredTable.concatenating(parts.indices.compactMap { i in parts[i].segment.stored[f].map { ($0, maps[i]) } })
                 : nil
         }
@@ -35,7 +35,33 @@ enum SegmentMerger {
                 throw .corrupt(path: parts[error.source].segment.displayName, reason: "field \(field.name): \(error.reason)")
             }
         }
-        return Segment(documentCount: Int(next), ids: ids, stored: stored, fields: fields)
+        // Value columns: re-packed for the live documents (ColumnMerge validates what it reads).
+        var columns: [ValueColumn?] = []
+        if schema.hasTypedFields {
+            for (f, field) in schema.fields.enumerated() {
+                guard field.kind.isTyped else { columns.append(nil); continue }
+                let cs = parts.map { f < $0.segment.columns.count ? $0.segment.columns[f] : nil }
+                let bytes: [UInt8]
+                if field.kind == .keyword {
+                    var ps: [(column: KeywordColumn, deleted: DocumentSet)] = []
+                    for (i, c) in cs.enumerated() {
+                        guard let k = c?.keyword else { throw .corrupt(path: parts[i].segment.displayName, reason: "field \(field.name): no keyword column") }
+                        ps.append((k, parts[i].deleted))
+                    }
+                    bytes = try ColumnMerge.merge(ps)
+                } else {
+                    var ps: [(column: NumericColumn, deleted: DocumentSet)] = []
+                    for (i, c) in cs.enumerated() {
+                        guard let n = c?.numeric else { throw .corrupt(path: parts[i].segment.displayName, reason: "field \(field.name): no numeric column") }
+                        ps.append((n, parts[i].deleted))
+                    }
+                    bytes = try ColumnMerge.merge(ps)
+                }
+                columns.append(try ValueColumn(ByteBuffer(bytes), kind: field.kind, documentCount: Int(next),
+                                               path: "merged segment", field: field.name))
+            }
+        }
+        return Segment(documentCount: Int(next), ids: ids, stored: stored, fields: fields, columns: columns)
     }
 
     /// Damage found in input segment `source`.

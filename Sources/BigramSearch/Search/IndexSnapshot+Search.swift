@@ -213,7 +213,10 @@ extension IndexSnapshot {
                 try segment.verifyStored()
             }
         } catch { throw .damagedIndex(error) }
-        let evaluator = QueryEvaluator(snapshot: self, leaves: compiler.leaves, bm25: bm25, interrupt: interrupt)
+        if !compiler.filters.isEmpty {
+            do { for segment in segments { try segment.verifyColumns() } } catch { throw .damagedIndex(error) }
+        }
+        let evaluator = QueryEvaluator(snapshot: self, leaves: compiler.leaves, filters: compiler.filters, bm25: bm25, interrupt: interrupt)
         let matches: [QueryEvaluator.Matches]
         if parallelSegments && segments.count > 1 {
             matches = ParallelBuild.run(count: segments.count) { evaluator.evaluate(compiled, segment: $0, filter: nil) }

@@ -14,6 +14,9 @@ public indirect enum Query: Hashable, Sendable {
     case any([Query])
     /// Documents that do not match the subquery (inside ``all(_:)``: excludes them).
     case not(Query)
+    /// Documents whose typed field passes the filter (it adds nothing to scores): combine it
+    /// with text clauses in ``all(_:)``, ``any(_:)`` and ``not(_:)``, or use it alone.
+    case filter(FieldFilter)
 }
 
 extension Query: CustomStringConvertible {
@@ -26,6 +29,7 @@ extension Query: CustomStringConvertible {
         case .all(let qs): return "(" + qs.map(\.description).joined(separator: " ") + ")"
         case .any(let qs): return "(" + qs.map(\.description).joined(separator: " OR ") + ")"
         case .not(let q): return "-" + q.description
+        case .filter(let f): return f.description
         }
     }
 }

@@ -5,6 +5,8 @@ indirect enum CompiledQuery: Sendable {
     case all(positive: [CompiledQuery], negative: [CompiledQuery])
     case any([CompiledQuery])
     case not(CompiledQuery)
+    /// A filter on a typed field (``CompiledFilter``): matches without score.
+    case filter(Int)
 }
 
 /// What one phrase must find, in one or more fields.
@@ -33,6 +35,7 @@ struct QueryCompiler {
     let schema: Schema
     let analyzer: any Analyzer
     var leaves: [PhrasePattern] = []
+    var filters: [CompiledFilter] = []
 
     /// Compiles `query`. Returns nil when nothing in it can match (every phrase without terms).
     mutating func compile(_ query: Query) throws(SearchError) -> CompiledQuery? {
@@ -69,6 +72,9 @@ struct QueryCompiler {
             return children.count == 1 ? children[0] : .any(children)
         case .not(let q):
             return try compile(q).map { .not($0) }
+        case .filter(let f):
+            filters.append(try CompiledFilter(f, schema: schema))
+            return .filter(filters.count - 1)
         }
     }
 

@@ -7,6 +7,8 @@ import Synchronization
 struct QueryEvaluator {
     let snapshot: IndexSnapshot
     let leaves: [PhrasePattern]
+    /// The query's filters on typed fields (``CompiledQuery/filter(_:)``).
+    let filters: [CompiledFilter]
     let bm25: BM25
     let interrupt: SearchInterrupt?
 
@@ -19,9 +21,10 @@ struct QueryEvaluator {
     /// Damage found in the postings while evaluating; the search then throws it.
     let damage = DamageReport()
 
-    init(snapshot: IndexSnapshot, leaves: [PhrasePattern], bm25: BM25, interrupt: SearchInterrupt? = nil) {
+    init(snapshot: IndexSnapshot, leaves: [PhrasePattern], filters: [CompiledFilter] = [], bm25: BM25, interrupt: SearchInterrupt? = nil) {
         self.snapshot = snapshot
         self.leaves = leaves
+        self.filters = filters
         self.bm25 = bm25
         self.interrupt = interrupt
         documentCount = snapshot.segments.reduce(0) { $0 + $1.documentCount }
@@ -97,6 +100,11 @@ struct QueryEvaluator {
         case .not(let inner):
             let all = universe(seg, deleted: deleted, filter: filter)
             return Self.subtract(all, evaluate(inner, segment: segment, filter: filter).docs)
+        case .filter(let k):
+            var m = Matches()
+            m.docs = filters[k].documents(in: seg, deleted: deleted, candidates: filter)
+            m.scores = [Double](repeating: 0, count: m.docs.count)
+            return m
         }
     }
 
@@ -109,6 +117,8 @@ struct QueryEvaluator {
         case .all(let pos, _): return pos.map { cost($0, segment) }.min() ?? Int.max
         case .any(let qs): return qs.reduce(0) { Self.add($0, cost($1, segment)) }
         case .not: return Int.max
+        // A scan of the column (or a test per candidate): after any text clause.
+        case .filter: return snapshot.segments[segment].documentCount
         }
     }
 

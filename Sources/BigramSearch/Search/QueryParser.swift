@@ -112,7 +112,7 @@ private struct Parser {
 
     private func hasPositive(_ q: Query) -> Bool {
         switch q {
-        case .phrase: return true
+        case .phrase, .filter: return true
         case .all(let qs): return qs.isEmpty || qs.contains(where: hasPositive)
         case .any(let qs): return qs.contains(where: hasPositive)
         case .not: return false
@@ -121,7 +121,7 @@ private struct Parser {
 
     private func containsClause(_ q: Query) -> Bool {
         switch q {
-        case .phrase: return true
+        case .phrase, .filter: return true
         case .all(let qs), .any(let qs): return qs.contains(where: containsClause)
         case .not(let inner): return containsClause(inner)
         }
@@ -261,6 +261,7 @@ private struct Parser {
         case .all(let qs): return .all(qs.map { applyField(field, to: $0) })
         case .any(let qs): return .any(qs.map { applyField(field, to: $0) })
         case .not(let inner): return .not(applyField(field, to: inner))
+        case .filter: return q
         }
     }
 }

@@ -10,6 +10,16 @@ public enum SearchError: Error, Sendable, Hashable, CustomStringConvertible {
     case cancelled
     /// Shards to search together differ in schema or analyzer, or there are none.
     case incompatibleShards(String)
+    /// A filter is malformed for its field: a range on a text or keyword field, a bound of the
+    /// wrong kind (a date for an int field), a filter on a text field.
+    case invalidFilter(String)
+    /// A sort field is unknown, a text field, or there are too many.
+    case invalidSort(String)
+    /// A facet's field is unknown or its grouping does not suit the field's kind.
+    case invalidFacet(String)
+    /// ``SearchOptions/after`` is not a cursor of this snapshot and query (cursors are valid for
+    /// the snapshot that returned them, with the same query, order and page settings).
+    case invalidCursor(String)
     /// A file of the index is damaged: a checksum (verified on first use) does not match, or
     /// the data fails the checks made as it is read.
     case damagedIndex(StorageError)
@@ -23,6 +33,10 @@ public enum SearchError: Error, Sendable, Hashable, CustomStringConvertible {
         case .damagedIndex(let e): return e.description
         case .syntax(let e): return e.description
         case .unknownField(let f): return "unknown or unindexed field \"\(f)\""
+        case .invalidFilter(let why): return "invalid filter: \(why)"
+        case .invalidSort(let why): return "invalid sort: \(why)"
+        case .invalidFacet(let why): return "invalid facet: \(why)"
+        case .invalidCursor(let why): return "invalid cursor: \(why)"
         }
     }
 }

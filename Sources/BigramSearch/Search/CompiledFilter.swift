@@ -1,0 +1,102 @@
+/// A ``FieldFilter`` checked against the schema and turned into what a column can test: a
+/// keyword value, or a closed range of the column's integers (dates in milliseconds, doubles as
+/// ``NumericColumn/sortableBits(_:)``); nil when no value can pass (`n:{5 TO 6}`).
+struct CompiledFilter: Sendable {
+    enum Test: Sendable {
+        /// A keyword field holds this exact value.
+        case keyword([UInt8])
+        /// A keyword field holds a value in this byte-order range (bounds as given).
+        case keywordRange(lower: [UInt8]?, lowerInclusive: Bool, upper: [UInt8]?, upperInclusive: Bool)
+        /// A numeric field's value lies in this range (nil: nothing passes).
+        case numeric(ClosedRange<Int64>?)
+    }
+
+    let field: Int
+    let test: Test
+
+    /// - Throws: ``SearchError/unknownField(_:)``; ``SearchError/invalidFilter(_:)`` for a filter
+    ///   on a text field, a keyword test of a numeric field, or a bound of another kind.
+    init(_ filter: FieldFilter, schema: Schema) throws(SearchError) {
+        guard let f = schema.index(of: filter.field) else { throw .unknownField(filter.field) }
+        let kind = schema.fields[f].kind
+        let name = filter.field
+        field = f
+        switch (filter, kind) {
+        case (_, .text):
+            throw .invalidFilter("\"\(name)\" is a text field: search it with words (\(name):word); filters apply to keyword, int, double and date fields")
+        case (.keyword(let v, _), .keyword):
+            test = .keyword(Array(v.utf8))
+        case (.keyword(let v, _), _):
+            // `n:42`, `date:2024-06` built in code as a keyword test: read the text as the field's kind.
+            guard let range = Self.equalityRange(v, kind: kind) else {
+                throw .invalidFilter("\"\(v)\" is not a value of \(kind) field \"\(name)\"")
+            }
+            test = .numeric(range)
+        case (.range(_, let lower, let upper), .keyword):
+            func bytes(_ b: RangeBound?) throws(SearchError) -> [UInt8]? {
+                guard let b else { return nil }
+                guard case .keyword(let s) = b.value else {
+                    throw .invalidFilter("a range of keyword field \"\(name)\" needs text bounds, not \(b.value)")
+                }
+                return Array(s.utf8)
+            }
+            test = .keywordRange(lower: try bytes(lower), lowerInclusive: lower?.inclusive ?? true,
+                                 upper: try bytes(upper), upperInclusive: upper?.inclusive ?? true)
+        case (.range(_, let lower, let upper), _):
+            var lo = Int64.min, hi = Int64.max
+            var empty = false
+            if let lower {
+                let v = try FacetCollector.representation(lower.value, kind: kind, field: name, error: SearchError.invalidFilter)
+                if lower.inclusive { lo = v } else if v == Int64.max { empty = true } else { lo = v + 1 }
+            }
+            if let upper {
+                let v = try FacetCollector.representation(upper.value, kind: kind, field: name, error: SearchError.invalidFilter)
+                if upper.inclusive { hi = v } else if v == Int64.min { empty = true } else { hi = v - 1 }
+            }
+            test = .numeric(empty || lo > hi ? nil : lo...hi)
+        }
+    }
+
+    /// The values a text stands for as an equality test of a field of `kind`: one int, one
+    /// double, or a date's interval (`2024-06` is the month).
+    static func equalityRange(_ text: String, kind: FieldKind) -> ClosedRange<Int64>? {
+        switch kind {
+        case .int: return Int64(text).map { $0...$0 }
+        case .double:
+            guard let d = Double(text), !d.isNaN else { return nil }
+            let v = NumericColumn.sortableBits(d == 0 ? 0 : d)
+            return v...v
+        case .date:
+            guard let i = DateText.parse(text), i.end > i.start else { return nil }
+            return i.start...(i.end - 1)
+        default: return nil
+        }
+    }
+
+    /// The documents of `segment` (not deleted, and in `candidates` when given) that pass,
+    /// ascending.
+    ///
+    /// - Complexity: O(candidates) with candidates; else a scan of the column (see
+    ///   ``NumericColumn/forEachMatchingGroup(_:_:)``, ``KeywordColumn/matching(ordinals:)``).
+    func documents(in segment: Segment, deleted: DocumentSet, candidates: DocumentSet?) -> [UInt32] {
+        guard field < segment.columns.count, let column = segment.columns[field] else { return [] }
+        var docs: [UInt32]
+        switch (test, column) {
+        case (.numeric(let range), .numeric(let c)):
+            guard let range else { return [] }
+            docs = candidates.map { c.matching(range, among: $0.members) } ?? c.matching(range)
+        case (.keyword(let value), .keyword(let c)):
+            guard let o = c.ordinal(ofBytes: value) else { return [] }
+            docs = candidates.map { c.matching(ordinals: o..<(o + 1), among: $0.members) } ?? c.matching(ordinals: o..<(o + 1))
+        case (.keywordRange(let lower, let li, let upper, let ui), .keyword(let c)):
+            let lo = lower.map { li ? c.lowerBound($0) : c.upperBound($0) } ?? 0
+            let hi = upper.map { ui ? c.upperBound($0) : c.lowerBound($0) } ?? c.valueCount
+            guard lo < hi else { return [] }
+            docs = candidates.map { c.matching(ordinals: lo..<hi, among: $0.members) } ?? c.matching(ordinals: lo..<hi)
+        default:
+            return []
+        }
+        if deleted.count > 0 { docs.removeAll { deleted.contains($0) } }
+        return docs
+    }
+}

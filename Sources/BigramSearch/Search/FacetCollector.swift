@@ -1,0 +1,150 @@
+/// Counts the whole match set for one ``FacetRequest``: keyword values per segment ordinal (then
+/// merged by value), years and months of a date field, or explicit ranges of a numeric field.
+struct FacetCollector: Collector {
+    private enum Plan {
+        /// Per segment: counts per ordinal.
+        case values(top: Int)
+        case calendar(months: Bool)
+        /// Closed ranges of the column's representation (nil: matches nothing).
+        case ranges([ClosedRange<Int64>?])
+    }
+
+    let request: FacetRequest
+    private let field: Int
+    private let plan: Plan
+    private let segments: [Segment]
+    private var ordinalCounts: [[Int]]
+    /// Calendar buckets: year × 12 + (month − 1) (months), or the year (years) → count.
+    private var calendarCounts: [Int: Int] = [:]
+    private var rangeCounts: [Int]
+
+    /// - Throws: ``SearchError/invalidFacet(_:)`` for an unknown field, a text field, or a
+    ///   grouping the field's kind does not have (values of a keyword field; years and months
+    ///   of a date field; ranges of an int, double or date field, with bounds of that kind).
+    init(_ request: FacetRequest, schema: Schema, segments: [Segment]) throws(SearchError) {
+        self.request = request
+        self.segments = segments
+        guard let f = schema.index(of: request.field) else { throw .invalidFacet("unknown field \"\(request.field)\"") }
+        field = f
+        let kind = schema.fields[f].kind
+        ordinalCounts = []
+        rangeCounts = []
+        switch request.grouping {
+        case .values(let top):
+            guard kind == .keyword else { throw .invalidFacet("\"\(request.field)\" is a \(kind) field; values are counted for keyword fields") }
+            guard top >= 0 else { throw .invalidFacet("top must not be negative") }
+            plan = .values(top: top)
+            ordinalCounts = segments.map { s in [Int](repeating: 0, count: (f < s.columns.count ? s.columns[f]?.keyword?.valueCount : nil) ?? 0) }
+        case .years, .months:
+            guard kind == .date else { throw .invalidFacet("\"\(request.field)\" is a \(kind) field; years and months are counted for date fields") }
+            if case .months = request.grouping { plan = .calendar(months: true) } else { plan = .calendar(months: false) }
+        case .ranges(let ranges):
+            guard kind == .int || kind == .double || kind == .date else {
+                throw .invalidFacet("\"\(request.field)\" is a \(kind) field; ranges are counted for int, double and date fields")
+            }
+            var closed: [ClosedRange<Int64>?] = []
+            for r in ranges {
+                let lower = try r.lower.map { v throws(SearchError) in try Self.representation(v, kind: kind, field: request.field) }
+                let upper = try r.upper.map { v throws(SearchError) in try Self.representation(v, kind: kind, field: request.field) }
+                // lower ..< upper in the column's order.
+                let lo = lower ?? Int64.min
+                if let upper {
+                    closed.append(upper > lo ? lo...(upper - 1) : nil)
+                } else {
+                    closed.append(lo...Int64.max)
+                }
+            }
+            plan = .ranges(closed)
+            rangeCounts = [Int](repeating: 0, count: ranges.count)
+        }
+    }
+
+    /// A bound's value as the column of a field of `kind` stores it.
+    /// A bound's value as the column of a field of `kind` stores it (an int bound is accepted
+    /// for a double field); `error` makes the error of a bound of another kind.
+    static func representation(_ v: FieldValue, kind: FieldKind, field: String,
+                               error: (String) -> SearchError = SearchError.invalidFacet) throws(SearchError) -> Int64 {
+        switch (kind, v) {
+        case (.int, .int(let n)), (.date, .date(let n)): return n
+        case (.double, .double(let d)):
+            guard !d.isNaN else { throw error("a bound of \"\(field)\" is NaN") }
+            return NumericColumn.sortableBits(d == 0 ? 0 : d)
+        case (.double, .int(let n)): return NumericColumn.sortableBits(Double(n))
+        default: throw error("\"\(field)\" is a \(kind) field; the bound \(v) is not a \(kind) value")
+        }
+    }
+
+    mutating func collect(segment: Int, base: Int, docs: [UInt32], scores: [Double]) {
+        let seg = segments[segment]
+        guard field < seg.columns.count, let column = seg.columns[field] else { return }
+        switch (plan, column) {
+        case (.values, .keyword(let c)):
+            c.countOrdinals(of: docs, into: &ordinalCounts[segment])
+        case (.calendar(let months), .numeric(let c)):
+            // Runs of documents in one month share its bounds: one calendar computation per month
+            // change, not per document.
+            var lo = Int64.max, hi = Int64.min, bucket = 0
+            for d in docs {
+                guard let v = c.value(Int(d)) else { continue }
+                if v < lo || v >= hi {
+                    let (y, m) = DateText.yearMonth(v)
+                    if months {
+                        lo = DateText.start(year: y, month: m)
+                        hi = m == 12 ? DateText.start(year: y + 1) : DateText.start(year: y, month: m + 1)
+                        bucket = y * 12 + (m - 1)
+                    } else {
+                        lo = DateText.start(year: y)
+                        hi = DateText.start(year: y + 1)
+                        bucket = y
+                    }
+                }
+                calendarCounts[bucket, default: 0] += 1
+            }
+        case (.ranges(let ranges), .numeric(let c)):
+            for d in docs {
+                guard let v = c.value(Int(d)) else { continue }
+                for (i, r) in ranges.enumerated() where r?.contains(v) == true { rangeCounts[i] += 1 }
+            }
+        default:
+            return
+        }
+    }
+
+    /// The counts, in the facet's order.
+    func result() -> FacetResult {
+        switch plan {
+        case .values(let top):
+            var byValue: [String: Int] = [:]
+            for (s, counts) in ordinalCounts.enumerated() {
+                guard let c = segments[s].columns[field]?.keyword else { continue }
+                for (o, n) in counts.enumerated() where n > 0 { byValue[c.string(o), default: 0] += n }
+            }
+            let sorted = byValue.sorted { a, b in
+                a.value > b.value || (a.value == b.value && Array(a.key.utf8).lexicographicallyPrecedes(Array(b.key.utf8)))
+            }
+            return FacetResult(buckets: sorted.prefix(top).map { FacetResult.Bucket(label: $0.key, count: $0.value) },
+                               distinctValues: byValue.count)
+        case .calendar(let months):
+            let buckets = calendarCounts.sorted { $0.key < $1.key }.map { k, n in
+                let label: String
+                if months {
+                    let y = k >= 0 ? k / 12 : (k - 11) / 12, m = k - y * 12 + 1
+                    label = Self.pad(y, 4) + "-" + Self.pad(m, 2)
+                } else {
+                    label = Self.pad(k, 4)
+                }
+                return FacetResult.Bucket(label: label, count: n)
+            }
+            return FacetResult(buckets: buckets, distinctValues: buckets.count)
+        case .ranges:
+            guard case .ranges(let requested) = request.grouping else { return FacetResult(buckets: [], distinctValues: 0) }
+            return FacetResult(buckets: zip(requested, rangeCounts).map { FacetResult.Bucket(label: $0.label, count: $1) },
+                               distinctValues: rangeCounts.filter { $0 > 0 }.count)
+        }
+    }
+
+    private static func pad(_ v: Int, _ n: Int) -> String {
+        let t = String(abs(v))
+        return (v < 0 ? "-" : "") + String(repeating: "0", count: max(0, n - t.count)) + t
+    }
+}
