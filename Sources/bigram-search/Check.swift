@@ -182,7 +182,7 @@ extension Query {
     func restricted(to field: String) -> Query {
         switch self {
         case .phrase(let text, nil, let prefix): return .phrase(text, field: field, prefix: prefix)
-        case .phrase: return self
+        case .phrase, .filter: return self
         case .all(let qs): return .all(qs.map { $0.restricted(to: field) })
         case .any(let qs): return .any(qs.map { $0.restricted(to: field) })
         case .not(let q): return .not(q.restricted(to: field))
