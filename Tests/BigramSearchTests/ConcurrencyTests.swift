@@ -159,6 +159,8 @@ private enum ConcRef {
             return qs.reduce(into: Set<String>()) { $0.formUnion(matchingSet($1, docs)) }
         case .not(let inner):
             return Set(docs.map(\.id)).subtracting(matchingSet(inner, docs))
+        case .filter:
+            preconditionFailure("the stress test's documents have no typed fields")
         }
     }
 

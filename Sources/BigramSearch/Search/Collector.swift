@@ -30,13 +30,26 @@ struct CountCollector: Collector {
     }
 }
 
-/// Keeps the best `capacity` matches by score, ties in document order (see ``TopK``).
+/// Keeps the best `capacity` matches by score, ties in document order (see ``TopK``);
+/// with `after`, only the matches that rank below that score and document.
 struct TopScoreCollector: Collector {
     private var heap: TopK
+    private let after: (score: Double, global: Int)?
 
-    init(capacity: Int) { heap = TopK(capacity: capacity) }
+    init(capacity: Int, after: (score: Double, global: Int)? = nil) {
+        heap = TopK(capacity: capacity)
+        self.after = after
+    }
 
     mutating func collect(segment: Int, base: Int, docs: [UInt32], scores: [Double]) {
+        if let after {
+            for (k, d) in docs.enumerated() {
+                let score = scores[k], global = base + Int(d)
+                guard score < after.score || (score == after.score && global > after.global) else { continue }
+                heap.insert(score: score, segment: segment, doc: d, global: global)
+            }
+            return
+        }
         for (k, d) in docs.enumerated() {
             heap.insert(score: scores[k], segment: segment, doc: d, global: base + Int(d))
         }

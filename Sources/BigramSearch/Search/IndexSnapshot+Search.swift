@@ -50,28 +50,81 @@ extension IndexSnapshot {
     func search(_ query: Query, options: SearchOptions, interrupt: SearchInterrupt?) throws(SearchError) -> SearchResults {
         let (matches, leaves) = try evaluate(query, bm25: options.bm25, interrupt: interrupt)
         let total = matches.reduce(0) { $0 + $1.docs.count }
-        let offset = max(0, options.offset), limit = max(0, options.limit)
-        let (sum, overflow) = offset.addingReportingOverflow(limit)
-        let end = overflow ? Int.max : sum
-        let reranker = options.reranking.map { WordBoundaryRanker(options: $0, leaves: leaves) }
-        let rerank = reranker?.isUseful == true
-        // One order whatever the page: the best `candidates` by BM25 re-ranked, then the rest in
-        // BM25 order. A page is a slice of it, so only the first `end` of it are needed.
-        let window = rerank ? options.reranking!.candidates : 0
-        // Top-k by score, ties in document order.
-        var top = TopScoreCollector(capacity: min(max(end, window), total))
-        collect(matches, into: &top)
-        // (TopK keeps everything unsorted while under capacity and sorts once at the end.)
-        var ranked = top.ranked()
-        if rerank, let reranker {
-            let w = min(window, ranked.count)
-            for i in 0..<w {
-                let seg = segments[ranked[i].segment], doc = Int(ranked[i].doc)
-                ranked[i].score *= reranker.factor { seg.storedText(doc, field: $0) }
-            }
-            ranked[0..<w].sort { $0.score > $1.score || ($0.score == $1.score && $0.global < $1.global) }
+        if !options.sort.isEmpty || !options.facets.isEmpty {
+            do { for segment in segments { try segment.verifyColumns() } } catch { throw .damagedIndex(error) }
         }
-        let page = ranked[min(offset, ranked.count)..<min(end, ranked.count)]
+        // Facets count the whole match set.
+        var facets: [String: FacetResult] = [:]
+        for request in options.facets {
+            var collector = try FacetCollector(request, schema: schema, segments: segments)
+            collect(matches, into: &collector)
+            facets[request.name] = collector.result()
+        }
+        // A cursor continues the ranking after its hit: `rank` hits come before the page.
+        let queryPrint = fingerprint(of: query, options: options)
+        var cursor: SearchCursor?
+        if let text = options.after {
+            guard let c = SearchCursor(text) else { throw .invalidCursor("not a cursor of this library") }
+            guard c.snapshot == snapshotFingerprint else { throw .invalidCursor("it belongs to another snapshot of the index") }
+            guard c.query == queryPrint else { throw .invalidCursor("it belongs to another query, order or ranking") }
+            guard c.keys.count == options.sort.count else { throw .invalidCursor("it does not match the order") }
+            cursor = c
+        }
+        let offset = max(0, options.offset), limit = max(0, options.limit)
+        var ranked: [(segment: Int, doc: UInt32, score: Double, global: Int, keys: [UInt64], missing: UInt8)] = []
+        var rankBase = cursor?.rank ?? 0   // hits before `ranked[0]`
+        var skip = offset                  // of `ranked`, before the page
+        if !options.sort.isEmpty {
+            // By fields: the first offset + limit after the cursor.
+            let order = try FieldOrder(options.sort, schema: schema, segments: segments)
+            let after = cursor.map { SortedEntry(keys: $0.keys, missing: $0.missing, global: $0.global) }
+            var collector = FieldSortCollector(order: order, capacity: min(Self.saturatingAdd(offset, limit), total),
+                                               segments: segments, after: after)
+            collect(matches, into: &collector)
+            ranked = collector.sorted().map { ($0.segment, $0.doc, $0.score, $0.global, Array($0.keys.prefix(order.keys.count)), $0.missing) }
+        } else {
+            let reranker = options.reranking.map { WordBoundaryRanker(options: $0, leaves: leaves) }
+            let rerank = reranker?.isUseful == true
+            // One order whatever the page: the best `candidates` by BM25 re-ranked, then the rest
+            // in BM25 order. A page is a slice of it, so only the first `end` of it are needed.
+            let window = rerank ? options.reranking!.candidates : 0
+            var after: (score: Double, global: Int)?
+            if let cursor {
+                if cursor.rank < window {
+                    // Inside the re-ranked window: the order is known only after re-ranking it,
+                    // so the page is found by its rank.
+                    skip = Self.saturatingAdd(cursor.rank, offset)
+                    rankBase = 0
+                } else {
+                    // Beyond it: BM25 order, after the cursor's hit (the window comes before it).
+                    after = (cursor.score, cursor.global)
+                }
+            }
+            let end = Self.saturatingAdd(skip, limit)
+            // Top-k by score, ties in document order.
+            var top = TopScoreCollector(capacity: min(after == nil ? max(end, window) : end, total), after: after)
+            collect(matches, into: &top)
+            // (TopK keeps everything unsorted while under capacity and sorts once at the end.)
+            var entries = top.ranked()
+            if rerank, after == nil, let reranker {
+                let w = min(window, entries.count)
+                for i in 0..<w {
+                    let seg = segments[entries[i].segment], doc = Int(entries[i].doc)
+                    entries[i].score *= reranker.factor { seg.storedText(doc, field: $0) }
+                }
+                entries[0..<w].sort { $0.score > $1.score || ($0.score == $1.score && $0.global < $1.global) }
+            }
+            ranked = entries.map { ($0.segment, $0.doc, $0.score, $0.global, [], 0) }
+        }
+        let page = ranked[min(skip, ranked.count)..<min(Self.saturatingAdd(skip, limit), ranked.count)]
+        var next: String?
+        if let last = page.last {
+            let rank = rankBase + (page.endIndex)   // hits up to and including the page's last
+            if rank < total {
+                next = SearchCursor(rank: rank, score: last.score, keys: last.keys, missing: last.missing, global: last.global,
+                                    snapshot: snapshotFingerprint, query: queryPrint).encoded
+            }
+        }
         let highlighter = options.highlight.map { Highlighter(analyzer: analyzer, options: $0) }
         var cost = StoredReadCost()
         var hits: [Hit] = []
@@ -95,6 +148,8 @@ extension IndexSnapshot {
         }
         var results = SearchResults(totalCount: total, offset: offset, hits: hits)
         results.readCost = cost
+        results.facets = facets
+        results.next = next
         return results
     }
 
@@ -199,6 +254,32 @@ extension IndexSnapshot {
         var ids = MatchingIDsCollector(segments: segments, expected: matches.reduce(0) { $0 + $1.docs.count })
         collect(matches, into: &ids)
         return ids.ids
+    }
+
+    private static func saturatingAdd(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? Int.max : sum
+    }
+
+    /// Identifies this snapshot in cursors: its segments and their deletions.
+    var snapshotFingerprint: UInt64 {
+        var f = Fingerprint()
+        for (s, d) in zip(segments, deletions) {
+            f.add(s.uid)
+            f.add(UInt64(s.documentCount))
+            f.add(UInt64(d.count))
+        }
+        return f.value
+    }
+
+    /// Identifies a query and the settings its order depends on, in cursors.
+    private func fingerprint(of query: Query, options: SearchOptions) -> UInt64 {
+        var f = Fingerprint()
+        f.add(query.description)
+        for s in options.sort { f.add(s.field); f.add(s.descending ? 1 : 0) }
+        f.add("\(options.bm25)")
+        f.add(options.sort.isEmpty ? "\(String(describing: options.reranking))" : "")
+        return f.value
     }
 
     private func evaluate(_ query: Query, bm25: BM25, interrupt: SearchInterrupt? = nil) throws(SearchError) -> (matches: [QueryEvaluator.Matches], leaves: [PhrasePattern]) {

@@ -15,12 +15,27 @@ public struct SearchOptions: Hashable, Sendable {
     /// Re-rank the best candidates by Chinese word boundaries (off by default: it costs more
     /// than the search itself; see the README's measurements).
     public var reranking: Reranking?
+    /// The order of hits: by score when empty (the default), else by these typed fields in turn
+    /// (``SortField``: documents without a value last, ties in document order). Re-ranking does
+    /// not apply to a field order.
+    public var sort: [SortField]
+    /// Counts of the whole match set by typed fields (``FacetRequest``), in
+    /// ``SearchResults/facets``.
+    public var facets: [FacetRequest]
+    /// A cursor from ``SearchResults/next``: the page after the one that returned it, of the
+    /// same snapshot, query and order (``offset`` then counts from the cursor). Rejected with
+    /// ``SearchError/invalidCursor(_:)`` when it comes from another snapshot, query or order.
+    public var after: String?
 
-    /// Options for a search; by default the 10 best hits, BM25 with its usual parameters, no
-    /// highlights, no time limit, no re-ranking.
+    /// Options for a search; by default the 10 best hits by score, BM25 with its usual
+    /// parameters, no highlights, no time limit, no re-ranking, no facets.
     public init(limit: Int = 10, offset: Int = 0, bm25: BM25 = BM25(), highlight: HighlightOptions? = nil,
-                timeLimit: Duration? = nil, reranking: Reranking? = nil) {
+                timeLimit: Duration? = nil, reranking: Reranking? = nil,
+                sort: [SortField] = [], facets: [FacetRequest] = [], after: String? = nil) {
         self.reranking = reranking
+        self.sort = sort
+        self.facets = facets
+        self.after = after
         self.limit = limit
         self.offset = offset
         self.bm25 = bm25
