@@ -183,8 +183,8 @@ struct TypedReport {
                         return (c.rawValue, .object(members))
                     })),
                     ("targets", .object([
-                        ("filteredSetRatioToSQLite", .number(ratioToSQLite(e, indices(.filteredSet)))),
-                        ("sortedTop10RatioToSQLite", .number(ratioToSQLite(e, sortedIndices))),
+                        ("filteredSetRatioToSQLite", e.name == Self.sqliteName ? .null : .number(ratioToSQLite(e, indices(.filteredSet)))),
+                        ("sortedTop10RatioToSQLite", e.name == Self.sqliteName ? .null : .number(ratioToSQLite(e, sortedIndices))),
                         ("sortedOverPlainTop10Time", .number(sortedOverPlain(e))),
                         ("largeFacetQueries", .int(large.count)),
                         ("largeFacetP50Millis", .number(Stats.percentile(e.timings.latencies(large), 0.5).map { $0 * 1000 })),
