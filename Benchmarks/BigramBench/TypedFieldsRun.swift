@@ -20,7 +20,7 @@ enum TypedFieldsSection {
     // Its answers are then compared with brute force and timed beside SQLite's, and the
     // report's targets (ratios to SQLite, sorted ÷ plain) are computed for it.
     static func additionalEngines() -> [TypedEngineFactory] {
-        []
+        [TypedEngineFactory(name: "BigramSearch") { corpus in try BigramTypedEngine(corpus: corpus) }]
     }
 
     static func run(_ options: Options) throws -> TypedReport {
