@@ -26,3 +26,4 @@ import BigramSearch
         #expect(all.hits.map(\.id) == (sorted.hits + page2.hits).map(\.id))
     }
 }
+
