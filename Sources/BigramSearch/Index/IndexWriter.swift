@@ -266,6 +266,7 @@ public final class IndexWriter {
         } else if let directory {
             failure = .closed(path: directory)
         }
+        segment.reportInvariantViolations(made: "built segment", deleted: deleted)   // (a test hook)
         segments.append(segment)
         deletions.append(deleted)
         for doc in 0..<segment.documentCount where !deleted.contains(UInt32(doc)) {
@@ -280,6 +281,7 @@ public final class IndexWriter {
         let frozen = buffer.freeze(), deleted = bufferDeleted
         buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
         bufferDeleted = DocumentSet(capacity: 0)
+        frozen.reportInvariantViolations(made: "built segment", deleted: deleted)   // (a test hook)
         segments.append(frozen)
         deletions.append(deleted)
         // Buffered documents were located at segment number `segments.count` before the append,

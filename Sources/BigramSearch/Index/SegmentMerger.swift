@@ -35,7 +35,9 @@ enum SegmentMerger {
                 throw .corrupt(path: parts[error.source].segment.displayName, reason: "field \(field.name): \(error.reason)")
             }
         }
-        return Segment(documentCount: Int(next), ids: ids, stored: stored, fields: fields)
+        let merged = Segment(documentCount: Int(next), ids: ids, stored: stored, fields: fields)
+        merged.reportInvariantViolations(made: "segment merged from \(parts.map(\.segment.displayName))")   // (a test hook)
+        return merged
     }
 
     /// Damage found in input segment `source`.
