@@ -8,7 +8,7 @@ import BigramSearch
 // truncation, JSON Lines values of the wrong type are errors, exit statuses are 0/1/2, colour
 // only on a terminal, and commands that change nothing say so.
 
-@Suite struct CLITests {
+@Suite(.checksSegmentInvariants) struct CLITests {
     let seeds = Seeds.directory.path
 
     /// `index seeds --out <dir>/idx`; returns the index path.

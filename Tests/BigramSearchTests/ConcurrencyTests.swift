@@ -454,7 +454,7 @@ private func incompatibleReason(_ shards: [IndexSnapshot]) -> String? {
 
 // MARK: - Tests
 
-@Suite(.serialized) struct ConcurrencyTests {
+@Suite(.serialized, .checksSegmentInvariants) struct ConcurrencyTests {
     // 1. Readers on 4 tasks and 2 threads against one writer, each result checked against the
     //    reference for the snapshot the reader holds.
     @Test func readersSeeExactlyTheirSnapshotWhileTheWriterChangesTheIndex() async throws {

@@ -248,7 +248,7 @@ private func postings(docs: [UInt32], lengths: [UInt32], _ rng: inout SplitMix64
     }
 }
 
-@Suite struct PostingsEncodingTests {
+@Suite(.checksSegmentInvariants) struct PostingsEncodingTests {
     /// Documents per term around the block size, dense (every document) and sparse.
     @Test(arguments: [1, 127, 128, 129, 255, 256, 257, 1_000])
     func documentCountsAroundBlocks(_ df: Int) {

@@ -850,7 +850,7 @@ private func oracleCheckNegatedAlternatives(count: Int) throws -> Int {
 
 // MARK: - Tests
 
-@Suite struct SearchOracleTests {
+@Suite(.checksSegmentInvariants) struct SearchOracleTests {
     static let mainQueryCount = 3000
 
     @Test func referenceAgreesWithOraclePyOnKnownCases() {

@@ -175,7 +175,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
 
 // MARK: - Tests
 
-@Suite struct StorageTests {
+@Suite(.checksSegmentInvariants) struct StorageTests {
     // MARK: 1. Round trips
 
     @Test func roundTripSeedPagesTextSchema() throws {

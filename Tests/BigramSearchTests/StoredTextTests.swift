@@ -183,7 +183,7 @@ private func terms(_ analyzer: BigramAnalyzer, _ text: String) -> [String] { ana
 
 // MARK: - Tests
 
-@Suite struct StoredTextTests {
+@Suite(.checksSegmentInvariants) struct StoredTextTests {
     // MARK: The highlighter
 
     @Test func highlighterAgreesWithTheFirstVersion() throws {

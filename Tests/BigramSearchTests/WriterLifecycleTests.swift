@@ -393,7 +393,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
 
 // MARK: - Tests
 
-@Suite struct WriterLifecycleTests {
+@Suite(.checksSegmentInvariants) struct WriterLifecycleTests {
     // MARK: 1. Updates and snapshot isolation
 
     /// Adds d0…d29, snapshots, then replaces and deletes in the frozen segment and in the buffer.
