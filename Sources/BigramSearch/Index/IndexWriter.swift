@@ -202,7 +202,9 @@ public final class IndexWriter {
     /// parallel, each thread producing its own segments, in batches bounded by
     /// ``Options/maxBufferedBytes``. With `threads == 1` this is ``add(_:)`` for each document.
     ///
-    /// - Throws: ``IndexError`` for the first invalid document; then nothing is added.
+    /// - Throws: ``IndexError`` for the first invalid document; then nothing is added. With a
+    ///   directory, also when writing a segment out fails (its documents are then added, in
+    ///   memory).
     public func add(contentsOf documents: [Document], threads: Int) throws(IndexError) {
         if max(1, min(threads, documents.count / 16 + 1)) == 1 { try add(contentsOf: documents); return }
         for d in documents { try SegmentBuilder.validate(d, schema: schema) }
