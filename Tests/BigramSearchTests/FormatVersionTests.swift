@@ -65,7 +65,7 @@ private func contents(_ dir: String) throws -> [String: Data] {
     return out
 }
 
-@Suite struct FormatVersionTests {
+@Suite(.checksSegmentInvariants) struct FormatVersionTests {
     @Test(arguments: ["format-1-byte-postings", "format-1-bit-postings"])
     func earlierVersionsAreRefusedWithTheirVersion(_ name: String) throws {
         let dir = try copyFixture(name)

@@ -5,7 +5,7 @@ import Testing
 // The Encodable form of search results (`{"total", "offset", "hits": [{"id", "score", "fields",
 // "highlights": [{"field", "utf8", "utf16", "snippet"}]}]}`), and snippets' whitespace.
 
-@Suite struct JSONOutputTests {
+@Suite(.checksSegmentInvariants) struct JSONOutputTests {
     static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -84,7 +84,7 @@ import Testing
     }
 }
 
-@Suite struct SnippetWhitespaceTests {
+@Suite(.checksSegmentInvariants) struct SnippetWhitespaceTests {
     func snippet(_ text: String, _ query: String) throws -> String {
         let writer = try IndexWriter(schema: .text)
         try writer.add(Document(id: "a", text: text))

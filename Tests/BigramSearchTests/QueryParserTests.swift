@@ -133,7 +133,7 @@ private let malformed: [QueryParserMalformedCase] = [
     QueryParserMalformedCase("-nosuch:abc 常熟", .unknownField("nosuch"), at: 1),
 ]
 
-@Suite struct QueryParserMalformedTests {
+@Suite(.checksSegmentInvariants) struct QueryParserMalformedTests {
     @Test(arguments: malformed) func strictErrorHasKindAndPosition(_ c: QueryParserMalformedCase) throws {
         let s = ParserFixture.snapshot
         let error = fast("parse(\(shown(c.input)))") { strictError(s.queryParser, c.input) }
@@ -192,7 +192,7 @@ private let malformed: [QueryParserMalformedCase] = [
 
 // MARK: - Hostile input: size, clause count, depth, odd characters
 
-@Suite struct QueryParserHostileTests {
+@Suite(.checksSegmentInvariants) struct QueryParserHostileTests {
     @Test func tenThousandClauses() throws {
         let s = ParserFixture.snapshot
         let text = Array(repeating: "linux", count: 10_000).joined(separator: " ")   // 60 KB
@@ -412,7 +412,7 @@ private let malformed: [QueryParserMalformedCase] = [
 
 // MARK: - Well-formed queries
 
-@Suite struct QueryParserSyntaxTests {
+@Suite(.checksSegmentInvariants) struct QueryParserSyntaxTests {
     let p = QueryParser()
 
     @Test func orBindsTighterThanAnd() throws {

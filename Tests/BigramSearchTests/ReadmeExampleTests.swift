@@ -3,7 +3,7 @@ import Testing
 import BigramSearch
 
 /// The README's API example, run as written (public API only), with its outcomes checked.
-@Suite struct ReadmeExampleTests {
+@Suite(.checksSegmentInvariants) struct ReadmeExampleTests {
     @Test func wholeAPIExample() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -73,7 +73,7 @@ import BigramSearch
 }
 
 /// The README's typed-fields example, as written, with its outcomes checked.
-@Suite struct ReadmeTypedFieldsExampleTests {
+@Suite(.checksSegmentInvariants) struct ReadmeTypedFieldsExampleTests {
     @Test func typedFieldsExample() throws {
         let news = try IndexWriter(schema: Schema([
             .init("title", boost: 2), .init("body"),

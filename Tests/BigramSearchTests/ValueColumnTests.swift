@@ -337,7 +337,7 @@ private func randomKeywordValues(_ rng: inout SplitMix64) -> [[String]] {
 
 // MARK: - Tests
 
-@Suite struct ValueColumnTests {
+@Suite(.checksSegmentInvariants) struct ValueColumnTests {
     // MARK: Numeric
 
     @Test func numericRandomColumns() {
