@@ -23,7 +23,8 @@ import Testing
         let results = try writer.snapshot().search("常熟", options: SearchOptions(limit: 1, offset: 1, highlight: HighlightOptions(before: "[", after: "]")))
         let json = try Self.encode(results)
         let top = try Self.object(json)
-        #expect(Set(top.keys) == ["total", "offset", "hits"])
+        #expect(Set(top.keys) == ["total", "offset", "hits", "next"])   // (facets only when asked for)
+        #expect(top["next"] is NSNull, "the last page has no cursor")
         #expect(top["total"] as? Int == 2)
         #expect(top["offset"] as? Int == 1)
         let hits = try #require(top["hits"] as? [[String: Any]])
@@ -78,7 +79,7 @@ import Testing
         let writer = try IndexWriter(schema: .text)
         try writer.add(Document(id: "a", text: "常熟"))
         let none = try Self.encode(try writer.snapshot().search("苏州"))
-        #expect(none == #"{"hits":[],"offset":0,"total":0}"#)
+        #expect(none == #"{"hits":[],"next":null,"offset":0,"total":0}"#)
         let plain = try Self.encode(try writer.snapshot().search("常熟"))   // no highlight asked for
         #expect(plain.contains(#""highlights":[]"#))
     }
