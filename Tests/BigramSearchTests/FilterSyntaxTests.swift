@@ -69,7 +69,7 @@ private func date(_ v: Int64) -> FieldValue { .date(milliseconds: v) }
 
 // MARK: - Spellings
 
-@Suite struct FilterSyntaxSpellingTests {
+@Suite(.checksSegmentInvariants) struct FilterSyntaxSpellingTests {
     let p = FilterFixture.parser
 
     @Test func theParserKnowsTheSchemasTypedFields() {
@@ -292,7 +292,7 @@ private let filterErrors: [FilterErrorCase] = [
     FilterErrorCase("n:>\"5", .unclosedQuote, at: 3),
 ]
 
-@Suite struct FilterSyntaxErrorTests {
+@Suite(.checksSegmentInvariants) struct FilterSyntaxErrorTests {
     @Test(arguments: filterErrors) func strictErrorHasKindAndPosition(_ c: FilterErrorCase) throws {
         let s = FilterFixture.snapshot
         let e = try #require(strictError(s.queryParser, c.input), "\(c.input) should not parse")
@@ -350,7 +350,7 @@ private let filterErrors: [FilterErrorCase] = [
 
 // MARK: - Descriptions
 
-@Suite struct FilterDescriptionTests {
+@Suite(.checksSegmentInvariants) struct FilterDescriptionTests {
     let p = FilterFixture.parser
 
     @Test func parsedFiltersRoundTrip() throws {
@@ -453,7 +453,7 @@ private let filterErrors: [FilterErrorCase] = [
 
 // MARK: - End to end
 
-@Suite struct FilterSearchTests {
+@Suite(.checksSegmentInvariants) struct FilterSearchTests {
     @Test func filterStringsFindWhatFiltersInCodeFind() throws {
         let s = FilterFixture.snapshot
         func r(_ f: String, _ lo: RangeBound?, _ hi: RangeBound?) -> Query { .filter(.range(field: f, lower: lo, upper: hi)) }
@@ -537,7 +537,7 @@ private func keywordsHoldQuotes(_ q: Query) -> Bool {
     }
 }
 
-@Suite struct FilterSyntaxFuzzTests {
+@Suite(.checksSegmentInvariants) struct FilterSyntaxFuzzTests {
     /// Thousands of random strings mixing filter tokens: lenient parsing never throws and always
     /// searches; strict parsing agrees with it or throws at a position inside the input; a
     /// query that parses prints a description that parses back to it.
