@@ -4,11 +4,12 @@ import Testing
 
 // Typed fields against a brute-force reference (Support/TypedFieldReference.swift): filters,
 // field sorts, facets, offsets and cursor paging, on thousands of generated combinations, over
-// indexes built five ways from the same kind of generated documents (seed paragraphs for the
+// indexes built seven ways from the same kind of generated documents (seed paragraphs for the
 // text; keyword values with several, none, non-ASCII and differently normalized values; ints
 // with negatives and the extremes; doubles with -0.0, infinities and subnormals; dates before
 // 1970): one segment; many small segments; deletions and re-added ids; after forceMerge; saved
-// to a directory (commits, automatic merges) and reopened. The reference takes only the text
+// to a directory (commits, automatic merges) and reopened; a snapshot saved by IndexStore.save
+// and reopened; three such shards searched together. The reference takes only the text
 // clauses' match sets from the library; everything typed it computes from the values given.
 // Then bad input (each a typed error naming the field) and damaged column sections (a typed
 // error or an answer, never a crash).
@@ -139,18 +140,18 @@ private enum Operation {
 }
 
 enum TypedOracleBuild: String, CaseIterable, Sendable {
-    case oneSegment, manySegments, deletionsAndReAdds, forceMerged, savedAndReopened
+    case oneSegment, manySegments, deletionsAndReAdds, forceMerged, savedAndReopened, savedSnapshot, shards
 }
 
 /// The operations of a build: `documents` adds, with segment boundaries every few documents,
 /// and (`changes`) deletions and re-added ids (with new text and values) in between.
-private func operations(documents: Int, boundaryEvery: Int?, changes: Bool, seed: UInt64) -> [Operation] {
+private func operations(documents: Int, boundaryEvery: Int?, changes: Bool, seed: UInt64, prefix: String = "d") -> [Operation] {
     var rng = SplitMix64(seed)
     var ops: [Operation] = []
     var ids: [String] = []
     var next = 0
     while next < documents {
-        let id = "d\(next)"
+        let id = "\(prefix)\(next)"
         next += 1
         ids.append(id)
         ops.append(.add(Gen.doc(id, &rng)))
@@ -174,30 +175,58 @@ private struct BuiltIndex {
 }
 
 private func buildIndex(_ build: TypedOracleBuild, seed: UInt64) throws -> BuiltIndex {
-    let schema = TypedFieldReference.schema
-    let ops: [Operation]
-    switch build {
-    case .oneSegment: ops = operations(documents: 300, boundaryEvery: nil, changes: false, seed: seed)
-    case .manySegments: ops = operations(documents: 300, boundaryEvery: 13, changes: false, seed: seed)
-    case .deletionsAndReAdds, .forceMerged: ops = operations(documents: 280, boundaryEvery: 17, changes: true, seed: seed)
-    case .savedAndReopened: ops = operations(documents: 280, boundaryEvery: 23, changes: true, seed: seed)
-    }
     var reference = TypedFieldReference()
-    for op in ops {
-        switch op {
-        case .add(let d): reference.add(d)
-        case .delete(let id): reference.delete(id)
-        case .boundary: break
+    func apply(_ ops: [Operation]) {
+        for op in ops {
+            switch op {
+            case .add(let d): reference.add(d)
+            case .delete(let id): reference.delete(id)
+            case .boundary: break
+            }
         }
     }
-    let directory: String? = build == .savedAndReopened ? temporaryIndexPath(build.rawValue) : nil
-    let writer: IndexWriter
-    if let directory {
-        // Automatic merges (factor 5) at commits, with deletions in committed segments.
-        writer = try IndexWriter(directory: directory, mode: .create, schema: schema, options: .init(mergeFactor: 5))
-    } else {
-        writer = try IndexWriter(schema: schema, options: .init(mergeFactor: 0))
+    let directory: String? = [.savedAndReopened, .savedSnapshot, .shards].contains(build) ? temporaryIndexPath(build.rawValue) : nil
+    let snapshot: IndexSnapshot
+    switch build {
+    case .oneSegment, .manySegments:
+        let ops = operations(documents: 300, boundaryEvery: build == .oneSegment ? nil : 13, changes: false, seed: seed)
+        apply(ops)
+        snapshot = try buildSnapshot(ops)
+    case .deletionsAndReAdds, .forceMerged:
+        let ops = operations(documents: 280, boundaryEvery: 17, changes: true, seed: seed)
+        apply(ops)
+        snapshot = try buildSnapshot(ops, forceMerge: build == .forceMerged)
+    case .savedAndReopened:
+        let ops = operations(documents: 280, boundaryEvery: 23, changes: true, seed: seed)
+        apply(ops)
+        snapshot = try buildSnapshot(ops, directory: directory)
+    case .savedSnapshot:
+        // A writer's snapshot of many segments with deletions, saved by IndexStore.save.
+        let ops = operations(documents: 250, boundaryEvery: 19, changes: true, seed: seed)
+        apply(ops)
+        try IndexStore.save(try buildSnapshot(ops), to: directory!)
+        snapshot = try IndexStore.open(at: directory!)
+    case .shards:
+        // Three shards (ids of their own): in memory, force-merged, committed and reopened;
+        // searched together (segments evaluated in parallel), in shard order.
+        var shards: [IndexSnapshot] = []
+        for k in 0..<3 {
+            let ops = operations(documents: 90, boundaryEvery: 11, changes: true, seed: seed &+ UInt64(k), prefix: "s\(k)-")
+            apply(ops)
+            shards.append(try buildSnapshot(ops, directory: k == 2 ? directory : nil, forceMerge: k == 1))
+        }
+        snapshot = try IndexSnapshot(shards: shards)
     }
+    return BuiltIndex(snapshot: snapshot, reference: reference.frozen(), directory: directory)
+}
+
+/// An index of `ops`: in memory (no automatic merges; `snapshot()` at each boundary), or in
+/// `directory` (automatic merges of factor 5 at the commits of the boundaries, deletions in
+/// committed segments), then reopened.
+private func buildSnapshot(_ ops: [Operation], directory: String? = nil, forceMerge: Bool = false) throws -> IndexSnapshot {
+    let schema = TypedFieldReference.schema
+    let writer = directory == nil ? try IndexWriter(schema: schema, options: .init(mergeFactor: 0))
+        : try IndexWriter(directory: directory!, mode: .create, schema: schema, options: .init(mergeFactor: 5))
     for op in ops {
         switch op {
         case .add(let d): try writer.add(d.document)
@@ -205,16 +234,11 @@ private func buildIndex(_ build: TypedOracleBuild, seed: UInt64) throws -> Built
         case .boundary: if directory != nil { try writer.commit() } else { _ = writer.snapshot() }
         }
     }
-    var snapshot: IndexSnapshot
-    if build == .forceMerged { try writer.forceMerge() }
-    if let directory {
-        try writer.commit()
-        writer.close()
-        snapshot = try IndexStore.open(at: directory)
-    } else {
-        snapshot = writer.snapshot()
-    }
-    return BuiltIndex(snapshot: snapshot, reference: reference.frozen(), directory: directory)
+    if forceMerge { try writer.forceMerge() }
+    guard let directory else { return writer.snapshot() }
+    try writer.commit()
+    writer.close()
+    return try IndexStore.open(at: directory)
 }
 
 // MARK: - The oracle
@@ -497,8 +521,15 @@ private func runOracle(_ build: TypedOracleBuild, seed: UInt64, queries: Int) th
         #expect(saved.snapshot.deletions.contains { $0.count > 0 })
         #expect(saved.snapshot.documentCount == saved.reference.count)
         _ = try IndexStore.verify(at: saved.directory!)
+        let savedSnapshot = try buildIndex(.savedSnapshot, seed: 1)
+        defer { savedSnapshot.directory.map(removeDirectory) }
+        #expect(savedSnapshot.snapshot.segments.count > 10 && savedSnapshot.snapshot.deletions.contains { $0.count > 0 })
+        _ = try IndexStore.verify(at: savedSnapshot.directory!)
+        let shards = try buildIndex(.shards, seed: 1)
+        defer { shards.directory.map(removeDirectory) }
+        #expect(shards.snapshot.segments.count > 8 && shards.snapshot.deletions.contains { $0.count > 0 })
         // Document order is the reference's.
-        for b in [one, many, changed, merged, saved] {
+        for b in [one, many, changed, merged, saved, savedSnapshot, shards] {
             #expect(try b.snapshot.matchingIDs(.not(.phrase("不存在的词"))) == b.reference.docs.map(\.id))
         }
     }
