@@ -229,8 +229,12 @@ public enum DateText {
         return (c.year, c.month)
     }
 
-    /// The first millisecond of a UTC year and month.
-    static func start(year: Int, month: Int = 1) -> Int64 { Int64(daysFromCivil(year, month, 1)) * 86_400_000 }
+    /// The first millisecond of a UTC year and month, clamped to `Int64.min`/`Int64.max` when
+    /// it lies beyond them (the year or month of the extreme dates ends or starts past Int64).
+    static func start(year: Int, month: Int = 1) -> Int64 {
+        let (ms, overflow) = Int64(daysFromCivil(year, month, 1)).multipliedReportingOverflow(by: 86_400_000)
+        return overflow ? (year < 1970 ? Int64.min : Int64.max) : ms
+    }
 
     private static func floorDivide(_ a: Int64, _ b: Int64) -> (quotient: Int64, remainder: Int64) {
         let q = a / b, r = a % b

@@ -135,15 +135,17 @@ struct FacetCollector: Collector {
     func result() -> FacetResult {
         switch plan {
         case .values(let top):
-            var byValue: [String: Int] = [:]
+            // Keyed by the values' bytes, not by String: String equality is canonical
+            // equivalence, which would merge "é" and "e\u{301}", two values of the column.
+            var byValue: [[UInt8]: Int] = [:]
             for (s, counts) in ordinalCounts.enumerated() {
                 guard let c = segments[s].columns[field]?.keyword else { continue }
-                for (o, n) in counts.enumerated() where n > 0 { byValue[c.string(o), default: 0] += n }
+                for (o, n) in counts.enumerated() where n > 0 { byValue[c.valueBytes(o), default: 0] += n }
             }
             let sorted = byValue.sorted { a, b in
-                a.value > b.value || (a.value == b.value && Array(a.key.utf8).lexicographicallyPrecedes(Array(b.key.utf8)))
+                a.value > b.value || (a.value == b.value && a.key.lexicographicallyPrecedes(b.key))
             }
-            return FacetResult(buckets: sorted.prefix(top).map { FacetResult.Bucket(label: $0.key, count: $0.value) },
+            return FacetResult(buckets: sorted.prefix(top).map { FacetResult.Bucket(label: String(decoding: $0.key, as: UTF8.self), count: $0.value) },
                                distinctValues: byValue.count)
         case .calendar(let months):
             let buckets = calendarCounts.sorted { $0.key < $1.key }.map { k, n in

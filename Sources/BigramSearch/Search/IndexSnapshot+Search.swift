@@ -94,9 +94,11 @@ extension IndexSnapshot {
             let window = rerank ? options.reranking!.candidates : 0
             var after: (score: Double, global: Int)?
             if let cursor {
-                if cursor.rank < window {
-                    // Inside the re-ranked window: the order is known only after re-ranking it,
-                    // so the page is found by its rank.
+                if cursor.rank <= window {
+                    // Inside the re-ranked window, or at its end: the order is known only after
+                    // re-ranking it, so the page is found by its rank. (At the end, the cursor's
+                    // hit is the window's last by re-ranked score, not by BM25: the hits after it
+                    // by BM25 would not be those after the window.)
                     skip = Self.saturatingAdd(cursor.rank, offset)
                     rankBase = 0
                 } else {

@@ -10,8 +10,9 @@ public enum SearchError: Error, Sendable, Hashable, CustomStringConvertible {
     case cancelled
     /// Shards to search together differ in schema or analyzer, or there are none.
     case incompatibleShards(String)
-    /// A filter is malformed for its field: a range on a text or keyword field, a bound of the
-    /// wrong kind (a date for an int field), a filter on a text field.
+    /// A filter is malformed for its field: a filter on a text field, a bound of the wrong kind
+    /// (a date for an int field, a number for a keyword range), a NaN bound, or text that is not
+    /// a value of the field (`n:abc`).
     case invalidFilter(String)
     /// A sort field is unknown, a text field, or there are too many.
     case invalidSort(String)
