@@ -496,7 +496,7 @@ private func runOracle(_ build: TypedOracleBuild, seed: UInt64, queries: Int) th
     return oracle
 }
 
-@Suite struct TypedFieldOracleTests {
+@Suite(.checksSegmentInvariants) struct TypedFieldOracleTests {
     @Test(arguments: TypedOracleBuild.allCases)
     func againstTheReference(_ build: TypedOracleBuild) throws {
         let seed: UInt64 = 0x7E5_0000 + UInt64(TypedOracleBuild.allCases.firstIndex(of: build)!)
@@ -567,7 +567,7 @@ private func isInvalidSort(_ e: SearchError) -> Bool { if case .invalidSort = e 
 private func isInvalidFacet(_ e: SearchError) -> Bool { if case .invalidFacet = e { return true } else { return false } }
 private func isInvalidCursor(_ e: SearchError) -> Bool { if case .invalidCursor = e { return true } else { return false } }
 
-@Suite struct TypedFieldBadInputTests {
+@Suite(.checksSegmentInvariants) struct TypedFieldBadInputTests {
     let section = TypedFieldReference.section, count = TypedFieldReference.count
     let ratio = TypedFieldReference.ratio, published = TypedFieldReference.published, body = TypedFieldReference.body
 
@@ -873,7 +873,7 @@ private func runColumnDamageCases(iterations: Int, seed: UInt64, log: String?) t
     return (problems, summary)
 }
 
-@Suite struct TypedFieldDamageTests {
+@Suite(.checksSegmentInvariants) struct TypedFieldDamageTests {
     /// Crafted damage of the column sections: a typed StorageError at open, a damagedIndex at
     /// search, or an answer; never a trap or a hang (run in a child process).
     @Test func craftedDamageOfColumnSections() async {
@@ -928,7 +928,7 @@ private func runColumnDamageCases(iterations: Int, seed: UInt64, log: String?) t
 
 // MARK: - Cases the oracle found
 
-@Suite struct TypedFieldFoundCases {
+@Suite(.checksSegmentInvariants) struct TypedFieldFoundCases {
     /// "é" as one scalar and as "e" + U+0301 are two keyword values (bytes are identity, as
     /// for filters and sorting): the values facet merged them, keyed by String, whose equality
     /// is canonical equivalence.
