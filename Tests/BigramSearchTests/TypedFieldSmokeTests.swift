@@ -25,5 +25,31 @@ import BigramSearch
                                options: SearchOptions(limit: 10, sort: [SortField("date", descending: true)]))
         #expect(all.hits.map(\.id) == (sorted.hits + page2.hits).map(\.id))
     }
-}
 
+    @Test func aChangedCursorIsRefused() throws {
+        let schema = Schema([.init("text"), .init("n", kind: .int)])
+        let w = try IndexWriter(schema: schema)
+        for i in 0..<30 { try w.add(Document(id: "d\(i)", fields: ["text": "常熟 \(i)"], values: ["n": .int(Int64(i))])) }
+        let s = w.snapshot()
+        let options = SearchOptions(limit: 5, sort: [SortField("n")])
+        let cursor = try #require(try s.search("常熟", options: options).next)
+        // Every one-character change of the cursor is refused (or is the same cursor).
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        var refused = 0
+        for (i, c) in cursor.enumerated() {
+            var chars = Array(cursor)
+            chars[i] = alphabet[(alphabet.firstIndex(of: c)! + 7) % alphabet.count]
+            var o = options
+            o.after = String(chars)
+            do {
+                _ = try s.search("常熟", options: o)
+                // The last character may carry only padding bits that decoding ignores.
+                #expect(i == cursor.count - 1, "changed at \(i), accepted")
+            } catch {
+                #expect(error == .invalidCursor("not a cursor of this library"))
+                refused += 1
+            }
+        }
+        #expect(refused >= cursor.count - 1)
+    }
+}

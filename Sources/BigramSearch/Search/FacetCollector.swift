@@ -98,13 +98,14 @@ struct FacetCollector: Collector {
     /// spanning more than ~11,000 years falls back to a calendar computation per document.
     private mutating func countCalendar(_ docs: [UInt32], _ c: NumericColumn, months: Bool) {
         let day: Int64 = 86_400_000
-        func floorDay(_ ms: Int64) -> Int64 { ms >= 0 ? ms / day : -((-ms + day - 1) / day) }
+        func floorDay(_ ms: Int64) -> Int64 { ms % day < 0 ? ms / day - 1 : ms / day }
         let firstDay = floorDay(c.minimum), lastDay = floorDay(c.maximum)
         func key(_ ms: Int64) -> Int {
             let (y, m) = DateText.yearMonth(ms)
             return months ? y * 12 + (m - 1) : y
         }
-        guard c.presentCount > 0, lastDay - firstDay < 1 << 22 else {
+        // (Columns reaching the ends of Int64, or spanning more than 2^22 days, go value by value.)
+        guard c.presentCount > 0, firstDay > Int64.min / day + 1, lastDay < Int64.max / day - 1, lastDay - firstDay < 1 << 22 else {
             for d in docs { if let v = c.value(Int(d)) { calendarCounts[key(v), default: 0] += 1 } }
             return
         }
@@ -119,7 +120,7 @@ struct FacetCollector: Collector {
                                      : DateText.start(year: y + 1) / day
             let b = UInt32(keys.count)
             keys.append(k)
-            let end = min(next, lastDay + 1)
+            let end = max(dayIndex + 1, min(next, lastDay + 1))
             for i in Int(dayIndex - firstDay)..<Int(end - firstDay) { table[i] = b }
             dayIndex = end
         }

@@ -6,7 +6,7 @@
 /// snapshot and of the query and order, so that a cursor used elsewhere is an error
 /// (``SearchError/invalidCursor(_:)``), never a silently wrong page.
 struct SearchCursor: Equatable {
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
 
     /// Hits before the next page.
     var rank: Int
@@ -32,15 +32,23 @@ struct SearchCursor: Equatable {
         w.byte(missing)
         w.byte(UInt8(keys.count))
         for k in keys { w.uint64(k) }
+        // A check of the rest: a cursor changed by hand (its rank, its keys) is refused, not
+        // read as another page.
+        var check = Fingerprint()
+        check.add(w.bytes)
+        w.uint64(check.value)
         return Base64URL.encode(w.bytes)
     }
 
     /// Reads a cursor; nil when `text` is not one this library wrote.
     init?(_ text: String) {
-        guard let bytes = Base64URL.decode(text), bytes.count >= 43, bytes[0] == Self.version else { return nil }
+        guard let bytes = Base64URL.decode(text), bytes.count >= 51, bytes[0] == Self.version else { return nil }
         let b = ByteBuffer(bytes)
         let n = Int(bytes[42])
-        guard n <= FieldOrder.maxKeys, bytes.count == 43 + 8 * n else { return nil }
+        guard n <= FieldOrder.maxKeys, bytes.count == 51 + 8 * n else { return nil }
+        var check = Fingerprint()
+        check.add(bytes[0..<(43 + 8 * n)])
+        guard check.value == b.uint64(at: 43 + 8 * n) else { return nil }
         snapshot = b.uint64(at: 1)
         query = b.uint64(at: 9)
         let r = b.uint64(at: 17), g = b.uint64(at: 33)
