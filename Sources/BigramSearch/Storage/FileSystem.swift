@@ -129,13 +129,17 @@ enum FileSystem {
         guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
             throw .io(path: path, reason: "mmap: \(errorText())")
         }
-        return ByteBuffer(owner: Mapping(p, size), base: UnsafeRawPointer(p), count: size)
+        return ByteBuffer(storage: Mapping(p, size))
     }
 
-    /// Unmaps on deinit.
-    private final class Mapping {
-        let pointer: UnsafeMutableRawPointer
-        let size: Int
+    /// A read-only private mapping of a whole file, unmapped on deinit (so it lives as long as any
+    /// ``ByteBuffer`` over it). The library never writes to a file it maps (segment files are
+    /// written once under a new name), so the bytes do not change while mapped; another process
+    /// truncating the file would make reads fault (SIGBUS), as with any mapping.
+    private final class Mapping: ByteStorage, @unchecked Sendable {   // (read-only memory)
+        private let pointer: UnsafeMutableRawPointer
+        private let size: Int
+        var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: pointer, count: size) }
         init(_ p: UnsafeMutableRawPointer, _ size: Int) { pointer = p; self.size = size }
         deinit { munmap(pointer, size) }
     }
