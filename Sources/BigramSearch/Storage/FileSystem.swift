@@ -10,6 +10,10 @@ import CChecksum
 /// Every file operation of the storage layer (open, write, fsync, rename, mmap, locks) lives in
 /// this file, behind throwing Swift functions that name the path concerned. The system calls
 /// themselves go through ``SystemCallsContext/current``, the seam where tests inject failures.
+///
+/// Unsafe code: C interop only — a directory entry's name read from its C array, the memory of
+/// ``map(_:)`` (owned by a ``ByteStorage`` that unmaps it on deinit, so it lives exactly as long as
+/// the buffers over it), and the CRC-32C C function given a buffer's bytes for one call.
 enum FileSystem {
     static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
@@ -54,7 +58,7 @@ enum FileSystem {
         var failure: StorageError?
         var written = 0
         while written < bytes.count {
-            let n = bytes.withUnsafeBytes { sys.write(fd, $0.baseAddress! + written, $0.count - written) }
+            let n = sys.write(fd, bytes, from: written)
             if n < 0 {
                 if errno == EINTR { continue }
                 failure = .io(path: path, reason: "write: \(errorText())")
@@ -82,7 +86,7 @@ enum FileSystem {
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = chunk.withUnsafeMutableBytes { sys.read(fd, $0.baseAddress!, $0.count) }
+            let n = sys.read(fd, into: &chunk)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io(path: path, reason: "read: \(errorText())")
