@@ -16,7 +16,7 @@
 /// Every offset, size and chunk table entry read here is validated: damage (the section checksum
 /// normally catches it first, but a file can be crafted to pass it) is a ``StoredValueError``
 /// from the throwing readers and an absent value from the others; never a trap, an
-/// out-of-bounds read or an allocation larger than the limits allow. (No unsafe code: bytes are
+/// out-of-bounds read or an allocation larger than the limits allow. (No pointers here: bytes are
 /// read, copied and inflated through ``ByteBuffer`` and ``Deflate``, which check the ranges.)
 struct StoredTable: Sendable {
     let offsets: ByteBuffer

@@ -5,7 +5,7 @@
 /// at any bit offset is read with one unaligned 64-bit load (``ByteBuffer/bits(at:width:)``),
 /// so buffers holding bit streams end with ``ByteWriter/tailPadding`` zero bytes.
 ///
-/// No unsafe code: readers go through ``ByteBuffer``'s bounds-checked reads.
+/// No pointers here: readers go through ``ByteBuffer``'s bounds-checked reads.
 struct ByteWriter {
     var bytes: [UInt8] = []
 
