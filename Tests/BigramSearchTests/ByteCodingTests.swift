@@ -2,7 +2,7 @@ import Testing
 @testable import BigramSearch
 
 // The byte and bit primitives under the postings and the dictionary: ByteWriter / ByteReader
-// (little-endian integers, varints) and BitWriter / BorrowedBytes.bits (values of 0–32 bits,
+// (little-endian integers, varints) and BitWriter / ByteBuffer.bits (values of 0–32 bits,
 // Elias-gamma), against plain arithmetic.
 
 @Suite(.checksSegmentInvariants) struct ByteCodingTests {
@@ -21,7 +21,8 @@ import Testing
         for (v, size) in zip(values, sizes) {
             #expect(size == max(1, (64 - v.leadingZeroBitCount + 6) / 7), "\(v) took \(size) bytes")
         }
-        // (A reader borrows its buffer: the buffer must outlive it.)
+        // (A reader holds its buffer: no need to keep the buffer alive, as this test did when
+        // readers borrowed it.)
         let buffer = ByteBuffer(w.bytes)
         withExtendedLifetime(buffer) {
             var r = ByteReader(buffer)
@@ -49,11 +50,11 @@ import Testing
         w.overwrite(uint32: 0xDDCC_BBAA, at: 13)
         #expect(w.bytes == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0xFF, 0xAA, 0xBB, 0xCC, 0xDD])
         let b = ByteBuffer(w.bytes)
-        var r = ByteReader(b)   // (b is used below: it outlives the reader)
+        var r = ByteReader(b)
         #expect(r.uint32() == 0x0403_0201 && r.uint64() == 0x0C0B_0A09_0807_0605 && r.byte() == 0xFF && r.uint32() == 0xDDCC_BBAA)
         #expect(r.offset == b.count)
         // Reads that would cross the end give 0.
-        #expect(b.uint32(at: 14) == 0 && b.uint64(at: 10) == 0 && b.uint32(at: -1) == 0 && b.borrowed[17] == 0)
+        #expect(b.uint32(at: 14) == 0 && b.uint64(at: 10) == 0 && b.uint32(at: -1) == 0 && b[17] == 0)
         w.padTail()
         #expect(w.count == 17 + ByteWriter.tailPadding && w.bytes.suffix(ByteWriter.tailPadding).allSatisfy { $0 == 0 })
     }

@@ -206,7 +206,7 @@ public enum CorpusReader {
         let chunkSize = 4 << 20
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         while true {
-            let n = chunk.withUnsafeMutableBytes { SystemCallsContext.current.read(fd, $0.baseAddress!, chunkSize) }
+            let n = SystemCallsContext.current.read(fd, into: &chunk)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw Error.unreadable(path: path, reason: "read: " + String(cString: strerror(errno)))

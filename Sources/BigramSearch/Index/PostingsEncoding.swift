@@ -101,7 +101,7 @@ enum PostingsEncoding {
     }
 
     /// Reads what ``writeGapWidth(_:_:into:)`` wrote at `bit`: the width and the bits it took.
-    @inline(__always) static func readGapWidth(_ buffer: BorrowedBytes, at bit: Int) -> (width: Int, bits: Int) {
+    @inline(__always) static func readGapWidth(_ buffer: ByteBuffer, at bit: Int) -> (width: Int, bits: Int) {
         let code = Int(buffer.bits(at: bit, width: 4))
         if code < 15 { return (code, 4) }
         return (min(32, 15 + Int(buffer.bits(at: bit + 4, width: 5))), 9)
@@ -154,8 +154,10 @@ enum PostingsDamage: UInt8, Sendable {
 struct PostingsCursor {
     static let exhausted = UInt32.max
 
-    private let buffer: BorrowedBytes
-    private let lengths: BorrowedBytes
+    // The cursor holds the buffers it reads (a copy of a cursor retains them): it stays valid
+    // however long it lives, whatever happens to the snapshot it came from.
+    private let buffer: ByteBuffer
+    private let lengths: ByteBuffer
     private let termStart: Int
     let docFrequency: Int
     private let blockCount: Int
@@ -184,11 +186,11 @@ struct PostingsCursor {
 
     var isDamaged: Bool { damage != .none }
 
-    /// A cursor over the postings at `offset`. It borrows `buffer` and `lengths`: the field
-    /// index they belong to must outlive it.
+    /// A cursor over the postings at `offset` of `buffer`, for a segment whose field lengths are
+    /// `lengths`.
     init(buffer: ByteBuffer, lengths: FieldLengths, offset: Int, docFrequency: Int) {
-        self.buffer = buffer.borrowed
-        self.lengths = lengths.bytes.borrowed
+        self.buffer = buffer
+        self.lengths = lengths.bytes
         documentLimit = lengths.count
         docWidth = PostingsEncoding.documentWidth(lengths.count)
         termStart = offset
@@ -202,6 +204,18 @@ struct PostingsCursor {
         } else {
             loadBlock(0)
         }
+    }
+
+    /// A cursor over no postings: exhausted, not damaged.
+    init() {
+        buffer = ByteBuffer()
+        lengths = ByteBuffer()
+        termStart = 0
+        docFrequency = 0
+        blockCount = 0
+        documentLimit = 0
+        docWidth = 0
+        doc = Self.exhausted
     }
 
     @inline(never)

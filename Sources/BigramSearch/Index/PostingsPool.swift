@@ -6,8 +6,8 @@
 /// 1,023 values). The last slot of every slice links to the next. Each stream holds, per
 /// document, `doc, freq, positions…`.
 ///
-/// The values live in a ``GrowableBuffer`` (a class): a pool is owned by one builder and never
-/// copied while in use.
+/// The values live in a ``GrowableBuffer`` (a class, in Storage/ByteBuffer.swift with the library's
+/// other manually managed memory): a pool is owned by one builder and never copied while in use.
 struct PostingsPool {
     private struct Stream {
         var head: UInt32
@@ -85,47 +85,6 @@ struct PostingsPool {
             }
             out.append(values[i])
             i += 1
-        }
-    }
-}
-
-/// A growable array of `UInt32` without copy-on-write (a class over manually managed memory),
-/// so that hot loops write to it without uniqueness checks. Indexes are bounds-checked.
-final class GrowableBuffer {
-    private var base: UnsafeMutablePointer<UInt32>
-    private(set) var count = 0
-    private(set) var capacity: Int
-
-    init(capacity: Int = 1024) {
-        self.capacity = capacity
-        base = .allocate(capacity: capacity)
-    }
-
-    deinit { base.deallocate() }
-
-    /// Appends `n` zeros; returns the index of the first.
-    func grow(by n: Int) -> UInt32 {
-        if count + n > capacity {
-            let newCapacity = max(capacity * 2, count + n)
-            let newBase = UnsafeMutablePointer<UInt32>.allocate(capacity: newCapacity)
-            newBase.update(from: base, count: count)
-            base.deallocate()
-            base = newBase
-            capacity = newCapacity
-        }
-        (base + count).initialize(repeating: 0, count: n)
-        defer { count += n }
-        return UInt32(count)
-    }
-
-    @inline(__always) subscript(i: Int) -> UInt32 {
-        get {
-            precondition(i >= 0 && i < count, "GrowableBuffer index out of range")
-            return base[i]
-        }
-        set {
-            precondition(i >= 0 && i < count, "GrowableBuffer index out of range")
-            base[i] = newValue
         }
     }
 }

@@ -68,7 +68,7 @@ enum SegmentFile {
         w.uint32(0)
         for (_, _, bytes) in sections {
             w.bytes += repeatElement(0, count: align(w.count) - w.count)
-            bytes.withUnsafeBytes { w.bytes.append(contentsOf: $0) }
+            w.append(bytes)
         }
         return w.bytes
     }

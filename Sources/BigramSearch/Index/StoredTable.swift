@@ -16,7 +16,8 @@
 /// Every offset, size and chunk table entry read here is validated: damage (the section checksum
 /// normally catches it first, but a file can be crafted to pass it) is a ``StoredValueError``
 /// from the throwing readers and an absent value from the others; never a trap, an
-/// out-of-bounds read or an allocation larger than the limits allow.
+/// out-of-bounds read or an allocation larger than the limits allow. (No pointers here: bytes are
+/// read, copied and inflated through ``ByteBuffer`` and ``Deflate``, which check the ranges.)
 struct StoredTable: Sendable {
     let offsets: ByteBuffer
     let bytes: ByteBuffer
@@ -56,17 +57,14 @@ struct StoredTable: Sendable {
             guard let v else { o.uint64(UInt64(b.count) | Self.absent); continue }
             if let layout = v.chunks, layout.starts.count >= 2 {
                 o.uint64(UInt64(b.count) | Self.chunked)
-                var text = v.text
-                text.withUTF8 { utf8 in
-                    let n = layout.starts.count - 1
-                    b.varint(UInt64(n))
-                    for k in 0...n {
-                        b.uint32(layout.starts[k])   // plain chunks: data offset = text start
-                        b.uint32(layout.starts[k])
-                        b.uint32(layout.positions[k])
-                    }
-                    b.bytes.append(contentsOf: UnsafeRawBufferPointer(utf8))
+                let n = layout.starts.count - 1
+                b.varint(UInt64(n))
+                for k in 0...n {
+                    b.uint32(layout.starts[k])   // plain chunks: data offset = text start
+                    b.uint32(layout.starts[k])
+                    b.uint32(layout.positions[k])
                 }
+                b.bytes.append(contentsOf: v.text.utf8)
             } else {
                 o.uint64(UInt64(b.count))
                 b.bytes.append(contentsOf: v.text.utf8)
@@ -85,7 +83,11 @@ struct StoredTable: Sendable {
     /// the last KiB before the limit: there, analyzing a chunk alone gives the same terms at the
     /// same positions (shifted by the chunk's first position) as analyzing the whole text,
     /// except for a bigram that crosses the cut. Failing that, any character boundary.
-    static func chunkStarts(_ utf8: UnsafeBufferPointer<UInt8>) -> [Int]? {
+    ///
+    /// (`utf8` is any bytes indexed from 0: `text.withUTF8(StoredTable.chunkStarts)` passes a
+    /// buffer pointer. Every index read is below `utf8.count`: `cut` < n, `c + 1` < n, `c − 1` ≥ 0.)
+    static func chunkStarts<Bytes: RandomAccessCollection<UInt8>>(_ utf8: Bytes) -> [Int]? where Bytes.Index == Int {
+        precondition(utf8.startIndex == 0, "chunkStarts takes bytes indexed from 0")
         let n = utf8.count
         guard n > chunkSize else { return nil }
         var starts = [0]
@@ -170,13 +172,12 @@ struct StoredTable: Sendable {
         func append(_ k: Int, to out: inout [UInt8], cost: inout StoredReadCost) throws(StoredValueError) {
             let (d, t) = try bounds(k)
             if isDeflated {
-                let ok = bytes.withUnsafeBytes { raw in
-                    Deflate.decompress(UnsafeRawBufferPointer(rebasing: raw[d]), size: t.count, appendingTo: &out)
+                guard Deflate.decompress(bytes, d, size: t.count, appendingTo: &out) else {
+                    throw StoredValueError("chunk \(k) does not inflate to \(t.count) bytes")
                 }
-                guard ok else { throw StoredValueError("chunk \(k) does not inflate to \(t.count) bytes") }
                 cost.inflatedBytes += t.count
             } else {
-                out += bytes.array(d)
+                bytes.append(d, to: &out)
                 cost.copiedBytes += t.count
             }
         }
@@ -244,13 +245,12 @@ struct StoredTable: Sendable {
             return nil
         case .plain(let r):
             cost.copiedBytes += r.count
-            return bytes.withUnsafeBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[r]), as: UTF8.self) }
+            return bytes.string(r)
         case .deflated(let size, let data):
             var out: [UInt8] = []
-            let ok = bytes.withUnsafeBytes { raw in
-                Deflate.decompress(UnsafeRawBufferPointer(rebasing: raw[data]), size: size, appendingTo: &out)
+            guard Deflate.decompress(bytes, data, size: size, appendingTo: &out) else {
+                throw StoredValueError("deflated value does not inflate to \(size) bytes")
             }
-            guard ok else { throw StoredValueError("deflated value does not inflate to \(size) bytes") }
             cost.inflatedBytes += size
             return String(decoding: out, as: UTF8.self)
         case .chunked(let c):
@@ -302,12 +302,10 @@ struct StoredTable: Sendable {
         var o = ByteWriter()
         var b = ByteWriter()
         for (table, map) in parts {
-            table.bytes.withUnsafeBytes { raw in
-                for i in 0..<min(table.count, map.count) where map[i] >= 0 {
-                    guard let (range, flags) = table.entry(i) else { o.uint64(UInt64(b.count) | Self.absent); continue }
-                    o.uint64(UInt64(b.count) | flags)
-                    if flags & Self.absent == 0 { b.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[range])) }
-                }
+            for i in 0..<min(table.count, map.count) where map[i] >= 0 {
+                guard let (range, flags) = table.entry(i) else { o.uint64(UInt64(b.count) | Self.absent); continue }
+                o.uint64(UInt64(b.count) | flags)
+                if flags & Self.absent == 0 { b.append(table.bytes, range) }
             }
         }
         o.uint64(UInt64(b.count))
@@ -320,22 +318,20 @@ struct StoredTable: Sendable {
     func deflated() -> StoredTable {
         var o = ByteWriter()
         var b = ByteWriter()
-        bytes.withUnsafeBytes { raw in
-            for i in 0..<count {
-                guard let (range, flags) = entry(i), flags & Self.absent == 0, let v = try? value(i) else {
-                    o.uint64(UInt64(b.count) | Self.absent); continue
-                }
-                if case .plain(let r) = v, let packed = Deflate.compress(UnsafeRawBufferPointer(rebasing: raw[r])) {
-                    o.uint64(UInt64(b.count) | Self.deflated)
-                    b.varint(UInt64(r.count))
-                    b.bytes.append(contentsOf: packed)
-                } else if case .chunked(let c) = v, !c.isDeflated, let packed = Self.deflateChunks(c, raw) {
-                    o.uint64(UInt64(b.count) | Self.chunked | Self.deflated)
-                    b.bytes.append(contentsOf: packed)
-                } else {
-                    o.uint64(UInt64(b.count) | flags)
-                    b.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[range]))
-                }
+        for i in 0..<count {
+            guard let (range, flags) = entry(i), flags & Self.absent == 0, let v = try? value(i) else {
+                o.uint64(UInt64(b.count) | Self.absent); continue
+            }
+            if case .plain(let r) = v, let packed = Deflate.compress(bytes, r) {
+                o.uint64(UInt64(b.count) | Self.deflated)
+                b.varint(UInt64(r.count))
+                b.bytes.append(contentsOf: packed)
+            } else if case .chunked(let c) = v, !c.isDeflated, let packed = Self.deflateChunks(c, bytes) {
+                o.uint64(UInt64(b.count) | Self.chunked | Self.deflated)
+                b.bytes.append(contentsOf: packed)
+            } else {
+                o.uint64(UInt64(b.count) | flags)
+                b.append(bytes, range)
             }
         }
         o.uint64(UInt64(b.count))
@@ -344,11 +340,11 @@ struct StoredTable: Sendable {
 
     /// A chunked value's bytes with every chunk deflated, or nil when that saves less than 10%
     /// (or the table is damaged).
-    private static func deflateChunks(_ c: Chunks, _ raw: UnsafeRawBufferPointer) -> [UInt8]? {
+    private static func deflateChunks(_ c: Chunks, _ bytes: ByteBuffer) -> [UInt8]? {
         var packed: [[UInt8]] = []
         var total = 0
         for k in 0..<c.count {
-            guard let (d, _) = try? c.bounds(k), let z = Deflate.compress(UnsafeRawBufferPointer(rebasing: raw[d]), always: true) else { return nil }
+            guard let (d, _) = try? c.bounds(k), let z = Deflate.compress(bytes, d, always: true) else { return nil }
             packed.append(z)
             total += z.count
         }

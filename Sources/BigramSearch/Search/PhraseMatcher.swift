@@ -114,6 +114,14 @@ struct PhraseMatcher {
             }
             return (docs, freqs, .none)
         }
+        return intersection(accept: accept)
+    }
+
+    /// ``matches(accept:)`` for two elements or more: a leapfrog intersection, then positions.
+    /// (A function of its own so that the one-element loops above stay small enough for `accept`
+    /// to be inlined into them.)
+    private func intersection(accept: (UInt32) -> Bool) -> (docs: [UInt32], freqs: [UInt32], damage: PostingsDamage) {
+        var docs: [UInt32] = [], freqs: [UInt32] = []
         var sources = elements.enumerated().map { Source(element: $0.element, index: $0.offset, field: field) }
         sources.sort { $0.cost < $1.cost }
         var members: [[PostingsCursor]] = elements.map { e in e.entries.count > 1 ? e.entries.map(field.cursor) : [] }
@@ -148,7 +156,7 @@ struct PhraseMatcher {
         }
         if damage == .none {
             // A damaged cursor stops as if exhausted: tell the caller.
-            if let c = sources.first(where: { $0.cursor?.isDamaged == true }) { damage = c.cursor!.damage }
+            if let c = sources.first(where: { $0.cursor.isDamaged }) { damage = c.cursor.damage }
             if let m = members.joined().first(where: \.isDamaged) { damage = m.damage }
         }
         return (docs, freqs, damage)
@@ -187,7 +195,9 @@ struct PhraseMatcher {
     private struct Source {
         let element: Int
         let cost: Int
-        var cursor: PostingsCursor?
+        /// The term's postings (an empty cursor for a union).
+        var cursor: PostingsCursor
+        let isUnion: Bool
         let union: [UInt32]
         var unionIndex = 0
 
@@ -196,18 +206,20 @@ struct PhraseMatcher {
             cost = e.documentFrequency
             if e.entries.count == 1 {
                 cursor = field.cursor(e.entries[0])
+                isUnion = false
                 union = []
             } else {
-                cursor = nil
+                cursor = PostingsCursor()
+                isUnion = true
                 union = e.unionDocs
             }
         }
 
         /// The first document ≥ target, or nil when exhausted.
         mutating func advance(to target: UInt32) -> UInt32? {
-            if cursor != nil {
-                guard cursor!.advance(to: target) else { return nil }
-                return cursor!.doc
+            if !isUnion {
+                guard cursor.advance(to: target) else { return nil }
+                return cursor.doc
             }
             // Galloping search in the union list.
             var step = 1
@@ -223,9 +235,11 @@ struct PhraseMatcher {
             return lo < union.count ? union[lo] : nil
         }
 
-        /// False when the positions are damaged.
-        func positions(doc: UInt32, members: inout [PostingsCursor], into out: inout [UInt32]) -> Bool {
-            if let cursor { return cursor.positions(into: &out) }
+        /// False when the positions are damaged. (Mutating only so that calling it on an element
+        /// of an array works in place: a non-mutating call would copy the source, retaining the
+        /// buffers its cursor holds.)
+        mutating func positions(doc: UInt32, members: inout [PostingsCursor], into out: inout [UInt32]) -> Bool {
+            if !isUnion { return cursor.positions(into: &out) }
             for m in members.indices where members[m].advance(to: doc) && members[m].doc == doc {
                 guard members[m].positions(into: &out) else { return false }
             }

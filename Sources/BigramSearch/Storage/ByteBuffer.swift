@@ -1,11 +1,24 @@
-/// An immutable byte buffer that the index reads through: either an array built in memory or a
-/// region of a memory-mapped file. All unchecked memory access of the index lives in this file.
+/// The library's own manually managed memory, and the only code that reads or writes it through
+/// raw pointers:
 ///
-/// Every read is bounds-checked (a damaged file gives wrong numbers that the readers' validation
-/// rejects, never a read outside the buffer).
+/// - ``ByteBuffer``: the immutable bytes the index reads, copied from an array or a region of a
+///   memory-mapped file (any ``ByteStorage``);
+/// - ``GrowableBuffer``: the growing `UInt32` values of ``PostingsPool`` while documents are added.
+///
+/// Why this is sound, by construction rather than by convention:
+/// - a pointer never outlives its memory: each value holds a strong reference to the object that
+///   owns the memory (a ``ByteBuffer`` and every copy and slice of it retain its storage, so do the
+///   cursors and readers that hold one), and the owner frees it only in its deinit;
+/// - no pointer leaves this file except inside a `withUnsafeBytes` closure, valid for that call;
+/// - every read and write is bounds-checked: a damaged file gives wrong numbers that the readers'
+///   validation rejects, never an access outside the memory;
+/// - the bytes of a ``ByteBuffer`` are never written after construction (hence `Sendable`).
+///
+/// Other files hand buffers to C (zlib, CRC-32C, ICU, read/write(2)) inside such closures; README
+/// "Unsafe code" lists them.
 struct ByteBuffer: @unchecked Sendable {
-    // `storage` keeps the memory alive: an array, or a mapping object whose deinit unmaps it.
-    // Sendable holds because the bytes are never written after construction.
+    // `storage` owns the memory at `base` (`count` bytes) and keeps it alive as long as this value.
+    // (`UnsafeRawPointer` is not `Sendable`; the bytes are immutable, so sharing them is safe.)
     private let storage: AnyObject?
     private let base: UnsafeRawPointer?
     let count: Int
@@ -19,33 +32,67 @@ struct ByteBuffer: @unchecked Sendable {
 
     /// A buffer over a copy of `array`.
     init(_ array: [UInt8]) {
-        let box = ArrayBox(array)
-        storage = box
-        base = box.base
-        count = array.count
+        self.init(storage: ArrayStorage(array))
     }
 
-    /// A buffer over `count` bytes at `base`, kept alive by `owner`.
-    init(owner: AnyObject, base: UnsafeRawPointer, count: Int) {
-        storage = owner
+    /// A buffer over the memory `storage` owns (kept alive by this buffer and its slices).
+    init(storage: some ByteStorage) {
+        let bytes = storage.bytes
+        self.storage = storage
+        base = bytes.baseAddress
+        count = bytes.baseAddress == nil ? 0 : bytes.count
+    }
+
+    private init(storage: AnyObject?, base: UnsafeRawPointer?, count: Int) {
+        self.storage = storage
         self.base = base
         self.count = count
     }
 
-    /// The bytes `range` of this buffer, sharing its memory.
+    /// The bytes `range` of this buffer, sharing its memory (and keeping it alive).
     func slice(_ range: Range<Int>) -> ByteBuffer {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "slice out of bounds")
-        guard let base, let storage else { return ByteBuffer() }
-        return ByteBuffer(owner: storage, base: base + range.lowerBound, count: range.count)
+        guard let base, !range.isEmpty else { return ByteBuffer() }
+        return ByteBuffer(storage: storage, base: base + range.lowerBound, count: range.count)
     }
 
-    /// The bytes without ownership, for hot loops (see ``BorrowedBytes``).
-    var borrowed: BorrowedBytes { BorrowedBytes(base: base, count: count) }
+    /// Byte `i`; 0 outside the buffer (damaged data never reads out of bounds).
+    @inline(__always) subscript(i: Int) -> UInt8 {
+        guard i >= 0 && i < count else { return 0 }
+        return base.unsafelyUnwrapped.load(fromByteOffset: i, as: UInt8.self)
+    }
 
-    @inline(__always) subscript(i: Int) -> UInt8 { borrowed[i] }
-    @inline(__always) func uint32(at i: Int) -> UInt32 { borrowed.uint32(at: i) }
-    @inline(__always) func uint64(at i: Int) -> UInt64 { borrowed.uint64(at: i) }
-    @inline(__always) func bits(at bitOffset: Int, width: Int) -> UInt32 { borrowed.bits(at: bitOffset, width: width) }
+    /// The little-endian `UInt32` at byte `i`; 0 when it does not lie inside the buffer.
+    @inline(__always) func uint32(at i: Int) -> UInt32 {
+        guard i >= 0 && i <= count &- 4 else { return 0 }
+        return UInt32(littleEndian: base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+    }
+
+    /// The little-endian `UInt64` at byte `i`; 0 when it does not lie inside the buffer.
+    @inline(__always) func uint64(at i: Int) -> UInt64 {
+        guard i >= 0 && i <= count &- 8 else { return 0 }
+        return UInt64(littleEndian: base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+    }
+
+    /// `width` (≤ 32) bits starting at bit `bitOffset` of the buffer, least significant first;
+    /// bits outside the buffer read as 0. One unaligned 64-bit load when the 8 bytes from the
+    /// first bit's byte lie inside (buffers of bit streams end with ``ByteWriter/tailPadding``).
+    @inline(__always) func bits(at bitOffset: Int, width: Int) -> UInt32 {
+        unpack(byte: bitOffset >> 3, width: width, shift: bitOffset & 7)
+    }
+
+    @inline(__always) private func unpack(byte: Int, width: Int, shift: Int) -> UInt32 {
+        if width == 0 { return 0 }
+        guard byte >= 0 && byte &+ 8 <= count else { return slowUnpack(byte: byte, shift: shift, width: width) }
+        let word = UInt64(littleEndian: base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: byte, as: UInt64.self))
+        return UInt32(truncatingIfNeeded: (word >> UInt64(shift)) & ((1 << UInt64(width)) - 1))
+    }
+
+    private func slowUnpack(byte: Int, shift: Int, width: Int) -> UInt32 {
+        var word: UInt64 = 0
+        for k in 0..<8 where byte &+ k >= 0 && byte &+ k < count { word |= UInt64(self[byte + k]) << UInt64(8 * k) }
+        return UInt32(truncatingIfNeeded: (word >> UInt64(shift)) & ((1 << UInt64(width)) - 1))
+    }
 
     /// Compares `length` bytes at `offset` with `other`, lexicographically. A range outside the
     /// buffer (damaged data) is clamped to it.
@@ -60,72 +107,108 @@ struct ByteBuffer: @unchecked Sendable {
         return length == other.count ? 0 : (length < other.count ? -1 : 1)
     }
 
+    /// A copy of the bytes `range`.
     func array(_ range: Range<Int>) -> [UInt8] {
-        precondition(range.lowerBound >= 0 && range.upperBound <= count)
-        guard let base else { return [] }
-        return Array(UnsafeRawBufferPointer(start: base + range.lowerBound, count: range.count))
+        withUnsafeBytes(in: range) { Array($0) }
     }
 
+    /// Appends a copy of the bytes `range` to `out`.
+    func append(_ range: Range<Int>, to out: inout [UInt8]) {
+        withUnsafeBytes(in: range) { out.append(contentsOf: $0) }
+    }
+
+    /// The bytes `range` decoded as UTF-8 (ill-formed sequences become U+FFFD).
+    func string(_ range: Range<Int>) -> String {
+        withUnsafeBytes(in: range) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with the bytes, valid only during the call (to hand them to C).
     func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: base, count: count))
     }
+
+    /// Calls `body` with the bytes `range` (which must lie inside the buffer), valid only during
+    /// the call.
+    func withUnsafeBytes<R>(in range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "byte range out of bounds")
+        return try body(UnsafeRawBufferPointer(start: range.isEmpty ? nil : base.unsafelyUnwrapped + range.lowerBound,
+                                               count: range.count))
+    }
+
+    /// The buffer itself (reads go through it). Kept for code written against the old borrowed
+    /// view; a ``ByteBuffer`` holds its storage, so there is nothing to borrow.
+    @available(*, deprecated, message: "read through the ByteBuffer itself")
+    var borrowed: ByteBuffer { self }
 }
 
-/// The bytes of a ``ByteBuffer`` without keeping them alive: copying one costs no reference
-/// counting, which matters in postings cursors (copied and advanced millions of times per
-/// second). Valid only while the ``ByteBuffer`` it came from is alive: cursors live inside one
-/// query evaluation, which holds the snapshot and so every buffer. Reads are bounds-checked.
-struct BorrowedBytes {
-    let base: UnsafeRawPointer?
-    let count: Int
+/// The former non-owning view of a ``ByteBuffer``; now the buffer itself.
+@available(*, deprecated, renamed: "ByteBuffer")
+typealias BorrowedBytes = ByteBuffer
 
-    /// Byte `i`; 0 outside the buffer (damaged data never reads out of bounds).
-    @inline(__always) subscript(i: Int) -> UInt8 {
-        guard i >= 0 && i < count else { return 0 }
-        return base.unsafelyUnwrapped.load(fromByteOffset: i, as: UInt8.self)
-    }
-
-    @inline(__always) func uint32(at i: Int) -> UInt32 {
-        guard i >= 0 && i + 4 <= count else { return 0 }
-        return UInt32(littleEndian: base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: i, as: UInt32.self))
-    }
-
-    @inline(__always) func uint64(at i: Int) -> UInt64 {
-        guard i >= 0 && i + 8 <= count else { return 0 }
-        return UInt64(littleEndian: base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-    }
-
-    /// `width` (≤ 32) bits starting at bit `bitOffset` of the buffer, least significant first.
-    @inline(__always) func bits(at bitOffset: Int, width: Int) -> UInt32 {
-        unpack(byte: bitOffset >> 3, width: width, shift: bitOffset & 7)
-    }
-
-    @inline(__always) private func unpack(byte: Int, width: Int, shift: Int) -> UInt32 {
-        if width == 0 { return 0 }
-        guard byte >= 0 && byte &+ 8 <= count else { return slowUnpack(byte: byte, shift: shift, width: width) }
-        let word = UInt64(littleEndian: base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: byte, as: UInt64.self))
-        return UInt32(truncatingIfNeeded: (word >> UInt64(shift)) & ((1 << UInt64(width)) - 1))
-    }
-
-    private func slowUnpack(byte: Int, shift: Int, width: Int) -> UInt32 {
-        var word: UInt64 = 0
-        for k in 0..<8 where byte + k >= 0 && byte + k < count { word |= UInt64(self[byte + k]) << UInt64(8 * k) }
-        return UInt32(truncatingIfNeeded: (word >> UInt64(shift)) & ((1 << UInt64(width)) - 1))
-    }
-
+/// An object that owns memory for ``ByteBuffer``: `bytes` must stay valid, unchanged and at the
+/// same address from the object's initialization until its deinit (which may free it). Its
+/// conformances: an array copy (in this file) and a read-only file mapping (``FileSystem/map(_:)``).
+protocol ByteStorage: AnyObject, Sendable {
+    var bytes: UnsafeRawBufferPointer { get }
 }
 
-/// Keeps an array's storage at a fixed address for ``ByteBuffer``.
-private final class ArrayBox {
-    let pointer: UnsafeMutableRawPointer
-    var base: UnsafeRawPointer { UnsafeRawPointer(pointer) }
+/// A copy of an array's bytes at a fixed, 16-byte aligned address.
+private final class ArrayStorage: ByteStorage, @unchecked Sendable {   // (never written after init)
+    private let pointer: UnsafeMutableRawPointer
+    private let count: Int
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: pointer, count: count) }
 
     init(_ array: [UInt8]) {
         pointer = UnsafeMutableRawPointer.allocate(byteCount: max(array.count, 1), alignment: 16)
+        count = array.count
         array.withUnsafeBytes { src in
             if let s = src.baseAddress { pointer.copyMemory(from: s, byteCount: src.count) }
         }
     }
 
     deinit { pointer.deallocate() }
+}
+
+/// A growable array of `UInt32` without copy-on-write (a class over memory it allocates), so that
+/// the hot loop of ``PostingsPool`` writes to it without uniqueness or exclusivity checks. Every
+/// index is checked against ``count``; the memory is freed in deinit and replaced only by
+/// ``grow(by:)``, and no pointer to it is handed out.
+final class GrowableBuffer {
+    private var base: UnsafeMutablePointer<UInt32>
+    private(set) var count = 0
+    private(set) var capacity: Int
+
+    init(capacity: Int = 1024) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Appends `n` zeros; returns the index of the first.
+    func grow(by n: Int) -> UInt32 {
+        precondition(n >= 0 && count + n <= Int(UInt32.max), "GrowableBuffer size out of range")
+        if count + n > capacity {
+            let newCapacity = max(capacity * 2, count + n)
+            let newBase = UnsafeMutablePointer<UInt32>.allocate(capacity: newCapacity)
+            newBase.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = newBase
+            capacity = newCapacity
+        }
+        (base + count).initialize(repeating: 0, count: n)
+        defer { count += n }
+        return UInt32(count)
+    }
+
+    @inline(__always) subscript(i: Int) -> UInt32 {
+        get {
+            precondition(i >= 0 && i < count, "GrowableBuffer index out of range")
+            return base[i]
+        }
+        set {
+            precondition(i >= 0 && i < count, "GrowableBuffer index out of range")
+            base[i] = newValue
+        }
+    }
 }

@@ -2,8 +2,10 @@
 /// primitives of the postings and dictionary encodings (docs/FORMAT.md).
 ///
 /// Bit streams (``BitWriter``) hold values of any width ≤ 32, least significant bit first. A value
-/// at any bit offset is read with one unaligned 64-bit load (``BorrowedBytes/bits(at:width:)``),
+/// at any bit offset is read with one unaligned 64-bit load (``ByteBuffer/bits(at:width:)``),
 /// so buffers holding bit streams end with ``ByteWriter/tailPadding`` zero bytes.
+///
+/// No pointers here: readers go through ``ByteBuffer``'s bounds-checked reads.
 struct ByteWriter {
     var bytes: [UInt8] = []
 
@@ -21,11 +23,22 @@ struct ByteWriter {
     }
 
     mutating func overwrite(uint32 v: UInt32, at offset: Int) {
-        withUnsafeBytes(of: v.littleEndian) { for k in 0..<4 { bytes[offset + k] = $0[k] } }
+        for k in 0..<4 { bytes[offset + k] = UInt8(truncatingIfNeeded: v >> UInt32(8 * k)) }
     }
 
-    mutating func uint32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func uint64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    @inline(__always) mutating func uint32(_ v: UInt32) {
+        for k in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> UInt32(8 * k))) }
+    }
+
+    @inline(__always) mutating func uint64(_ v: UInt64) {
+        for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(8 * k))) }
+    }
+
+    /// Appends the bytes `range` of `buffer`.
+    mutating func append(_ buffer: ByteBuffer, _ range: Range<Int>) { buffer.append(range, to: &bytes) }
+
+    /// Appends all of `buffer`.
+    mutating func append(_ buffer: ByteBuffer) { buffer.append(0..<buffer.count, to: &bytes) }
 
     mutating func padTail() { bytes.append(contentsOf: repeatElement(0, count: Self.tailPadding)) }
 
@@ -70,17 +83,12 @@ struct BitWriter {
 /// Reads what ``ByteWriter`` wrote. Reads are bounds-checked against the buffer; a malformed buffer
 /// yields garbage values, never an out-of-bounds access (readers validate what they decode).
 ///
-/// A reader borrows the buffer's bytes: the buffer must outlive it (readers are short-lived locals).
+/// A reader holds its ``ByteBuffer`` (and so keeps the bytes alive) however long it lives.
 struct ByteReader {
-    let bytes: BorrowedBytes
+    let bytes: ByteBuffer
     var offset: Int
 
     init(_ bytes: ByteBuffer, offset: Int = 0) {
-        self.bytes = bytes.borrowed
-        self.offset = offset
-    }
-
-    init(_ bytes: BorrowedBytes, offset: Int = 0) {
         self.bytes = bytes
         self.offset = offset
     }

@@ -10,6 +10,10 @@ import CChecksum
 /// Every file operation of the storage layer (open, write, fsync, rename, mmap, locks) lives in
 /// this file, behind throwing Swift functions that name the path concerned. The system calls
 /// themselves go through ``SystemCallsContext/current``, the seam where tests inject failures.
+///
+/// Unsafe code: C interop only — a directory entry's name read from its C array, the memory of
+/// ``map(_:)`` (owned by a ``ByteStorage`` that unmaps it on deinit, so it lives exactly as long as
+/// the buffers over it), and the CRC-32C C function given a buffer's bytes for one call.
 enum FileSystem {
     static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
@@ -54,7 +58,7 @@ enum FileSystem {
         var failure: StorageError?
         var written = 0
         while written < bytes.count {
-            let n = bytes.withUnsafeBytes { sys.write(fd, $0.baseAddress! + written, $0.count - written) }
+            let n = sys.write(fd, bytes, from: written)
             if n < 0 {
                 if errno == EINTR { continue }
                 failure = .io(path: path, reason: "write: \(errorText())")
@@ -82,7 +86,7 @@ enum FileSystem {
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = chunk.withUnsafeMutableBytes { sys.read(fd, $0.baseAddress!, $0.count) }
+            let n = sys.read(fd, into: &chunk)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io(path: path, reason: "read: \(errorText())")
@@ -129,13 +133,17 @@ enum FileSystem {
         guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
             throw .io(path: path, reason: "mmap: \(errorText())")
         }
-        return ByteBuffer(owner: Mapping(p, size), base: UnsafeRawPointer(p), count: size)
+        return ByteBuffer(storage: Mapping(p, size))
     }
 
-    /// Unmaps on deinit.
-    private final class Mapping {
-        let pointer: UnsafeMutableRawPointer
-        let size: Int
+    /// A read-only private mapping of a whole file, unmapped on deinit (so it lives as long as any
+    /// ``ByteBuffer`` over it). The library never writes to a file it maps (segment files are
+    /// written once under a new name), so the bytes do not change while mapped; another process
+    /// truncating the file would make reads fault (SIGBUS), as with any mapping.
+    private final class Mapping: ByteStorage, @unchecked Sendable {   // (read-only memory)
+        private let pointer: UnsafeMutableRawPointer
+        private let size: Int
+        var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: pointer, count: size) }
         init(_ p: UnsafeMutableRawPointer, _ size: Int) { pointer = p; self.size = size }
         deinit { munmap(pointer, size) }
     }

@@ -10,6 +10,11 @@ import Darwin
 /// through ``current``, so tests can replace it (``withSystemCalls(_:_:)``) to inject failures —
 /// a full disk, an I/O error on fsync, a short write, a failed rename — exactly where the kernel
 /// would report them. Each call returns what the C call returns and sets `errno` the same way.
+///
+/// Unsafe code: C interop only. `read` and `write` take the raw pointers of read(2) and
+/// write(2); the library calls them only through ``SystemCalls/read(_:into:)`` and
+/// ``SystemCalls/write(_:_:from:)`` below, which pass an array's storage for the duration of the
+/// call and at most its count.
 package protocol SystemCalls: Sendable {
     func open(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32
     func close(_ fd: Int32) -> Int32
@@ -21,6 +26,19 @@ package protocol SystemCalls: Sendable {
     func mkdir(_ path: String, _ mode: mode_t) -> Int32
     /// `flock(2)`: whole-file advisory locks, released by the kernel when the process dies.
     func flock(_ fd: Int32, _ operation: Int32) -> Int32
+}
+
+extension SystemCalls {
+    /// read(2) into `buffer`, at most `buffer.count` bytes from its start: what `read` returns.
+    package func read(_ fd: Int32, into buffer: inout [UInt8]) -> Int {
+        buffer.withUnsafeMutableBytes { b in b.baseAddress.map { read(fd, $0, b.count) } ?? 0 }
+    }
+
+    /// write(2) of the bytes of `bytes` from `offset` to the end: what `write` returns.
+    package func write(_ fd: Int32, _ bytes: [UInt8], from offset: Int) -> Int {
+        precondition(offset >= 0 && offset <= bytes.count, "write offset out of bounds")
+        return bytes.withUnsafeBytes { b in b.baseAddress.map { write(fd, $0 + offset, b.count - offset) } ?? 0 }
+    }
 }
 
 /// The real calls.
