@@ -34,7 +34,7 @@ private final class FreedFlag: Sendable {
     func set() { value.withLock { $0 = true } }
 }
 
-@Suite struct ByteBufferTests {
+@Suite(.checksSegmentInvariants) struct ByteBufferTests {
     @Test func copiesSlicesAndReadersKeepTheStorageAlive() {
         let freed = FreedFlag()
         var writer = ByteWriter()

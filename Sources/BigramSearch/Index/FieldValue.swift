@@ -122,11 +122,10 @@ public enum DateText {
 
     /// The interval `text` stands for, or nil when it is not an accepted ISO 8601 date.
     public static func parse(_ text: String) -> Interval? {
-        var s = text
-        return s.withUTF8 { parse(bytes: $0) }
+        parse(bytes: Array(text.utf8))
     }
 
-    private static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Interval? {
+    private static func parse(bytes b: [UInt8]) -> Interval? {
         var i = 0
         func digits(_ n: Int) -> Int? {
             guard i + n <= b.count else { return nil }

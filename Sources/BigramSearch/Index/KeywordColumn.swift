@@ -106,7 +106,7 @@ struct KeywordColumn: Sendable {
 
     /// What ``init(_:documentCount:path:label:)`` checks after the sizes, or nil when it holds.
     private func firstInconsistency() -> String? {
-        let b = bytes.borrowed
+        let b = bytes
         // The dictionary: offsets from 0 to valueByteCount, values strictly ascending.
         var start = valueOffset(0)
         guard start == 0 else { return "the first value starts at \(start), not 0" }
@@ -148,7 +148,7 @@ struct KeywordColumn: Sendable {
     }
 
     /// The order of the bytes `x` and `y` of `b`: negative, 0 or positive.
-    private static func compare(_ b: BorrowedBytes, _ x: Range<Int>, _ y: Range<Int>) -> Int {
+    private static func compare(_ b: ByteBuffer, _ x: Range<Int>, _ y: Range<Int>) -> Int {
         let n = Swift.min(x.count, y.count)
         var k = 0
         while k < n {
@@ -181,7 +181,7 @@ struct KeywordColumn: Sendable {
     /// Value `ordinal`.
     func string(_ ordinal: Int) -> String {
         let r = valueRange(ordinal)
-        return bytes.withUnsafeBytes { String(decoding: UnsafeRawBufferPointer(rebasing: $0[r]), as: UTF8.self) }
+        return String(decoding: bytes.array(r), as: UTF8.self)
     }
 
     /// The ordinal of `value`, or nil when no document of the column holds it.
@@ -259,7 +259,7 @@ struct KeywordColumn: Sendable {
     /// Calls `body` with each of document `doc`'s ordinals, ascending.
     @inline(__always) func forEachOrdinal(_ doc: Int, _ body: (Int) -> Void) {
         let p = ordinalPositions(doc)
-        let b = bytes.borrowed
+        let b = bytes
         var bit = ordinalsBit + p.lowerBound * ordinalWidth
         for _ in p {
             body(Int(b.bits(at: bit, width: ordinalWidth)))
@@ -292,7 +292,7 @@ struct KeywordColumn: Sendable {
     /// - Complexity: O(the document's values below `ordinals.upperBound`).
     @inline(__always) func contains(_ doc: Int, ordinalIn ordinals: Range<Int>) -> Bool {
         let p = ordinalPositions(doc)
-        let b = bytes.borrowed
+        let b = bytes
         var bit = ordinalsBit + p.lowerBound * ordinalWidth
         for _ in p {
             let o = Int(b.bits(at: bit, width: ordinalWidth))
@@ -342,10 +342,10 @@ struct KeywordColumn: Sendable {
     ///   one increment per ordinal, no allocation.
     func countOrdinals(of docs: [UInt32], into counts: inout [Int]) {
         precondition(counts.count == valueCount, "one count per value")
-        let b = bytes.borrowed
+        let b = bytes
         let startsBit = documentStartsBit, wc = documentStartWidth
         let ordinalsBit = ordinalsBit, wo = ordinalWidth, n = documentCount, v = valueCount
-        counts.withUnsafeMutableBufferPointer { c in
+        do {
             for d in docs {
                 let doc = Int(d)
                 precondition(doc < n, "document out of range")
@@ -355,7 +355,7 @@ struct KeywordColumn: Sendable {
                 var k = s
                 while k < e {
                     let o = Int(b.bits(at: bit, width: wo))
-                    if o < v { c[o] += 1 }   // (validated; the test keeps damage from writing outside)
+                    if o < v { counts[o] += 1 }   // (validated at open; the test keeps damage harmless)
                     bit += wo
                     k += 1
                 }
@@ -389,13 +389,13 @@ struct KeywordColumn: Sendable {
     /// - Complexity: O(ordinalCount), without reading the document offsets.
     func countAllOrdinals(into counts: inout [Int]) {
         precondition(counts.count == valueCount, "one count per value")
-        let b = bytes.borrowed
+        let b = bytes
         let wo = ordinalWidth, v = valueCount
         var bit = ordinalsBit
-        counts.withUnsafeMutableBufferPointer { c in
+        do {
             for _ in 0..<ordinalCount {
                 let o = Int(b.bits(at: bit, width: wo))
-                if o < v { c[o] += 1 }
+                if o < v { counts[o] += 1 }
                 bit += wo
             }
         }
@@ -412,21 +412,10 @@ struct KeywordColumn: Sendable {
     /// - Complexity: O(valueByteCount + ordinalCount).
     func checkStructure() throws(StorageError) {
         func corrupt(_ why: String) -> StorageError { .corrupt(path: path, reason: "\(label): \(why)") }
-        let b = bytes.borrowed
+        let b = bytes
         for k in 0..<valueCount {
             let r = valueRange(k)
-            let valid = bytes.withUnsafeBytes { all in
-                var decoder = UTF8()
-                var it = UnsafeRawBufferPointer(rebasing: all[r]).makeIterator()
-                while true {
-                    switch decoder.decode(&it) {
-                    case .scalarValue: continue
-                    case .emptyInput: return true
-                    case .error: return false
-                    }
-                }
-            }
-            guard valid else { throw corrupt("value \(k) is not valid UTF-8") }
+            guard String(validating: bytes.array(r), as: UTF8.self) != nil else { throw corrupt("value \(k) is not valid UTF-8") }
         }
         var used = [Bool](repeating: false, count: valueCount)   // valueCount ≤ valueByteCount + 1 (distinct)
         var bit = ordinalsBit

@@ -116,7 +116,7 @@ struct NumericColumn: Sendable {
         let span = UInt64(bitPattern: maximum) &- UInt64(bitPattern: minimum)
         // Every width-bit number is ≤ span when span is all ones.
         if width == 0 || span == ColumnBits.mask(width) { return nil }
-        let b = bytes.borrowed
+        let b = bytes
         var bit = valuesBit
         for d in 0..<documentCount {
             if ColumnBits.read(b, bit: bit, width: width) > span { return d }
@@ -144,7 +144,7 @@ struct NumericColumn: Sendable {
 
     /// The value stored for `doc` (`minimum` for a document without a value).
     @inline(__always) private func storedValue(_ doc: Int) -> Int64 {
-        let delta = ColumnBits.read(bytes.borrowed, bit: valuesBit &+ doc &* width, width: width)
+        let delta = ColumnBits.read(bytes, bit: valuesBit &+ doc &* width, width: width)
         return Int64(bitPattern: UInt64(bitPattern: minimum) &+ delta)
     }
 
@@ -200,7 +200,7 @@ struct NumericColumn: Sendable {
                 if m != 0 { body(w, m) }
             }
         case .deltas(let low, let span):
-            let b = bytes.borrowed
+            let b = bytes
             let width = width
             for w in 0..<groups {
                 let present = presenceWord(w)
@@ -263,7 +263,7 @@ struct NumericColumn: Sendable {
             }
             return candidates.filter { hasValue(Int($0)) }
         case .deltas(let low, let span):
-            let b = bytes.borrowed
+            let b = bytes
             var out: [UInt32] = []
             for d in candidates where hasValue(Int(d)) {
                 let v = ColumnBits.read(b, bit: valuesBit &+ Int(d) &* width, width: width)
@@ -302,7 +302,7 @@ struct NumericColumn: Sendable {
     /// - Complexity: O(documentCount).
     func checkStructure() throws(StorageError) {
         func corrupt(_ why: String) -> StorageError { .corrupt(path: path, reason: "\(label): \(why)") }
-        let b = bytes.borrowed
+        let b = bytes
         var sawMinimum = false, sawMaximum = false
         let span = UInt64(bitPattern: maximum) &- UInt64(bitPattern: minimum)
         var bit = valuesBit
@@ -423,7 +423,7 @@ enum ColumnBits {
     @inline(__always) static func byteCount(_ count: Int, width: Int) -> Int { (count * width + 7) >> 3 }
 
     /// The `width`-bit (≤ 64) value at bit `bit` of `b`; bits outside the buffer read as 0.
-    @inline(__always) static func read(_ b: BorrowedBytes, bit: Int, width: Int) -> UInt64 {
+    @inline(__always) static func read(_ b: ByteBuffer, bit: Int, width: Int) -> UInt64 {
         if width <= 57 {   // one load holds the value whatever the bit's position in its byte
             return b.uint64(at: bit >> 3) >> UInt64(bit & 7) & mask(width)
         }

@@ -80,7 +80,7 @@ struct Fingerprint {
     }
 
     mutating func add(_ n: UInt64) {
-        withUnsafeBytes(of: n.littleEndian) { add($0) }
+        for k in 0..<8 { add(CollectionOfOne(UInt8(truncatingIfNeeded: n >> UInt64(8 * k)))) }
     }
 
     mutating func add(_ s: String) {

@@ -134,16 +134,7 @@ struct ByteBuffer: @unchecked Sendable {
         return try body(UnsafeRawBufferPointer(start: range.isEmpty ? nil : base.unsafelyUnwrapped + range.lowerBound,
                                                count: range.count))
     }
-
-    /// The buffer itself (reads go through it). Kept for code written against the old borrowed
-    /// view; a ``ByteBuffer`` holds its storage, so there is nothing to borrow.
-    @available(*, deprecated, message: "read through the ByteBuffer itself")
-    var borrowed: ByteBuffer { self }
 }
-
-/// The former non-owning view of a ``ByteBuffer``; now the buffer itself.
-@available(*, deprecated, renamed: "ByteBuffer")
-typealias BorrowedBytes = ByteBuffer
 
 /// An object that owns memory for ``ByteBuffer``: `bytes` must stay valid, unchanged and at the
 /// same address from the object's initialization until its deinit (which may free it). Its
