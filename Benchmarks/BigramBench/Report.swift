@@ -305,52 +305,12 @@ struct Report {
 
     // MARK: Formatting
 
-    /// Lays out `rows` in columns (the first row is the header, underlined).
-    private func columns(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {
-        let count = rows.map(\.count).max() ?? 0
-        // Body rows are indented under the header: the indent belongs to the first column.
-        let rows = rows.enumerated().map { r, row in
-            r == 0 || row.isEmpty ? row : ["  " + row[0]] + row.dropFirst()
-        }
-        var widths = [Int](repeating: 0, count: count)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        var out = ""
-        for (r, row) in rows.enumerated() {
-            var cells: [String] = []
-            for (i, cell) in row.enumerated() {
-                let padding = String(repeating: " ", count: widths[i] - cell.count)
-                cells.append(rightAligned.contains(i) ? padding + cell : cell + padding)
-            }
-            out += cells.joined(separator: "  ").trailingSpacesRemoved + "\n"
-            if r == 0 { out += String(repeating: "─", count: widths.reduce(0, +) + 2 * (count - 1)) + "\n" }
-        }
-        return out
-    }
-
-    private func fixed(_ x: Double?, _ digits: Int) -> String {
-        guard let x, x.isFinite else { return "—" }
-        return String(format: "%.\(digits)f", x)
-    }
-
-    private func times(_ x: Double?) -> String {
-        guard let x, x.isFinite else { return "—" }
-        return String(format: x >= 10 ? "%.1f×" : "%.2f×", x)
-    }
-
-    private func rate(_ x: Double?) -> String {
-        guard let x, x.isFinite else { return "—" }
-        return x >= 100 ? grouped(Int(x.rounded())) : String(format: "%.1f", x)
-    }
-
-    private func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
+    // (The layout and number formats are ``TableFormat``'s, shared with the typed section.)
+    private func columns(_ rows: [[String]], rightAligned: Set<Int> = []) -> String { TableFormat.columns(rows, rightAligned: rightAligned) }
+    private func fixed(_ x: Double?, _ digits: Int) -> String { TableFormat.fixed(x, digits) }
+    private func times(_ x: Double?) -> String { TableFormat.times(x) }
+    private func rate(_ x: Double?) -> String { TableFormat.rate(x) }
+    private func grouped(_ n: Int) -> String { TableFormat.grouped(n) }
 
     private func bytes(_ n: Int?) -> String {
         guard let n else { return "—" }
@@ -362,10 +322,3 @@ struct Report {
     }
 }
 
-private extension String {
-    var trailingSpacesRemoved: String {
-        var s = self
-        while s.last == " " { s.removeLast() }
-        return s
-    }
-}

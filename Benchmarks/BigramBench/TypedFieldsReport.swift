@@ -204,7 +204,7 @@ struct TypedReport {
     }
 }
 
-/// Table formatting of the typed section (the same layout as ``Report``'s tables).
+/// Table layout and number formats of the benchmark's reports (``Report`` and the typed section).
 enum TableFormat {
     /// Lays out `rows` in columns (the first row is the header, underlined; body rows indented).
     static func columns(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {
