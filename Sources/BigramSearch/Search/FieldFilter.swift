@@ -37,15 +37,61 @@ public struct RangeBound: Hashable, Sendable {
 }
 
 extension FieldFilter: CustomStringConvertible {
-    /// The filter in the query syntax.
+    /// The filter in the query syntax, which ``QueryParser`` reads back to the same filter (with
+    /// the field in ``QueryParser/typedFields``): keyword values and bounds quoted (a `"` in them
+    /// becomes a space, as in phrases), numbers as Swift prints them, dates in ISO 8601 UTC
+    /// precise enough that the parsed bound is the same millisecond. A keyword test of a numeric
+    /// or date field (`.keyword("42", field: "n")`) prints as `n:"42"`, which parses to the
+    /// equivalent range.
     public var description: String {
         switch self {
-        case .keyword(let v, let f): return f + ":\"" + v.replacing("\"", with: " ") + "\""
+        case .keyword(let v, let f): return f + ":" + Self.quoted(v)
         case .range(let f, let lower, let upper):
-            func text(_ b: RangeBound?) -> String { b.map { "\($0.value)" } ?? "*" }
-            let open = lower?.inclusive ?? true ? "[" : "{"
-            let close = upper?.inclusive ?? true ? "]" : "}"
-            return "\(f):\(open)\(text(lower)) TO \(text(upper))\(close)"
+            let (lo, loInclusive) = lower.map { Self.text($0, lower: true) } ?? ("*", true)
+            let (hi, hiInclusive) = upper.map { Self.text($0, lower: false) } ?? ("*", true)
+            return "\(f):\(loInclusive ? "[" : "{")\(lo) TO \(hi)\(hiInclusive ? "]" : "}")"
         }
+    }
+
+    private static func quoted(_ s: String) -> String { "\"" + s.replacing("\"", with: " ") + "\"" }
+
+    /// A bound as text, and whether it is printed inclusive.
+    ///
+    /// The parser reads a date as an interval: an inclusive lower or exclusive upper bound takes
+    /// the interval's start (`[2024-06-01T00:00:00Z` is that millisecond), an exclusive lower or
+    /// inclusive upper one its end (one past its last millisecond). So the first are printed as
+    /// ``DateText/format(_:)`` does, the second with explicit milliseconds (an interval of one
+    /// millisecond); a date that cannot be written (beyond year 9999) is printed as the same bound
+    /// from the other side (`< 10000-01-01` is `<= 9999-12-31T23:59:59.999Z`).
+    private static func text(_ b: RangeBound, lower: Bool) -> (String, Bool) {
+        switch b.value {
+        case .keyword(let s): return (quoted(s), b.inclusive)
+        case .keywords(let list): return (quoted(list.joined(separator: ", ")), b.inclusive)
+        case .int, .double: return (b.value.description, b.inclusive)
+        case .date(let ms):
+            if lower == b.inclusive {
+                let t = DateText.format(ms)
+                if DateText.parse(t)?.start == ms { return (t, b.inclusive) }
+                if ms > Int64.min, let other = millisecondText(ms - 1), DateText.parse(other)?.end == ms {
+                    return (other, !b.inclusive)
+                }
+                return (t, b.inclusive)
+            } else {
+                let t = millisecondText(ms)
+                if let t, ms < Int64.max, DateText.parse(t)?.end == ms + 1 { return (t, b.inclusive) }
+                if ms < Int64.max {
+                    let other = DateText.format(ms + 1)
+                    if DateText.parse(other)?.start == ms + 1 { return (other, !b.inclusive) }
+                }
+                return (t ?? DateText.format(ms), b.inclusive)
+            }
+        }
+    }
+
+    /// `ms` in ISO 8601 with milliseconds always written (`….000Z`).
+    private static func millisecondText(_ ms: Int64) -> String? {
+        let t = DateText.format(ms)
+        guard t.hasSuffix("Z") else { return nil }
+        return t.contains(".") ? t : String(t.dropLast()) + ".000Z"
     }
 }

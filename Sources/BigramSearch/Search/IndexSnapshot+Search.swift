@@ -4,9 +4,13 @@ import Dispatch
 // (segments, deletions, statistics, stored fields): parse, compile, evaluate, rank, re-rank,
 // highlight.
 extension IndexSnapshot {
-    /// The parser for this index's fields (the indexed ones).
+    /// The parser for this index's fields: the indexed text fields for words, and the typed
+    /// fields (keyword, int, double, date) for filters, with their kinds
+    /// (``QueryParser/typedFields``).
     public var queryParser: QueryParser {
-        QueryParser(fields: Set(schema.fields.filter(\.indexed).map(\.name)))
+        QueryParser(fields: Set(schema.fields.filter(\.indexed).map(\.name)),
+                    typedFields: Dictionary(schema.fields.filter(\.kind.isTyped).map { ($0.name, $0.kind) },
+                                            uniquingKeysWith: { first, _ in first }))
     }
 
     /// Searches with a query in the query syntax, strictly (see `search(_:options:)` with a ``Query``

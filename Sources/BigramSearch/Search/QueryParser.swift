@@ -10,13 +10,36 @@
 /// | `( … )` | grouping |
 /// | `title:常熟`, `title:"…"`, `title:(…)` | restrict to a field |
 /// | `linu*` | a Latin word as a prefix |
+/// | `section:体育`, `source:"debian reference"` | a keyword field has exactly this value (no analysis, no prefix) |
+/// | `n:42`, `x:2.5`, `date:2024-06-01` | an int or double field equals the value; a date lies in the day (month, year, …) |
+/// | `n:[10 TO 20]`, `n:{10 TO 20}`, `n:[10 TO 20}`, `n:[10 TO *]` | a range: `[ ]` include the bound, `{ }` exclude it, `*` leaves it open |
+/// | `date:>=2024-06-01`, `n:>10`, `n:<5`, `n:<=5` | a comparison (a one-sided range) |
+/// | `source:(体育 OR 财经)` | every value in the group is read for that typed field |
+///
+/// Filters (the last rows) apply to the fields in ``typedFields``, and their values are read as
+/// the field's kind: an int field takes whole numbers (`2.5` is an error), a double field any
+/// decimal number, a date field ISO 8601 (``DateText``) — a date stands for an interval, and a
+/// bound includes or excludes all of it: `date:[2024-01-01 TO 2024-12-31]` is the whole of 2024,
+/// `date:>2024-06` starts in July, `date:<2024` ends before 2024. A keyword range compares
+/// bytes (`source:[a TO m]`). `TO` may be written `to`. A bare value runs to a space or `)`
+/// (inside a range also to `]` or `}`); quote it for anything else (`date:"2024-06-01 12:00"`,
+/// `source:["a b" TO "c d"]`, `source:"*"`, a value that starts with `[`, `{`, `<` or `>`).
+/// A filter combines with clauses and other filters like any clause, and may stand alone
+/// (`-n:[0 TO 5] source:news`); inside a `field:( … )` group, `-` still negates.
 ///
 /// ``parse(_:)`` is strict: malformed input throws a ``QuerySyntaxError`` with its position.
 /// ``parseLenient(_:)`` never throws: it reads what it can and treats the rest as literal text,
 /// for queries typed by end users.
 public struct QueryParser: Sendable {
-    /// Field names that `name:` may refer to; nil accepts any name.
+    /// Text field names that `name:` may refer to; nil accepts any name. A name in
+    /// ``typedFields`` need not be listed: it is always accepted, as a filter.
     public var fields: Set<String>?
+    /// The typed fields by name (``Schema/Field/kind``): `name:` on one of them is a filter
+    /// (``Query/filter(_:)``, ``FieldFilter``), `name:value`, `name:[lower TO upper]`,
+    /// `name:>=value`, with its values read as that kind. Any other name is a text field as
+    /// before (`title:常熟`); ``FieldKind/text`` entries are ignored. Empty by default;
+    /// ``IndexSnapshot/queryParser`` fills it from the schema.
+    public var typedFields: [String: FieldKind]
     /// Upper bounds that keep a hostile query cheap.
     public var limits: Limits
 
@@ -40,10 +63,18 @@ public struct QueryParser: Sendable {
     /// Most minus signs in a row (`---a`); more is a ``QuerySyntaxError/Kind/tooDeep(limit:)``.
     static let maxNegations = 512
 
-    /// A parser that accepts `name:` for `fields` (any name when nil), within `limits`.
-    public init(fields: Set<String>? = nil, limits: Limits = Limits()) {
+    /// A parser that accepts `name:` for the text `fields` (any name when nil) and, as filters,
+    /// for `typedFields`, within `limits`.
+    public init(fields: Set<String>? = nil, typedFields: [String: FieldKind] = [:], limits: Limits = Limits()) {
         self.fields = fields
+        self.typedFields = typedFields
         self.limits = limits
+    }
+
+    /// The kind of `name` when it is a typed field.
+    func typedKind(of name: String) -> FieldKind? {
+        guard let kind = typedFields[name], kind.isTyped else { return nil }
+        return kind
     }
 
     /// Parses `text` strictly.
@@ -60,7 +91,8 @@ public struct QueryParser: Sendable {
 
     /// Parses `text` without ever failing: syntax errors are read as literal text (quotes and
     /// parentheses become spaces, a dangling `-` or `OR` a word), unknown fields are read as words,
-    /// and input beyond the limits is cut off.
+    /// a malformed filter (`n:[10 TO]`, `n:abc`, `date:>=2024-13-01`) is read as words too (never
+    /// a text search of the typed field), and input beyond the limits is cut off.
     public func parseLenient(_ text: String) -> Query {
         var input = text
         if input.utf8.count > limits.maxBytes {
@@ -84,11 +116,18 @@ public struct QueryParser: Sendable {
     }
 }
 
+
 /// Recursive descent over the query's characters.
-///   query   := orExpr+            (implicit AND)
-///   orExpr  := unary ("OR" unary)*
-///   unary   := "-" unary | atom
-///   atom    := [field ":"] ( "(" query ")" | quoted | word )
+///   query      := orExpr+            (implicit AND)
+///   orExpr     := unary ("OR" unary)*
+///   unary      := "-" unary | atom
+///   atom       := [field ":"] ( "(" query ")" | value )
+///   value      := quoted | word                             (a text field)
+///               | range | comparison | quoted | bareValue   (a typed field)
+///   range      := ("[" | "{") bound ("TO" | "to") bound ("]" | "}")
+///   bound      := quoted | "*" | bareValue                  (bare: up to a space, `]`, `}` or `)`)
+///   comparison := (">=" | ">" | "<=" | "<") (quoted | bareValue)
+/// A `field:( … )` group makes `field` the default of the atoms inside it without one.
 private struct Parser {
     let chars: [Character]
     let parser: QueryParser
@@ -96,6 +135,8 @@ private struct Parser {
     var i = 0
     var clauses = 0
     var depth = 0
+    /// The field of the innermost enclosing `field:( … )` group.
+    var defaultField: String?
 
     init(chars: [Character], parser: QueryParser, lenient: Bool) {
         self.chars = chars
@@ -196,19 +237,20 @@ private struct Parser {
     }
 
     mutating func parseAtom() throws(QuerySyntaxError) -> Query {
-        var field: String?
+        let atomStart = i
+        var explicit: String?
         // field:  — letters, digits and _ followed by ':' and something that is not a space.
         var j = i
         while j < chars.count, let a = chars[j].asciiValue, Schema.isFieldNameByte(a) { j += 1 }
         if j > i && j + 1 < chars.count && chars[j] == ":" && !chars[j + 1].isWhitespace {
             let name = String(chars[i..<j])
-            if let known = parser.fields, !known.contains(name) {
-                if !lenient { throw QuerySyntaxError(.unknownField(name), at: i) }
-                // lenient: read "name:" as text of the clause below
-            } else {
-                field = name
+            if parser.typedKind(of: name) != nil || parser.fields?.contains(name) ?? true {
+                explicit = name
                 i = j + 1
+            } else if !lenient {
+                throw QuerySyntaxError(.unknownField(name), at: i)
             }
+            // lenient, unknown: read "name:" as text of the clause below
         }
         if chars[i] == "(" {
             let at = i
@@ -217,12 +259,39 @@ private struct Parser {
             i += 1
             skipSpace()
             if i < chars.count && chars[i] == ")" { throw QuerySyntaxError(.emptyGroup, at: at) }
+            let outer = defaultField
+            if let explicit { defaultField = explicit }
             let inner = try parseSequence(closing: true)
+            defaultField = outer
             guard i < chars.count && chars[i] == ")" else { throw QuerySyntaxError(.unbalancedParenthesis, at: at) }
             i += 1
             depth -= 1
-            return field.map { applyField($0, to: inner) } ?? inner
+            return inner
         }
+        let field = explicit ?? defaultField
+        if let field, let kind = parser.typedKind(of: field) {
+            do throws(QuerySyntaxError) {
+                let filter = try parseFilter(field: field, kind: kind)
+                try countClause(at: atomStart)
+                return .filter(filter)
+            } catch {
+                if !lenient { throw error }
+                // Lenient: the atom is text, searched in every field (or the enclosing group's
+                // text field), never in the typed field.
+                i = atomStart
+                let fallback = defaultField.flatMap { parser.typedKind(of: $0) == nil ? $0 : nil }
+                return try textClause(field: fallback)
+            }
+        }
+        if let explicit, !lenient, chars[i] == "[" || chars[i] == "{" || chars[i] == "<" || chars[i] == ">" {
+            throw QuerySyntaxError(.filterOnTextField(explicit), at: atomStart)
+        }
+        return try textClause(field: field)
+    }
+
+    /// A phrase: quoted, or a word up to a space, a parenthesis or a quote; `*` at its end makes
+    /// it a prefix.
+    mutating func textClause(field: String?) throws(QuerySyntaxError) -> Query {
         if chars[i] == "\"" {
             let at = i
             i += 1
@@ -233,7 +302,8 @@ private struct Parser {
             i += 1
             var prefix = false
             if i < chars.count && chars[i] == "*" { prefix = true; i += 1 }
-            return try clause(text, field: field, prefix: prefix, at: at)
+            try countClause(at: at)
+            return .phrase(text, field: field, prefix: prefix)
         }
         let at = i
         let start = i
@@ -244,24 +314,125 @@ private struct Parser {
             text.removeLast()
             prefix = true
         }
-        return try clause(text, field: field, prefix: prefix, at: at)
+        try countClause(at: at)
+        return .phrase(text, field: field, prefix: prefix)
     }
 
-    mutating func clause(_ text: String, field: String?, prefix: Bool, at: Int) throws(QuerySyntaxError) -> Query {
+    mutating func countClause(at: Int) throws(QuerySyntaxError) {
         clauses += 1
         if clauses > parser.limits.maxClauses {
             throw QuerySyntaxError(.tooManyClauses(limit: parser.limits.maxClauses), at: at)
         }
-        return .phrase(text, field: field, prefix: prefix)
     }
 
-    func applyField(_ field: String, to q: Query) -> Query {
-        switch q {
-        case .phrase(let t, let f, let p): return .phrase(t, field: f ?? field, prefix: p)
-        case .all(let qs): return .all(qs.map { applyField(field, to: $0) })
-        case .any(let qs): return .any(qs.map { applyField(field, to: $0) })
-        case .not(let inner): return .not(applyField(field, to: inner))
-        case .filter: return q
+    // MARK: Filters
+
+    /// A filter on the typed `field` at `i` (not a space, not `(` or `)`): a range, a
+    /// comparison, or a value (equality).
+    mutating func parseFilter(field: String, kind: FieldKind) throws(QuerySyntaxError) -> FieldFilter {
+        switch chars[i] {
+        case "[", "{": return try parseRange(field: field, kind: kind)
+        case ">", "<":
+            let at = i
+            let lower = chars[i] == ">"
+            i += 1
+            let inclusive = i < chars.count && chars[i] == "="
+            if inclusive { i += 1 }
+            let op = (lower ? ">" : "<") + (inclusive ? "=" : "")
+            guard i < chars.count, !chars[i].isWhitespace, chars[i] != ")" else {
+                throw QuerySyntaxError(.missingValue(field: field, operator: op), at: at)
+            }
+            let valueAt = i
+            let (text, _) = try readValue(inRange: false)
+            let b = try bound(text, field: field, kind: kind, lower: lower, inclusive: inclusive, at: valueAt)
+            return .range(field: field, lower: lower ? b : nil, upper: lower ? nil : b)
+        default:
+            let at = i
+            let (text, _) = try readValue(inRange: false)
+            if kind == .keyword { return .keyword(text, field: field) }
+            // Equality: the range of the value (a date: its whole interval).
+            return .range(field: field, lower: try bound(text, field: field, kind: kind, lower: true, inclusive: true, at: at),
+                          upper: try bound(text, field: field, kind: kind, lower: false, inclusive: true, at: at))
+        }
+    }
+
+    /// `[lower TO upper]` with `[ ]` inclusive, `{ }` exclusive, `*` open; `i` is at the bracket.
+    mutating func parseRange(field: String, kind: FieldKind) throws(QuerySyntaxError) -> FieldFilter {
+        func isStop(_ c: Character) -> Bool { c == "]" || c == "}" || c == ")" }
+        func expected(_ what: String, at position: Int) -> QuerySyntaxError {
+            QuerySyntaxError(.malformedRange(field: field, expected: what), at: position)
+        }
+        let lowerInclusive = chars[i] == "["
+        i += 1
+        skipSpace()
+        guard i < chars.count, !isStop(chars[i]) else { throw expected("a lower bound", at: i) }
+        let lowerAt = i
+        let lower = try readValue(inRange: true)
+        skipSpace()
+        let toAt = i
+        while i < chars.count && !chars[i].isWhitespace && !isStop(chars[i]) { i += 1 }
+        let to = String(chars[toAt..<i])
+        guard to == "TO" || to == "to" else { throw expected("TO", at: toAt) }
+        skipSpace()
+        guard i < chars.count, !isStop(chars[i]) else { throw expected("an upper bound", at: i) }
+        let upperAt = i
+        let upper = try readValue(inRange: true)
+        skipSpace()
+        guard i < chars.count, chars[i] == "]" || chars[i] == "}" else { throw expected("] or }", at: i) }
+        let upperInclusive = chars[i] == "]"
+        i += 1
+        func rangeBound(_ v: (text: String, quoted: Bool), lower: Bool, inclusive: Bool, at: Int) throws(QuerySyntaxError) -> RangeBound? {
+            if !v.quoted && v.text == "*" { return nil }
+            return try bound(v.text, field: field, kind: kind, lower: lower, inclusive: inclusive, at: at)
+        }
+        return .range(field: field,
+                      lower: try rangeBound(lower, lower: true, inclusive: lowerInclusive, at: lowerAt),
+                      upper: try rangeBound(upper, lower: false, inclusive: upperInclusive, at: upperAt))
+    }
+
+    /// A quoted value (everything up to the closing quote), or a bare one up to a space or `)`
+    /// (in a range also `]` and `}`). `i` is at its first character.
+    mutating func readValue(inRange: Bool) throws(QuerySyntaxError) -> (text: String, quoted: Bool) {
+        if chars[i] == "\"" {
+            let at = i
+            i += 1
+            let start = i
+            while i < chars.count && chars[i] != "\"" { i += 1 }
+            guard i < chars.count else { throw QuerySyntaxError(.unclosedQuote, at: at) }
+            let text = String(chars[start..<i])
+            i += 1
+            return (text, true)
+        }
+        let start = i
+        while i < chars.count && !chars[i].isWhitespace && chars[i] != ")" && !(inRange && (chars[i] == "]" || chars[i] == "}")) {
+            i += 1
+        }
+        return (String(chars[start..<i]), false)
+    }
+
+    /// `text` as a bound of a field of `kind`. A date stands for an interval (`2024-06` is the
+    /// month), and the bound includes or excludes all of it: a lower bound starts at the
+    /// interval's start when inclusive, after its end when exclusive; an upper bound ends with
+    /// the interval's end when inclusive, before its start when exclusive.
+    func bound(_ text: String, field: String, kind: FieldKind, lower: Bool, inclusive: Bool, at: Int) throws(QuerySyntaxError) -> RangeBound {
+        let invalid = QuerySyntaxError(.invalidValue(text, field: field, kind: kind), at: at)
+        switch kind {
+        case .keyword, .text:
+            return RangeBound(.keyword(text), inclusive: inclusive)
+        case .int:
+            guard let n = Int64(text) else { throw invalid }
+            return RangeBound(.int(n), inclusive: inclusive)
+        case .double:
+            guard let d = Double(text), !d.isNaN else { throw invalid }
+            return RangeBound(.double(d), inclusive: inclusive)
+        case .date:
+            guard let interval = DateText.parse(text) else { throw invalid }
+            switch (lower, inclusive) {
+            case (true, true): return RangeBound(.date(milliseconds: interval.start), inclusive: true)
+            case (true, false): return RangeBound(.date(milliseconds: interval.end), inclusive: true)
+            case (false, true): return RangeBound(.date(milliseconds: interval.end), inclusive: false)
+            case (false, false): return RangeBound(.date(milliseconds: interval.start), inclusive: false)
+            }
         }
     }
 }

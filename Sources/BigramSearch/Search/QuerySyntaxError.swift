@@ -22,6 +22,19 @@ public struct QuerySyntaxError: Error, Sendable, Hashable, CustomStringConvertib
         /// Parentheses nest deeper than ``QueryParser/Limits/maxDepth`` (`limit` is that), or more
         /// than 512 minus signs stand in a row (`limit` is 512).
         case tooDeep(limit: Int)
+        /// A range or comparison (`title:[a TO b]`, `title:>5`) on a field that is not typed: the
+        /// field is text (or not in ``QueryParser/typedFields``); search it with words.
+        case filterOnTextField(String)
+        /// A range on `field` is not `[lower TO upper]` (with `[`/`{` and `]`/`}`): `expected`
+        /// names what is missing where the error points — `"a lower bound"`, `"TO"`,
+        /// `"an upper bound"` or `"] or }"` (`n:[10]`, `n:[10 20]`, `n:[10 TO]`, `n:[10 TO 20`).
+        case malformedRange(field: String, expected: String)
+        /// `value` is not a value of `field`, a field of `kind`: not a whole number for an int
+        /// field (`n:2.5`), not a number for a double field, not an ISO 8601 date for a date
+        /// field (`date:>=2024-13-01`).
+        case invalidValue(String, field: String, kind: FieldKind)
+        /// A comparison (`>=`, `>`, `<=`, `<`) on `field` has no value after it (`n:>=`).
+        case missingValue(field: String, operator: String)
     }
 
     /// What is wrong.
@@ -48,6 +61,20 @@ public struct QuerySyntaxError: Error, Sendable, Hashable, CustomStringConvertib
         case .tooLong(let n): what = "the query is longer than \(n) bytes"
         case .tooManyClauses(let n): what = "the query has more than \(n) clauses"
         case .tooDeep(let n): what = "parentheses nest deeper than \(n)"
+        case .filterOnTextField(let f):
+            what = "\"\(f)\" is a text field: ranges and comparisons apply to keyword, int, double and date fields; search it with words (\(f):word)"
+        case .malformedRange(let f, let expected):
+            what = "the range on \"\(f)\" needs \(expected) here; write \(f):[lower TO upper] (* for an open end)"
+        case .invalidValue(let v, let f, let kind):
+            let wanted: String
+            switch kind {
+            case .int: wanted = "a whole number"
+            case .double: wanted = "a number"
+            case .date: wanted = "an ISO 8601 date (2024, 2024-06, 2024-06-01, 2024-06-01T12:30:00Z)"
+            case .keyword, .text: wanted = "a \(kind) value"
+            }
+            what = "\"\(v)\" is not a value of \(kind) field \"\(f)\": expected \(wanted)"
+        case .missingValue(let f, let op): what = "\(f):\(op) needs a value after it"
         }
         return "query syntax error at character \(position): \(what)"
     }
