@@ -191,21 +191,25 @@ struct Search: ParsableCommand {
                 clauses.append(parser.parseLenient(query))
             } else {
                 do { clauses.append(try parser.parse(query)) } catch {
-                    if case .unknownField(let f) = error.kind, let field = snapshot.schema.fields.first(where: { $0.name == f }), field.kind.isTyped {
-                        throw CLIError(syntaxErrorMessage(error, in: query) + "\n  (\"\(f)\" is a \(field.kind) field: put conditions on it in --filter)", exitCode: 2)
-                    }
                     throw CLIError(syntaxErrorMessage(error, in: query), exitCode: 2)
                 }
             }
         }
         for text in filters {
-            let filter: Query
+            var filter: Query
             do { filter = try parser.parse(text) } catch {
-                var message = "--filter '\(text)': \(error.description)"
-                if case .unknownField(let f) = error.kind {
-                    message += Self.typedFieldsHint(snapshot.schema, unknown: f)
+                // A filter that only excludes (-source:体育) is a clause of the whole query, which
+                // has others: read it after a word standing for them, then drop that word.
+                if case .onlyNegativeClauses = error.kind, case .all(let qs)? = try? parser.parse("x " + text),
+                   qs.count >= 2, case .phrase("x", nil, false) = qs[0] {
+                    filter = .all(Array(qs.dropFirst()))
+                } else {
+                    var message = "--filter '\(text)': \(error.description)"
+                    if case .unknownField(let f) = error.kind {
+                        message += Self.typedFieldsHint(snapshot.schema, unknown: f)
+                    }
+                    throw CLIError(message, exitCode: 2)
                 }
-                throw CLIError(message, exitCode: 2)
             }
             if let words = Self.firstPhrase(in: filter) {
                 throw CLIError("--filter '\(text)': '\(words)' is not a condition on a typed field (source:体育, n:[10 TO *]); words to search for go in the query", exitCode: 2)
@@ -215,7 +219,20 @@ struct Search: ParsableCommand {
             }
             clauses.append(filter)
         }
+        if !filters.isEmpty && !clauses.contains(where: Self.hasPositive) {
+            throw CLIError("--filter only excludes documents; give a query or a filter that they must match", exitCode: 2)
+        }
         return clauses.count == 1 ? clauses[0] : .all(clauses)
+    }
+
+    /// Whether `q` has a clause that must match (not only exclusions).
+    private static func hasPositive(_ q: Query) -> Bool {
+        switch q {
+        case .phrase, .filter: return true
+        case .all(let qs): return qs.contains(where: hasPositive)
+        case .any(let qs): return qs.contains(where: hasPositive)
+        case .not: return false
+        }
     }
 
     /// The text of the first phrase (a text clause) of `q`, or nil when it only has filters.

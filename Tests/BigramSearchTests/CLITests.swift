@@ -949,17 +949,7 @@ import BigramSearch
         #expect(none.status == 2 && none.stderr.contains("Missing expected argument"), "\(none)")
     }
 
-    /// Whether the query parser reads the filter syntax (it is written on another branch).
-    private static let parserReadsFilters: Bool = {
-        let w = try? IndexWriter(schema: Schema([.init("text"), .init("n", kind: .int)]))
-        guard let q = try? w?.snapshot().queryParser.parse("n:[1 TO 2]") else { return false }
-        if case .filter = q { return true }
-        if case .all(let qs) = q, qs.count == 1, case .filter = qs[0] { return true }
-        return false
-    }()
-
-    @Test(.enabled(if: parserReadsFilters, "the query parser does not read filters yet"))
-    func filters() throws {
+    @Test func filters() throws {
         let dir = try makeTemporaryDirectory("typed-filter")
         defer { removeDirectory(dir) }
         let (corpus, idx) = try typedIndex(dir)
@@ -1002,8 +992,14 @@ import BigramSearch
             cursor = p["next"] as? String
         } while cursor != nil && pages.count < 100
         #expect(pages == hitIDs(try jsonObject(try runCLI(["search", idx, "--filter", "n:[1 TO *]", "--sort", "n:desc", "--limit", "100", "--json"]))))
+        // A filter that only excludes, with a query (`=`: a value starting with - would be an option).
+        #expect(try ids(["常熟", "--filter=-source:新华社"]) == byDateDescThenN(matching.filter { !$0.source.contains("新华社") }).map(\.id))
+        #expect(try ids(["常熟", "--filter=-source:新华社", "--filter", "n:>=5"])
+                == byDateDescThenN(matching.filter { !$0.source.contains("新华社") && ($0.n ?? -1) >= 5 }).map(\.id))
+        let onlyExcludes = try runCLI(["search", idx, "--filter=-source:新华社"])
+        #expect(onlyExcludes.status == 2 && onlyExcludes.stderr.contains("--filter only excludes documents"), "\(onlyExcludes)")
         // Malformed filters: one line, status 2.
-        for filter in ["n:[1 TO", "n:[x TO 2]", "date:>=yesterday"] {
+        for filter in ["n:[1 TO", "n:[x TO 2]", "date:>=yesterday", "title:[1 TO 2]", "(source:体育"] {
             let r = try runCLI(["search", idx, "常熟", "--filter", filter])
             #expect(r.status == 2 && r.exited && r.stderr.hasPrefix("bigram-search: error: ") && r.stderr.split(separator: "\n").count == 1, "\(filter): \(r)")
         }
