@@ -63,7 +63,7 @@ struct Search: ParsableCommand {
     var offset = 0
 
     @Option(name: .customLong("filter"), help: ArgumentHelp(
-        "Keep only the matches passing this condition on typed fields, repeatable (ANDed): source:体育, n:[10 TO *], n:{10 TO 20}, date:[2024-01-01 TO 2024-12-31], date:>=2024-06-01.",
+        "Keep only the matches passing this condition on typed fields, repeatable (ANDed): source:体育, n:[10 TO *], n:{10 TO 20}, date:[2024-01-01 TO 2024-12-31], date:>=2024-06-01; one that excludes with =: --filter=-source:体育.",
         valueName: "filter"))
     var filters: [String] = []
 
