@@ -139,7 +139,7 @@ struct Search: ParsableCommand {
     }
 
     func run() throws {
-        if after != nil && IndexStore.kind(of: index) != .index {
+        if after != nil && IndexStore.kind(of: index) == .other {
             throw CLIError("--after continues a search of a saved index; \(index) is indexed anew on each run (page it with --offset)", exitCode: 2)
         }
         let snapshot = try openForReading(index, corpus: corpus, schema: fields.schema, analyzer: fields.analyzer())
