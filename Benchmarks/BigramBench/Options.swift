@@ -21,6 +21,12 @@ struct Options {
     var json: String?
     /// Where to write the query set that was run (JSON Lines, the `--queries` format).
     var saveQueries: String?
+    /// Also run the typed-fields section (TypedFieldsRun.swift) after the main benchmark.
+    var typed = false
+    /// Run the typed-fields section alone.
+    var typedOnly = false
+    /// Queries per class of the typed-fields section.
+    var typedPerClass = 50
 
     /// Why parsing stopped: a request for help or a bad option (exit code 2).
     enum ParseOutcome: Error {
@@ -31,7 +37,7 @@ struct Options {
     static let usage = """
         usage: bigram-bench [--corpus FILE.jsonl|DIR] [--queries FILE.jsonl] [--scale N]
                             [--threads N] [--repeat N] [--seed N] [--per-kind N] [--json FILE]
-                            [--save-queries FILE]
+                            [--save-queries FILE] [--typed | --typed-only] [--typed-per-class N]
 
         Measures BigramSearch (indexing, size, memory, open time, queries, exactness) and the
         same work through SQLite FTS5 with the trigram tokenizer, in one process.
@@ -49,6 +55,11 @@ struct Options {
           --json FILE      also write the results as JSON to FILE
           --save-queries FILE
                            write the queries that were run to FILE, in the --queries format
+          --typed          also run the typed-fields section (filters, sorts, facets, pages
+                           over generated fields; SQLite FTS5 + a table; brute force)
+          --typed-only     run the typed-fields section alone
+          --typed-per-class N
+                           typed queries per class (default 50)
           -h, --help       show this help
         """
 
@@ -61,6 +72,8 @@ struct Options {
         var rest = arguments[...]
         while let argument = rest.popFirst() {
             if argument == "-h" || argument == "--help" { throw .help }
+            if argument == "--typed" { options.typed = true; continue }
+            if argument == "--typed-only" { options.typedOnly = true; continue }
             guard argument.hasPrefix("--") else { throw .invalid("unexpected argument '\(argument)'") }
             var name = String(argument.dropFirst(2))
             var inlineValue: String?
@@ -86,6 +99,7 @@ struct Options {
                 options.seed = seed
             case "json": options.json = try outputPath(value(), option: name)
             case "save-queries": options.saveQueries = try outputPath(value(), option: name)
+            case "typed-per-class": options.typedPerClass = try integer(value(), option: name, range: 1...10_000)
             default:
                 throw .invalid("unknown option '--\(name)'")
             }

@@ -30,6 +30,9 @@ struct Report {
     var relevance: RelevanceFigures?
     /// Remarks printed under the table and kept in JSON.
     var notes: [String]
+    /// The typed-fields section (`--typed`), printed after the table by main and kept in JSON
+    /// under `typed`.
+    var typed: TypedReport? = nil
 
     // MARK: Ratios (ours ÷ SQLite)
 
@@ -104,6 +107,7 @@ struct Report {
                 ])
             } ?? .null),
             ("notes", .array(notes.map(JSON.string))),
+            ("typed", typed?.json() ?? .null),
         ])
     }
 

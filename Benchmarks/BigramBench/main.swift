@@ -3,7 +3,8 @@
 //
 // Order of work: load (and scale) the corpus; choose the queries; BigramSearch indexing
 // (single-threaded, then with --threads), queries, save and open; then the same through SQLite;
-// then the report. Our index is released before SQLite starts.
+// then the report. Our index is released before SQLite starts. With --typed, the typed-fields
+// section (TypedFieldsRun.swift) runs afterwards; --typed-only runs it alone.
 
 import BigramSearch
 import Foundation
@@ -120,11 +121,26 @@ do {
 }
 
 do {
-    let report = try runBenchmark(options)
-    print(report.table(), terminator: "")
+    let json: JSON
+    if options.typedOnly {
+        // The typed-fields section alone (TypedFieldsRun.swift).
+        let typed = try TypedFieldsSection.run(options)
+        print(typed.table(), terminator: "")
+        json = .object([("typed", typed.json())])
+    } else {
+        var report = try runBenchmark(options)
+        print(report.table(), terminator: "")
+        if options.typed {
+            // After the main benchmark, whose indexes are released by now.
+            let typed = try TypedFieldsSection.run(options)
+            print("\n" + typed.table(), terminator: "")
+            report.typed = typed
+        }
+        json = report.json()
+    }
     if let path = options.json {
         do {
-            try Data((report.json().rendered() + "\n").utf8).write(to: URL(fileURLWithPath: path))
+            try Data((json.rendered() + "\n").utf8).write(to: URL(fileURLWithPath: path))
         } catch {
             fail("cannot write \(path): \(error.localizedDescription)", code: 1)
         }

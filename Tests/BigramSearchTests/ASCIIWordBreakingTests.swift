@@ -2,7 +2,7 @@ import Testing
 @testable import BigramSearch
 
 /// The analyzer's ASCII fast path must segment exactly as ICU's dictionary-free word rules do.
-@Suite struct ASCIIWordBreakingTests {
+@Suite(.checksSegmentInvariants) struct ASCIIWordBreakingTests {
     /// ICU iterators are not thread-safe and tests run in parallel: go through a pool.
     static let breakers = try! WordBreakerPool(.dictionaryFree)
 

@@ -115,7 +115,7 @@ private let seedNames = ["000_ecb1b37cb59dfad8.txt", "004_11e7406c084a3f21.txt"]
 
 // MARK: - Seeds
 
-@Suite struct AnalyzerSeedTests {
+@Suite(.checksSegmentInvariants) struct AnalyzerSeedTests {
     @Test func lineWrappedWordIsATerm() throws {
         let text = try Seeds.text(seedNames[0])
         #expect(text.contains("参\n\n观"))
@@ -151,7 +151,7 @@ private let seedNames = ["000_ecb1b37cb59dfad8.txt", "004_11e7406c084a3f21.txt"]
 
 // MARK: - Hard cases
 
-@Suite struct AnalyzerHardCaseTests {
+@Suite(.checksSegmentInvariants) struct AnalyzerHardCaseTests {
     let a: BigramAnalyzer
     init() throws { a = try BigramAnalyzer() }
 
@@ -335,7 +335,7 @@ private func randomString(_ g: inout SplitMix64, seedScalars: [Unicode.Scalar]) 
     return s
 }
 
-@Suite struct AnalyzerPropertyTests {
+@Suite(.checksSegmentInvariants) struct AnalyzerPropertyTests {
     @Test(arguments: [false, true]) func matchesIndependentReference(_ unigrams: Bool) throws {
         let a = try BigramAnalyzer(.init(emitUnigrams: unigrams))
         let seedScalars = Array(try seedNames.map(Seeds.text).joined(separator: "\n").unicodeScalars)

@@ -5,7 +5,7 @@ import Testing
 // (little-endian integers, varints) and BitWriter / BorrowedBytes.bits (values of 0–32 bits,
 // Elias-gamma), against plain arithmetic.
 
-@Suite struct ByteCodingTests {
+@Suite(.checksSegmentInvariants) struct ByteCodingTests {
     @Test func varintsRoundTrip() {
         let edges: [UInt64] = [0, 1, 127, 128, 255, 16_383, 16_384, 1 << 21 - 1, 1 << 21, UInt64(UInt32.max),
                                1 << 32, 1 << 56 - 1, 1 << 56, 1 << 63 - 1, 1 << 63, UInt64.max]

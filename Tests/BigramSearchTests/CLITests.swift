@@ -3,12 +3,12 @@ import Testing
 import BigramSearch
 
 // Tests of the `bigram-search` command-line tool, run as a separate process (the built
-// executable, see CLITestSupport.swift): commands never create an index implicitly, a second
+// executable, see Support/CLIRunner.swift): commands never create an index implicitly, a second
 // writer is refused (or waits), I/O failures end with status 1 instead of a crash or a silent
 // truncation, JSON Lines values of the wrong type are errors, exit statuses are 0/1/2, colour
 // only on a terminal, and commands that change nothing say so.
 
-@Suite struct CLITests {
+@Suite(.checksSegmentInvariants) struct CLITests {
     let seeds = Seeds.directory.path
 
     /// `index seeds --out <dir>/idx`; returns the index path.

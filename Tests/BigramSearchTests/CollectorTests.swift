@@ -5,7 +5,7 @@ import Testing
 // the snapshot's public entry points over an index of several segments: counts, ids, all matches
 // and the top k agree with each other and with a brute-force sort.
 
-@Suite struct CollectorTests {
+@Suite(.checksSegmentInvariants) struct CollectorTests {
     /// Matches of segments of the given sizes: each document with probability `percent`, scores
     /// from a few values (so that ties are common).
     private static func segments(_ sizes: [Int], percent: Int, _ rng: inout SplitMix64) -> [(docs: [UInt32], scores: [Double])] {

@@ -11,7 +11,7 @@ import Testing
 // integer ids keep their decimal text, --auto-ids / --skip-bad-lines / --recursive, invalid UTF-8
 // repaired and reported the same way in every layout, ignored keys reported, I/O errors thrown.
 
-@Suite struct CorpusReaderTests {
+@Suite(.checksSegmentInvariants) struct CorpusReaderTests {
     /// Writes `lines` (joined with "\n", plus a final newline) to a fresh `.jsonl` file.
     private func jsonl(_ lines: [String], in dir: String, name: String = "corpus.jsonl") throws -> String {
         let path = dir + "/" + name

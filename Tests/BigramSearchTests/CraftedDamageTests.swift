@@ -103,7 +103,7 @@ private func expectGeneratedCasesPass(_ label: String, kinds: [UInt32], plain: B
 private let indexKinds: [UInt32] = [5, 6, 7, 8, 9]   // dictionaryEntries, dictionaryBlocks, postings, lengths, fieldInfo
 private let storedKinds: [UInt32] = [1, 2, 3, 4]     // idOffsets, idBytes, storedOffsets, storedBytes
 
-@Suite struct CraftedDamageTests {
+@Suite(.checksSegmentInvariants) struct CraftedDamageTests {
     @Test func craftedDamageOfIndexSectionsGivesTypedErrorsOrAnswers() async {
         await expectGeneratedCasesPass("index sections", kinds: indexKinds, plain: false,
                                        iterations: fuzzIterations(default: 1200), seed: 0xC0FF_EE01)

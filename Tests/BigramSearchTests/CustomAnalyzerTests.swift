@@ -193,7 +193,7 @@ private struct Outcome: Equatable, CustomStringConvertible {
 
 // MARK: - Tests
 
-@Suite struct CustomAnalyzerTests {
+@Suite(.checksSegmentInvariants) struct CustomAnalyzerTests {
     /// A delegating analyzer finds, ranks and highlights exactly like the analyzer it delegates
     /// to, under every option.
     @Test(arguments: [BigramAnalyzer.Options(), .init(emitUnigrams: true), .init(foldTraditional: true)])

@@ -31,7 +31,7 @@ private func count(_ dir: String, _ query: String) throws -> Int {
     try IndexStore.open(at: dir).search(query).totalCount
 }
 
-@Suite struct DataSafetyTests {
+@Suite(.checksSegmentInvariants) struct DataSafetyTests {
     // MARK: One writer per directory
 
     @Test func secondWriterIsRefusedUntilTheFirstCloses() throws {
@@ -306,7 +306,7 @@ private func count(_ dir: String, _ query: String) throws -> Int {
     }
 }
 
-@Suite struct DiscardTests {
+@Suite(.checksSegmentInvariants) struct DiscardTests {
     @Test func discardingAFirstRunLeavesNothing() throws {
         let base = temporaryIndexPath("discard")
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
@@ -335,7 +335,7 @@ private func count(_ dir: String, _ query: String) throws -> Int {
     }
 }
 
-@Suite struct MergeValidationTests {
+@Suite(.checksSegmentInvariants) struct MergeValidationTests {
     /// A writer checks checksums when it opens an index (fast); the terms it decodes when merging
     /// are validated as a search validates them, so damage that passes the checksums is an error
     /// naming the file, never a well-formed merged segment of wrong data.

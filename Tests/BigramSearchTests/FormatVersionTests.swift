@@ -4,13 +4,15 @@ import Testing
 
 // The on-disk format is a promise: every released format version has a fixture here (an index
 // written by that release, in Fixtures/), and opening one gives a clear typed error naming the
-// version (this library reads only the current one).
+// version, or is read (version 2).
 //
 // - format-1-byte-postings: segment version 1 with byte-aligned postings blocks (released up to
 //   the seventh stop of the project), manifest version 1.
 // - format-1-bit-postings: the same version number with one bit stream per postings block
 //   (released at the eighth stop without a version change: its files cannot be told from the
 //   first kind, so both are refused).
+// - format-2: segment and manifest version 2 (released at the sixteenth stop): read as it is (a
+//   version 3 index without typed fields); a writer adds version 3 files to it.
 
 private let fixtures = Seeds.repositoryRoot.appendingPathComponent("Tests/BigramSearchTests/Fixtures").path
 
@@ -19,20 +21,30 @@ private let currentFixture = "format-\(SegmentFile.version)"
 
 /// The documents of the current-version fixture: short values, a Traditional one, full-width
 /// letters, a deletion, a term in more than one postings block (130 documents), and a long value
-/// (stored in deflated chunks).
+/// (stored in deflated chunks); typed fields of each kind (some documents without values, a
+/// keyword field with several values).
 private func fixtureSnapshot() throws -> IndexSnapshot {
-    let schema = Schema([.init("title", boost: 2), .init("body"), .init("url", indexed: false)])
+    let schema = Schema([.init("title", boost: 2), .init("body"), .init("url", indexed: false),
+                         .init("date", kind: .date), .init("tags", kind: .keyword), .init("n", kind: .int),
+                         .init("price", kind: .double, stored: false)])
     let analyzer = try BigramAnalyzer()
     var first = SegmentBuilder(schema: schema, analyzer: analyzer)
-    first.add(Document(id: "visit", fields: ["title": "常熟考察", "body": "赴江苏省常熟市参\n\n观考察", "url": "/a"]))
-    first.add(Document(id: "kernel", fields: ["title": "Linux内核", "body": "我们对Linux内核非常熟悉。"]))
-    first.add(Document(id: "sports", fields: ["body": "體育新聞 ＡＢＣ１２３"]))
+    first.add(Document(id: "visit", fields: ["title": "常熟考察", "body": "赴江苏省常熟市参\n\n观考察", "url": "/a"],
+                       values: ["date": .date(milliseconds: 1_717_200_000_123), "tags": .keywords(["新闻", "江苏"]), "n": .int(-5),
+                                "price": .double(2.5)]))
+    first.add(Document(id: "kernel", fields: ["title": "Linux内核", "body": "我们对Linux内核非常熟悉。"],
+                       values: ["date": .date(milliseconds: -86_400_000), "tags": .keyword("tech"), "n": .int(Int64.max)]))
+    first.add(Document(id: "sports", fields: ["body": "體育新聞 ＡＢＣ１２３"], values: ["price": .double(-0.0)]))
     var second = SegmentBuilder(schema: schema, analyzer: analyzer)
-    for i in 0..<130 { second.add(Document(id: "n\(i)", fields: ["body": "小微企业园 第\(i)篇"])) }
+    for i in 0..<130 {
+        second.add(Document(id: "n\(i)", fields: ["body": "小微企业园 第\(i)篇"],
+                            values: ["n": .int(Int64(i)), "date": .date(milliseconds: Int64(i) * 86_400_000 * 30),
+                                     "tags": .keyword(i % 2 == 0 ? "even" : "odd")]))
+    }
     let sentence = "常熟市小微企业园参观考察，Linux内核版本2000亿元。"
     second.add(Document(id: "long", fields: ["body": (0..<3_000).map { "\(sentence)\($0)\n" }.joined()]))
     func fixed(_ s: Segment, uid: UInt64) -> Segment {
-        Segment(documentCount: s.documentCount, ids: s.ids, stored: s.stored, fields: s.fields, uid: uid)
+        Segment(documentCount: s.documentCount, ids: s.ids, stored: s.stored, fields: s.fields, uid: uid, columns: s.columns)
     }
     let a = fixed(first.freeze(), uid: 0x0000_0000_0000_00A1), b = fixed(second.freeze(), uid: 0x0000_0000_0000_00B2)
     var deleted = DocumentSet(capacity: b.documentCount)
@@ -53,7 +65,7 @@ private func contents(_ dir: String) throws -> [String: Data] {
     return out
 }
 
-@Suite struct FormatVersionTests {
+@Suite(.checksSegmentInvariants) struct FormatVersionTests {
     @Test(arguments: ["format-1-byte-postings", "format-1-bit-postings"])
     func earlierVersionsAreRefusedWithTheirVersion(_ name: String) throws {
         let dir = try copyFixture(name)
@@ -117,17 +129,46 @@ private func contents(_ dir: String) throws -> [String: Data] {
         let table = try #require(s.segments[1].stored[1])
         guard case .chunked(let c) = try table.value(table.count - 1) else { Issue.record("the long value is not chunked"); return }
         #expect(c.isDeflated)
+        // Typed values.
+        #expect(try s.matchingIDs(.filter(.keyword("江苏", field: "tags"))) == ["visit"])
+        #expect(try s.count(.filter(.range(field: "n", lower: RangeBound(.int(0)), upper: RangeBound(.int(9))))) == 9, "n0…n9 but the deleted n7")
+        let byDate = try s.search(.filter(.keyword("odd", field: "tags")), options: SearchOptions(limit: 2, sort: [SortField("date", descending: true)]))
+        #expect(byDate.hits.map(\.id) == ["n129", "n127"])
+        #expect(byDate.hits.first?.value("date") == .date(milliseconds: 129 * 86_400_000 * 30))
+    }
+
+    @Test func version2IsRead() throws {
+        let dir = try copyFixture("format-2")
+        defer { removeDirectory(dir) }
+        let before = try contents(dir)
+        let s = try IndexStore.verify(at: dir)
+        #expect(s.documentCount == 133)
+        #expect(try s.matchingIDs(.phrase("参观")).sorted() == ["long", "visit"])
+        #expect(try s.count(.phrase("小微企业园")) == 130)
+        #expect(try s.matchingIDs(.phrase("第7篇")).isEmpty, "the deleted document")
+        let long = try s.search("\"2000亿元。2999\"", options: SearchOptions(limit: 1, highlight: HighlightOptions()))
+        #expect(long.hits.first?.highlights.first?.snippet.contains("【2000亿元。2999】") == true)
+        #expect(try contents(dir) == before, "reading changed the directory")
+        // A writer opens it and commits version 3 files next to the version 2 ones.
+        let w = try IndexWriter(directory: dir)
+        try w.add(Document(id: "new", fields: ["body": "常熟新闻"]))
+        try w.commit()
+        w.close()
+        let reopened = try IndexStore.verify(at: dir)
+        #expect(try reopened.matchingIDs(.phrase("常熟")).sorted() == ["kernel", "long", "new", "visit"])
+        let manifest = Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/MANIFEST")))
+        #expect(manifest[4] == UInt8(Manifest.version))
     }
 
     @Test func theFixturesAreWhatTheirReleasesWrote() throws {
         // Guards the fixtures themselves: magic and version of every file.
-        for name in ["format-1-byte-postings", "format-1-bit-postings"] {
+        for (name, version) in [("format-1-byte-postings", 1), ("format-1-bit-postings", 1), ("format-2", 2), (currentFixture, Int(SegmentFile.version))] {
             let dir = fixtures + "/" + name
             for file in listDirectory(dir) {
                 let b = Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + file)))
                 let magic = String(decoding: b[0..<4], as: UTF8.self)
                 #expect(magic == (file == "MANIFEST" ? "BMAN" : "BSEG"), "\(name)/\(file)")
-                #expect(b[4] == 1, "\(name)/\(file)")
+                #expect(Int(b[4]) == version, "\(name)/\(file)")
             }
         }
     }

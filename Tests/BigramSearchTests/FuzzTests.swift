@@ -69,7 +69,7 @@ private func runStackedCases(iterations: Int, seed: UInt64, log: String) throws 
     return problems
 }
 
-@Suite struct FuzzTests {
+@Suite(.checksSegmentInvariants) struct FuzzTests {
     @Test func segmentReaderOnStackedMutations() async {
         let log = temporaryIndexPath("log"), report = log + ".report"
         defer { try? FileManager.default.removeItem(atPath: log); try? FileManager.default.removeItem(atPath: report) }

@@ -43,7 +43,7 @@ private func expectWellFormed(_ rs: [Range<Int>], in text: String, sourceLocatio
     }
 }
 
-@Suite struct HighlighterTests {
+@Suite(.checksSegmentInvariants) struct HighlighterTests {
     // MARK: Match ranges
 
     @Test func overlappingAndAdjacentMatchesAreMerged() {

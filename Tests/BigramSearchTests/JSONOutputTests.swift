@@ -5,7 +5,7 @@ import Testing
 // The Encodable form of search results (`{"total", "offset", "hits": [{"id", "score", "fields",
 // "highlights": [{"field", "utf8", "utf16", "snippet"}]}]}`), and snippets' whitespace.
 
-@Suite struct JSONOutputTests {
+@Suite(.checksSegmentInvariants) struct JSONOutputTests {
     static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -23,7 +23,8 @@ import Testing
         let results = try writer.snapshot().search("常熟", options: SearchOptions(limit: 1, offset: 1, highlight: HighlightOptions(before: "[", after: "]")))
         let json = try Self.encode(results)
         let top = try Self.object(json)
-        #expect(Set(top.keys) == ["total", "offset", "hits"])
+        #expect(Set(top.keys) == ["total", "offset", "hits", "next"])   // (facets only when asked for)
+        #expect(top["next"] is NSNull, "the last page has no cursor")
         #expect(top["total"] as? Int == 2)
         #expect(top["offset"] as? Int == 1)
         let hits = try #require(top["hits"] as? [[String: Any]])
@@ -78,13 +79,13 @@ import Testing
         let writer = try IndexWriter(schema: .text)
         try writer.add(Document(id: "a", text: "常熟"))
         let none = try Self.encode(try writer.snapshot().search("苏州"))
-        #expect(none == #"{"hits":[],"offset":0,"total":0}"#)
+        #expect(none == #"{"hits":[],"next":null,"offset":0,"total":0}"#)
         let plain = try Self.encode(try writer.snapshot().search("常熟"))   // no highlight asked for
         #expect(plain.contains(#""highlights":[]"#))
     }
 }
 
-@Suite struct SnippetWhitespaceTests {
+@Suite(.checksSegmentInvariants) struct SnippetWhitespaceTests {
     func snippet(_ text: String, _ query: String) throws -> String {
         let writer = try IndexWriter(schema: .text)
         try writer.add(Document(id: "a", text: text))

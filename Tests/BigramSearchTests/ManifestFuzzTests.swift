@@ -61,7 +61,7 @@ private func mutate(_ object: Any, _ rng: inout SplitMix64, depth: Int = 0) -> A
     return strangeValue(&rng)
 }
 
-@Suite struct ManifestFuzzTests {
+@Suite(.checksSegmentInvariants) struct ManifestFuzzTests {
     @Test func mutatedManifestsGiveTypedErrorsOrWorkingIndexes() throws {
         let base = temporaryIndexPath("manifest-fuzz")
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)

@@ -73,7 +73,7 @@ private func killedHolderChild(dir: String, delayMicros: Int, ready: String) thr
 
 // MARK: Tests
 
-@Suite(.serialized) struct MultiProcessTests {
+@Suite(.serialized, .checksSegmentInvariants) struct MultiProcessTests {
     @Test func twoWritersAtOnceLoseNothing() async throws {
         var refusals = 0
         for trial in 0..<6 {

@@ -6,7 +6,7 @@ import Testing
 // with and without re-ranking; checked against a brute force (the whole match set sorted by score,
 // ties in document order) and against one big page.
 
-@Suite struct PagingTests {
+@Suite(.checksSegmentInvariants) struct PagingTests {
     /// Documents over a small alphabet (many matches, many equal scores), in several segments.
     static let snapshot: IndexSnapshot = {
         var rng = SplitMix64(0x5EED)

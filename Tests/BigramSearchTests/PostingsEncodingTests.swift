@@ -162,10 +162,8 @@ private struct EncodedField {
 // MARK: - The format, written out independently
 
 /// The postings of one term as docs/FORMAT.md §Postings describes them, bit by bit (a second,
-/// deliberately naive encoder). One difference from the text of FORMAT.md: the width of a
-/// block's first document is ⌈log2 D⌉ bits (at least 1), which is what the encoder's own
-/// documentation says and what every document number below D needs; FORMAT.md's
-/// "⌈log2 (D − 1)⌉" is one bit short when D − 1 is a power of two (D = 3, 5, 9, …).
+/// deliberately naive encoder). The width of a block's first document is the bit width of D − 1
+/// (⌈log2 D⌉, at least 1): what every document number below D needs.
 private func referenceEncoding(_ postings: [Posting], documentCount d: Int, lengths: [UInt32]) -> [UInt8] {
     /// The smallest k with 2^k ≥ x.
     func ceilLog2(_ x: UInt64) -> Int { x <= 1 ? 0 : 64 - (x - 1).leadingZeroBitCount }
@@ -248,7 +246,7 @@ private func postings(docs: [UInt32], lengths: [UInt32], _ rng: inout SplitMix64
     }
 }
 
-@Suite struct PostingsEncodingTests {
+@Suite(.checksSegmentInvariants) struct PostingsEncodingTests {
     /// Documents per term around the block size, dense (every document) and sparse.
     @Test(arguments: [1, 127, 128, 129, 255, 256, 257, 1_000])
     func documentCountsAroundBlocks(_ df: Int) {

@@ -21,7 +21,7 @@ private struct ReferenceStream {
     var values: [UInt32] { docs.flatMap { [$0.doc, UInt32($0.positions.count)] + $0.positions } }
 }
 
-@Suite struct PostingsPoolTests {
+@Suite(.checksSegmentInvariants) struct PostingsPoolTests {
     @Test func emptyAndSingleStreams() {
         var pool = PostingsPool()
         let s = pool.makeStream()

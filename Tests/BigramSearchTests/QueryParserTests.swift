@@ -131,9 +131,14 @@ private let malformed: [QueryParserMalformedCase] = [
     QueryParserMalformedCase("nosuch:abc", .unknownField("nosuch"), at: 0),
     QueryParserMalformedCase("常熟 nosuch:\"a b\"", .unknownField("nosuch"), at: 3),
     QueryParserMalformedCase("-nosuch:abc 常熟", .unknownField("nosuch"), at: 1),
+    // Filter syntax on this index, which has no typed fields (FilterSyntaxTests has the rest).
+    QueryParserMalformedCase("nosuch:[1 TO 2]", .unknownField("nosuch"), at: 0),
+    QueryParserMalformedCase("text:[a TO b]", .filterOnTextField("text"), at: 0),
+    QueryParserMalformedCase("常熟 text:>=5", .filterOnTextField("text"), at: 3),
+    QueryParserMalformedCase("(text:{1 TO 2})", .filterOnTextField("text"), at: 1),
 ]
 
-@Suite struct QueryParserMalformedTests {
+@Suite(.checksSegmentInvariants) struct QueryParserMalformedTests {
     @Test(arguments: malformed) func strictErrorHasKindAndPosition(_ c: QueryParserMalformedCase) throws {
         let s = ParserFixture.snapshot
         let error = fast("parse(\(shown(c.input)))") { strictError(s.queryParser, c.input) }
@@ -192,7 +197,7 @@ private let malformed: [QueryParserMalformedCase] = [
 
 // MARK: - Hostile input: size, clause count, depth, odd characters
 
-@Suite struct QueryParserHostileTests {
+@Suite(.checksSegmentInvariants) struct QueryParserHostileTests {
     @Test func tenThousandClauses() throws {
         let s = ParserFixture.snapshot
         let text = Array(repeating: "linux", count: 10_000).joined(separator: " ")   // 60 KB
@@ -384,7 +389,9 @@ private let malformed: [QueryParserMalformedCase] = [
     @Test func randomSyntaxSoup() throws {
         let s = ParserFixture.snapshot
         let alphabet: [String] = ["(", ")", "\"", "-", " ", " ", "OR", "OR ", "text:", "nosuch:", "*", "常", "熟", "linux",
-                                  "a", "，", "\u{0}", "😀", "\n", ":", "\u{FFFD}", "\u{3000}"]
+                                  "a", "，", "\u{0}", "😀", "\n", ":", "\u{FFFD}", "\u{3000}",
+                                  // filter syntax, on a text field here
+                                  "[", "{", "]", "}", " TO ", ">=", "<", "2024-06"]
         var rng = SplitMix64(state: 0x51DE_C0DE)
         func next() -> Int { Int(rng.next() >> 1) }
         let clock = ContinuousClock()
@@ -412,7 +419,7 @@ private let malformed: [QueryParserMalformedCase] = [
 
 // MARK: - Well-formed queries
 
-@Suite struct QueryParserSyntaxTests {
+@Suite(.checksSegmentInvariants) struct QueryParserSyntaxTests {
     let p = QueryParser()
 
     @Test func orBindsTighterThanAnd() throws {

@@ -3,7 +3,7 @@ import Testing
 import BigramSearch
 
 /// The README's API example, run as written (public API only), with its outcomes checked.
-@Suite struct ReadmeExampleTests {
+@Suite(.checksSegmentInvariants) struct ReadmeExampleTests {
     @Test func wholeAPIExample() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -69,5 +69,39 @@ import BigramSearch
         let snapshot = writer.snapshot()
         let bounded = try await snapshot.search("内核", options: SearchOptions(timeLimit: .milliseconds(50)))
         #expect(bounded.hits.map(\.id) == ["b"])
+    }
+}
+
+/// The README's typed-fields example, as written, with its outcomes checked.
+@Suite(.checksSegmentInvariants) struct ReadmeTypedFieldsExampleTests {
+    @Test func typedFieldsExample() throws {
+        let news = try IndexWriter(schema: Schema([
+            .init("title", boost: 2), .init("body"),
+            .init("date", kind: .date), .init("section", kind: .keyword), .init("words", kind: .int),
+        ]))
+        try news.add(Document(id: "n1", fields: ["title": "常熟考察", "body": "赴江苏省常熟市参观考察"],
+                              values: ["date": .date(milliseconds: 1_717_200_000_000),
+                                       "section": .keywords(["要闻", "江苏"]), "words": .int(820)]))
+        try news.add(Document(id: "n2", fields: ["title": "常熟体育", "body": "常熟市运动会开幕"],
+                              values: ["date": .date(milliseconds: 1_704_067_200_000),
+                                       "section": .keyword("体育"), "words": .int(310)]))
+        let archive = news.snapshot()
+        let page = try archive.search("常熟 date:[2024-01-01 TO 2024-12-31]",
+                                      options: SearchOptions(limit: 10, sort: [SortField("date", descending: true)],
+                                                             facets: [.values("section"), FacetRequest("date", .months)]))
+        #expect(page.hits.map(\.id) == ["n1", "n2"])
+        #expect(page.hits.first?.value("section") == .keywords(["江苏", "要闻"]))
+        #expect(page.facets["section"]?.buckets.map { "\($0.label) \($0.count)" } == ["体育 1", "江苏 1", "要闻 1"])
+        #expect(page.facets["date:month"]?.buckets.map(\.label) == ["2024-01", "2024-06"])
+        #expect(page.next == nil)
+        let same = try archive.search(.all([.phrase("常熟"), .filter(.range(field: "words", lower: RangeBound(.int(500)), upper: nil))]))
+        #expect(same.hits.map(\.id) == ["n1"])
+        var options = SearchOptions(limit: 1, sort: [SortField("date", descending: true)])
+        let first = try archive.search("常熟", options: options)
+        #expect(first.hits.map(\.id) == ["n1"])
+        options.after = first.next
+        let second = try archive.search("常熟", options: options)
+        #expect(second.hits.map(\.id) == ["n2"] && second.next == nil)
+        #expect(throws: SearchError.self) { try archive.search("体育", options: options) }
     }
 }

@@ -5,7 +5,7 @@ import Testing
 /// The relevance set (Benchmarks/relevance.jsonl): queries whose bigrams also occur across word
 /// boundaries (`常熟` in `非常熟悉`, `大学生` in `大学 生物`), each with the document that should rank
 /// first. All cases share one index, so statistics are realistic.
-@Suite struct RelevanceTests {
+@Suite(.checksSegmentInvariants) struct RelevanceTests {
     struct Case: Decodable { var q: String; var best: String; var docs: [Doc] }
     struct Doc: Decodable { var id: String; var text: String }
 

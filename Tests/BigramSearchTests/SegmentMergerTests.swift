@@ -104,7 +104,7 @@ private func mergeAndCheck(_ parts: [(segment: Segment, deleted: DocumentSet)],
     return merged
 }
 
-@Suite struct SegmentMergerTests {
+@Suite(.checksSegmentInvariants) struct SegmentMergerTests {
     @Test func builtAndMergedSegmentsMatchTheirInputs() throws {
         let analyzer = try BigramAnalyzer()
         var rng = SplitMix64(0x3E96E)

@@ -6,7 +6,7 @@ import Testing
 // Manifest): exact round trips, re-saving into the same directory, typed errors for every kind
 // of damage, and analyzer options kept in the index.
 
-// MARK: - Helpers (shared ones in TestSupport.swift)
+// MARK: - Helpers (shared ones in Support/)
 
 
 private let latinVocabulary = ["Linux", "Swift", "kernel", "search", "index", "Unicode", "GPU", "bigram", "Apple", "server"]
@@ -64,65 +64,6 @@ private func generateQueries(from texts: [String], fields: [String], count: Int,
     return randomQueries(after: queries, texts: texts, words: words, fields: fields, count: count, seed: seed)
 }
 
-/// Everything a search returns, in comparable form.
-private struct SearchOutcome: Equatable {
-    struct HitRecord: Equatable {
-        var id: String
-        var score: Double
-        var fields: [String: String]
-        var highlights: [FieldHighlight]
-    }
-    var totalCount: Int
-    var hits: [HitRecord]
-    var ids: [String]
-    var error: String?
-}
-
-private func outcome(_ s: IndexSnapshot, _ query: String, limit: Int) -> SearchOutcome {
-    do {
-        let r = try s.search(query, options: SearchOptions(limit: limit, highlight: HighlightOptions()))
-        let hits = r.hits.map { h in
-            var fields: [String: String] = [:]
-            for f in s.schema.fields { if let t = h[f.name] { fields[f.name] = t } }
-            #expect(fields == h.fields, "subscript and fields disagree for \(h.id)")
-            return SearchOutcome.HitRecord(id: h.id, score: h.score, fields: fields, highlights: h.highlights)
-        }
-        let ids = try s.matchingIDs(try s.queryParser.parse(query))
-        return SearchOutcome(totalCount: r.totalCount, hits: hits, ids: ids, error: nil)
-    } catch {
-        return SearchOutcome(totalCount: -1, hits: [], ids: [], error: "\(error)")
-    }
-}
-
-/// Runs every query on both snapshots and returns a description of each difference.
-private func compareSearches(_ a: IndexSnapshot, _ b: IndexSnapshot, _ queries: [String], limit: Int = 20) -> (differences: [String], withHits: Int) {
-    var differences: [String] = []
-    var withHits = 0
-    for (i, q) in queries.enumerated() {
-        // Every fourth query asks for every match, the others for the top `limit`.
-        let l = i % 4 == 3 ? Int.max : limit
-        let x = outcome(a, q, limit: l), y = outcome(b, q, limit: l)
-        if x.totalCount > 0 { withHits += 1 }
-        if x != y {
-            var what: [String] = []
-            if x.error != y.error { what.append("error \(x.error ?? "none") vs \(y.error ?? "none")") }
-            if x.totalCount != y.totalCount { what.append("totalCount \(x.totalCount) vs \(y.totalCount)") }
-            if x.hits.map(\.id) != y.hits.map(\.id) { what.append("hit ids \(x.hits.map(\.id).prefix(5)) vs \(y.hits.map(\.id).prefix(5))") }
-            if x.hits.map(\.score) != y.hits.map(\.score) { what.append("scores \(x.hits.map(\.score).prefix(5)) vs \(y.hits.map(\.score).prefix(5))") }
-            if x.hits.map(\.fields) != y.hits.map(\.fields) { what.append("stored fields differ") }
-            if x.hits.map(\.highlights) != y.hits.map(\.highlights) { what.append("highlights differ") }
-            if x.ids != y.ids { what.append("matchingIDs \(x.ids.count) vs \(y.ids.count)") }
-            differences.append("query \"\(q)\": " + what.joined(separator: "; "))
-        }
-    }
-    return (differences, withHits)
-}
-
-private func segmentFiles(_ dir: String) -> [String] { listDirectory(dir).filter { $0.hasPrefix("seg-") && $0.hasSuffix(".bgs") } }
-
-private func manifest(_ dir: String) throws -> Manifest {
-    try Manifest.decode(try readBytes(dir + "/MANIFEST"), path: dir + "/MANIFEST")
-}
 
 
 /// Verifies `dir` fully and returns the error, recording an issue if it passed. Opening verifies
@@ -170,12 +111,12 @@ private func saveSmallIndex(to dir: String) throws -> String {
     let docs = try seedArticleDocuments()
     try w.add(contentsOf: docs.prefix(40))
     try IndexStore.save(w.snapshot(), to: dir)
-    return dir + "/" + segmentFiles(dir)[0]
+    return dir + "/" + segmentFileNames(dir)[0]
 }
 
 // MARK: - Tests
 
-@Suite struct StorageTests {
+@Suite(.checksSegmentInvariants) struct StorageTests {
     // MARK: 1. Round trips
 
     @Test func roundTripSeedPagesTextSchema() throws {
@@ -265,7 +206,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
         let dir = temporaryIndexPath("segments")
         defer { removeDirectory(dir) }
         try IndexStore.save(before, to: dir)
-        #expect(try segmentFiles(dir).count == before.statistics.segments)
+        #expect(try segmentFileNames(dir).count == before.statistics.segments)
         let after = try IndexStore.open(at: dir)
         #expect(after.documentCount == before.documentCount)
         #expect(try after.statistics == before.statistics)
@@ -310,7 +251,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
         #expect(s.documentCount == 0)
         #expect(try s.statistics.segments == 0)
         #expect(try s.search("常熟").totalCount == 0)
-        #expect(segmentFiles(dir).isEmpty)
+        #expect(segmentFileNames(dir).isEmpty)
 
         // All documents deleted: the segment is kept with every document marked deleted.
         try writer.add(Document(id: "a", fields: ["body": "常熟市"]))
@@ -333,9 +274,9 @@ private func saveSmallIndex(to dir: String) throws -> String {
         try w1.add(contentsOf: docs.prefix(50))
         let s1 = w1.snapshot()
         try IndexStore.save(s1, to: dir)
-        let firstFiles = Set(segmentFiles(dir))
+        let firstFiles = Set(segmentFileNames(dir))
         #expect(firstFiles.count == 1)
-        #expect(try manifest(dir).generation == 1)
+        #expect(try readManifest(dir).generation == 1)
         let opened1 = try IndexStore.open(at: dir)
 
         let w2 = try IndexWriter(schema: articleSchema)
@@ -343,17 +284,17 @@ private func saveSmallIndex(to dir: String) throws -> String {
         let s2 = w2.snapshot()
         try IndexStore.save(s2, to: dir)
 
-        let m = try manifest(dir)
+        let m = try readManifest(dir)
         #expect(m.generation == 2)
         let live = Set(m.segments.map(\.file))
         // The first commit's files stay until the next commit (a reader may have read its manifest).
         #expect(Set(m.previous) == firstFiles)
-        #expect(Set(segmentFiles(dir)) == live.union(firstFiles), "segment files \(segmentFiles(dir)) vs manifest \(live.sorted())")
+        #expect(Set(segmentFileNames(dir)) == live.union(firstFiles), "segment files \(segmentFileNames(dir)) vs manifest \(live.sorted())")
         #expect(listDirectory(dir) == (["MANIFEST", "write.lock"] + live.sorted() + firstFiles.sorted()).sorted(), "unexpected files: \(listDirectory(dir))")
         #expect(!listDirectory(dir).contains { $0.hasSuffix(".tmp") })
         // The next commit removes them.
         try IndexStore.save(s2, to: dir)
-        #expect(try manifest(dir).previous.isEmpty)
+        #expect(try readManifest(dir).previous.isEmpty)
         #expect(firstFiles.isDisjoint(with: Set(listDirectory(dir))), "old segment files were not removed: \(listDirectory(dir))")
         #expect(listDirectory(dir) == (["MANIFEST", "write.lock"] + live.sorted()).sorted(), "unexpected files: \(listDirectory(dir))")
 
@@ -377,7 +318,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
         let w = try IndexWriter(schema: articleSchema)
         try w.add(contentsOf: docs.prefix(60))
         try IndexStore.save(w.snapshot(), to: dir)
-        let firstFiles = segmentFiles(dir)
+        let firstFiles = segmentFileNames(dir)
         #expect(firstFiles.count == 1)
         let firstBytes = try readBytes(dir + "/" + firstFiles[0])
 
@@ -392,7 +333,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
         let s2 = w.snapshot()
         try IndexStore.save(s2, to: dir)
 
-        let m = try manifest(dir)
+        let m = try readManifest(dir)
         #expect(m.segments.count == 2)
         #expect(m.segments.first?.file == firstFiles[0], "the unchanged segment is reused")
         #expect(m.segments.first?.deleted.sorted() == [0, 10, 20])
@@ -402,7 +343,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
         #expect(!names.contains(strayOld), "unreferenced segment file not removed")
         #expect(!names.contains { $0.hasSuffix(".tmp") }, "temporary files remain: \(names)")
         #expect(names.contains("notes.txt"), "a file that is not part of the index was removed")
-        #expect(Set(segmentFiles(dir)) == Set(m.segments.map(\.file)))
+        #expect(Set(segmentFileNames(dir)) == Set(m.segments.map(\.file)))
 
         let reopened = try IndexStore.open(at: dir)
         #expect(reopened.documentCount == 96)
@@ -413,7 +354,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
 
         // Saving a reopened snapshot into its own directory and into a new one.
         try IndexStore.save(reopened, to: dir)
-        #expect(try manifest(dir).generation == 3)
+        #expect(try readManifest(dir).generation == 3)
         let again = try IndexStore.open(at: dir)
         #expect(try again.statistics == s2.statistics)
         let copy = temporaryIndexPath("copy")
@@ -422,7 +363,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
         let copied = try IndexStore.open(at: copy)
         let (copyDifferences, _) = compareSearches(s2, copied, queries)
         #expect(copyDifferences.isEmpty, "\(copyDifferences.prefix(5))")
-        #expect(Set(segmentFiles(copy)) == Set(segmentFiles(dir)))
+        #expect(Set(segmentFileNames(copy)) == Set(segmentFileNames(dir)))
     }
 
     // MARK: 3. Damage
@@ -439,7 +380,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
         let s = w.snapshot()
         let dir = temporaryIndexPath("damage")
         try IndexStore.save(s, to: dir)
-        let m = try manifest(dir)
+        let m = try readManifest(dir)
         let queries = ["常熟", "发展 OR 企业", "linux", "title:常熟 -经济"]
         return (dir, m.segments.map(\.file), queries, s)
     }
@@ -568,7 +509,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
         defer { removeDirectory(dir) }
         let path = dir + "/MANIFEST"
         let original = try readBytes(path)
-        var m = try manifest(dir)
+        var m = try readManifest(dir)
 
         // A manifest (with a valid checksum) naming a file that does not exist.
         m.segments[1].file = "seg-00000000deadbeef.bgs"
@@ -683,7 +624,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
         let dir = temporaryIndexPath("fold")
         defer { removeDirectory(dir) }
         try IndexStore.save(before, to: dir)
-        #expect(try manifest(dir).analyzer.bigram == folding.options)
+        #expect(try readManifest(dir).analyzer.bigram == folding.options)
 
         // Reopened without naming the analyzer: rebuilt with the stored options.
         let after = try IndexStore.open(at: dir)
@@ -765,7 +706,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
         let dir = temporaryIndexPath("swap")
         defer { removeDirectory(dir) }
         try IndexStore.save(s, to: dir)
-        let names = try manifest(dir).segments.map(\.file)
+        let names = try readManifest(dir).segments.map(\.file)
         #expect(names.count == 2)
         let a = try readBytes(dir + "/" + names[0]), b = try readBytes(dir + "/" + names[1])
         try writeBytes(dir + "/" + names[0], b)
@@ -786,7 +727,7 @@ private func saveSmallIndex(to dir: String) throws -> String {
         let dir = temporaryIndexPath("resave")
         defer { removeDirectory(dir) }
         try IndexStore.save(s, to: dir)
-        let name = try #require(segmentFiles(dir).first)
+        let name = try #require(segmentFileNames(dir).first)
         let original = try readBytes(dir + "/" + name)
         try writeBytes(dir + "/" + name, Array(original.prefix(original.count / 2)))
         try IndexStore.save(s, to: dir)

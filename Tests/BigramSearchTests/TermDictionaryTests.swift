@@ -114,7 +114,7 @@ private func randomKey(_ count: Int, _ alphabet: [UInt8], _ rng: inout SplitMix6
     (0..<count).map { _ in rng.pick(alphabet) }
 }
 
-@Suite struct TermDictionaryTests {
+@Suite(.checksSegmentInvariants) struct TermDictionaryTests {
     /// Key counts at the block edges: short keys with short shared prefixes (one length byte).
     @Test(arguments: [1, 2, 31, 32, 33, 63, 64, 65, 97])
     func keysAroundBlockEdges(_ count: Int) {

@@ -46,7 +46,7 @@ private func expectSameAsBruteForce(_ hits: [Hit], capacity: Int, _ what: String
             sourceLocation: sourceLocation)
 }
 
-@Suite struct TopKTests {
+@Suite(.checksSegmentInvariants) struct TopKTests {
     @Test func tiesAreBrokenByDocumentOrder() {
         var rng = SplitMix64(0x7E5)
         // Every score equal: document order, on both paths (the heap: capacity below the count).

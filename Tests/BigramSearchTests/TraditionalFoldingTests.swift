@@ -3,7 +3,7 @@ import Testing
 @testable import BigramSearch
 
 /// Traditional/Simplified folding (an index-time and query-time option stored with the index).
-@Suite struct TraditionalFoldingTests {
+@Suite(.checksSegmentInvariants) struct TraditionalFoldingTests {
     static let docs: [(String, String)] = [
         ("t1", "我們熱愛體育運動，體育館在學校裡。"),
         ("s1", "我们热爱体育运动，体育馆在学校里。"),

@@ -1,7 +1,7 @@
 import Testing
 import BigramSearch
 
-@Suite struct TypedFieldSmokeTests {
+@Suite(.checksSegmentInvariants) struct TypedFieldSmokeTests {
     @Test func filterSortFacetPage() throws {
         let schema = Schema([.init("text"), .init("date", kind: .date), .init("source", kind: .keyword), .init("n", kind: .int)])
         let w = try IndexWriter(schema: schema)
@@ -26,3 +26,4 @@ import BigramSearch
         #expect(all.hits.map(\.id) == (sorted.hits + page2.hits).map(\.id))
     }
 }
+

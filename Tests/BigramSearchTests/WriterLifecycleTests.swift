@@ -8,66 +8,14 @@ import Testing
 // process is killed with SIGKILL at random moments in a child process), and reopening a
 // directory with another schema or analyzer.
 
-// MARK: - Helpers (shared ones in TestSupport.swift)
-
-private func segmentFileNames(_ dir: String) -> [String] {
-    listDirectory(dir).filter { $0.hasPrefix("seg-") && $0.hasSuffix(".bgs") }
-}
-
-private func temporaryFileNames(_ dir: String) -> [String] { listDirectory(dir).filter { $0.hasSuffix(".tmp") } }
-
-private func readManifest(_ dir: String) throws -> Manifest {
-    let path = dir + "/" + Manifest.fileName
-    return try Manifest.decode(Array(try Data(contentsOf: URL(fileURLWithPath: path))), path: path)
-}
-
-/// The text of the seed pages, each followed by a blank line, as characters.
-private func seedCharacters() throws -> [Character] {
-    Array(try Seeds.texts().map { $0 + "\n\n" }.joined())
-}
-
-private let latinWords = ["linux", "swift", "kernel", "search", "index", "unicode", "gpu", "bigram", "apple", "server",
-                          "merge", "segment", "commit", "buffer", "delete", "update", "query", "token", "phrase", "rank"]
-
-/// A word of letters only, unique for each `n` (one token for the analyzer; "mk" + base 26).
-private func marker(_ n: Int, prefix: String = "mk") -> String {
-    var n = n, s = ""
-    repeat { s.append(Character(UnicodeScalar(UInt8(97 + n % 26)))); n /= 26 } while n > 0
-    return prefix + s
-}
-
-/// Generates document text: slices of the seed pages with Latin words between them.
-private struct TextGenerator {
-    let seed: [Character]
-    var rng: SplitMix64
-
-    init(seed: [Character], rng: UInt64) { self.seed = seed; self.rng = SplitMix64(rng) }
-
-    mutating func slice(_ length: ClosedRange<Int>) -> String {
-        let n = min(seed.count, rng.int(length))
-        let start = rng.int(0...(seed.count - n))
-        return String(seed[start..<(start + n)]).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    mutating func body(parts: ClosedRange<Int> = 2...5) -> String {
-        var out: [String] = []
-        for _ in 0..<rng.int(parts) {
-            out.append(slice(8...80))
-            if rng.chance(30) { out.append(rng.pick(latinWords)) }
-            if rng.chance(10) { out.append("\(rng.pick(latinWords))\(slice(2...4))") }
-        }
-        return out.joined(separator: rng.chance(50) ? " " : "，")
-    }
-
-    mutating func title() -> String { slice(4...14) }
-}
+// MARK: - Helpers (shared ones in Support/)
 
 /// Queries over `texts`: CJK substrings of 1–6 characters, Latin words and prefixes, mixed and
 /// multi-clause queries (AND, OR, -, groups, phrases, fields).
 private func generateQueries(from texts: [String], fields: [String], count: Int, seed: UInt64) -> [String] {
     var queries = ["常熟", "企业", "发展", "linux", "kern*", "常熟 -考察", "常熟 OR 小微企业", "(常熟 OR 企业) 发展", "\"常熟 市\""]
     for f in fields { queries += ["\(f):常熟", "\(f):(发展 OR 企业)"] }
-    return randomQueries(after: queries, texts: texts, words: latinWords, fields: fields, count: count, seed: seed)
+    return randomQueries(after: queries, texts: texts, words: TextGenerator.latinWords, fields: fields, count: count, seed: seed)
 }
 
 private func ids(_ s: IndexSnapshot, _ query: String) throws -> [String] {
@@ -86,233 +34,9 @@ private func documents(_ s: IndexSnapshot, _ query: String, field: String) throw
     return out
 }
 
-/// Compares the matching sets of every query (matchingIDs as sets; also count or totalCount for
-/// two queries in three). Returns a description of each difference.
-private func setDifferences(_ a: IndexSnapshot, _ b: IndexSnapshot, _ queries: [String]) -> [String] {
-    var out: [String] = []
-    for (i, q) in queries.enumerated() {
-        do {
-            let query = try a.queryParser.parse(q)
-            let x = try a.matchingIDs(query), y = try b.matchingIDs(query)
-            var what: [String] = []
-            if Set(x).count != x.count { what.append("duplicate ids in the first: \(x.count - Set(x).count)") }
-            if Set(y).count != y.count { what.append("duplicate ids in the second: \(y.count - Set(y).count)") }
-            if Set(x) != Set(y) {
-                what.append("sets differ: only first \(Set(x).subtracting(y).sorted().prefix(4)), only second \(Set(y).subtracting(x).sorted().prefix(4))")
-            }
-            if i % 3 == 1 {
-                let cx = try a.count(query), cy = try b.count(query)
-                if cx != cy || cx != x.count { what.append("count \(cx) vs \(cy) (ids \(x.count))") }
-            } else if i % 3 == 2 {
-                let tx = try a.search(query, options: SearchOptions(limit: 5)).totalCount
-                let ty = try b.search(query, options: SearchOptions(limit: 5)).totalCount
-                if tx != ty || tx != x.count { what.append("totalCount \(tx) vs \(ty)") }
-            }
-            if !what.isEmpty { out.append("\"\(q)\": " + what.joined(separator: "; ")) }
-        } catch {
-            out.append("\"\(q)\": error \(error)")
-        }
-    }
-    return out
-}
-
-/// Compares ranked results: hit ids in order, scores within 1e-9, and matchingIDs in document
-/// order. Every fourth query asks for every match, the others for the top 20.
-private func rankDifferences(_ a: IndexSnapshot, _ b: IndexSnapshot, _ queries: [String]) -> (differences: [String], withHits: Int) {
-    var out: [String] = []
-    var withHits = 0
-    for (i, q) in queries.enumerated() {
-        do {
-            let query = try a.queryParser.parse(q)
-            let options = SearchOptions(limit: i % 4 == 3 ? Int.max : 20)
-            let x = try a.search(query, options: options), y = try b.search(query, options: options)
-            if x.totalCount > 0 { withHits += 1 }
-            var what: [String] = []
-            if x.totalCount != y.totalCount { what.append("totalCount \(x.totalCount) vs \(y.totalCount)") }
-            if x.hits.map(\.id) != y.hits.map(\.id) {
-                let k = (0..<min(x.hits.count, y.hits.count)).first { x.hits[$0].id != y.hits[$0].id } ?? min(x.hits.count, y.hits.count)
-                what.append("hit ids differ from rank \(k): \(x.hits.dropFirst(k).prefix(3).map { "\($0.id)=\($0.score)" }) vs \(y.hits.dropFirst(k).prefix(3).map { "\($0.id)=\($0.score)" })")
-            } else if let k = x.hits.indices.first(where: { abs(x.hits[$0].score - y.hits[$0].score) > 1e-9 }) {
-                what.append("score at rank \(k) (\(x.hits[k].id)): \(x.hits[k].score) vs \(y.hits[k].score)")
-            }
-            let ix = try a.matchingIDs(query), iy = try b.matchingIDs(query)
-            if ix != iy { what.append("matchingIDs (document order) differ: \(ix.prefix(4)) vs \(iy.prefix(4))") }
-            if !what.isEmpty { out.append("\"\(q)\": " + what.joined(separator: "; ")) }
-        } catch {
-            out.append("\"\(q)\": error \(error)")
-        }
-    }
-    return (out, withHits)
-}
-
 /// Statistics of a snapshot with the byte sizes left out (for checks on counts).
 private func counts(_ s: IndexStatistics) -> [String: Int] {
     ["documents": s.documents, "deletedDocuments": s.deletedDocuments, "segments": s.segments, "terms": s.terms]
-}
-
-// MARK: Crash safety (child process)
-
-private let crashBaseCount = 100
-private let crashBatchSize = 20
-
-/// A committed index of `crashBaseCount` documents "base-<i>" (word `baseword`) in several
-/// segments, the starting point of every crash run (copied for each).
-private func makeCrashTemplate(bodyParts: ClosedRange<Int>) throws -> String {
-    let dir = temporaryIndexPath("crash-template")
-    let w = try IndexWriter(directory: dir, mode: .openOrCreate, schema: .text, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 0))
-    var gen = TextGenerator(seed: try seedCharacters(), rng: 0xBA5E)
-    for i in 0..<crashBaseCount {
-        try w.add(Document(id: "base-\(i)", text: "baseword 基础文档 \(gen.body(parts: bodyParts))"))
-        if i % 25 == 24 { try w.commit() }
-    }
-    try w.commit()
-    return dir
-}
-
-private func copyDirectory(_ from: String, to: String) throws {
-    try FileManager.default.createDirectory(atPath: to, withIntermediateDirectories: true)
-    for name in listDirectory(from) {
-        try FileManager.default.copyItem(atPath: from + "/" + name, toPath: to + "/" + name)
-    }
-}
-
-/// The child: opens the writer, starts a thread that kills the process after `delayMicros`
-/// (counted from the start of the loop, or with `afterFirstCommit` from the end of the first
-/// commit), then commits batch after batch (batch k: documents "b<k>-0"…"b<k>-19" and the
-/// deletion of "base-<k>"), with `merge` a forceMerge and a second commit after each.
-private func crashChild(dir: String, delayMicros: Int, afterFirstCommit: Bool, merge: Bool) throws {
-    let seed = try seedCharacters()
-    let w = try IndexWriter(directory: dir, mode: .openOrCreate, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 2))
-    var gen = TextGenerator(seed: seed, rng: UInt64(delayMicros))
-    // Warm up (ICU data, first allocations) so that the delays land in the commit loop.
-    let warm = try IndexWriter(schema: .text)
-    try warm.add(contentsOf: (0..<crashBatchSize).map { Document(id: "w\($0)", text: "warmword \(gen.body(parts: 1...3))") })
-    _ = try warm.snapshot().search("常熟 OR warmword")
-    func startKiller() {
-        Thread {
-            usleep(UInt32(delayMicros))
-            kill(getpid(), SIGKILL)
-        }.start()
-    }
-    if !afterFirstCommit { startKiller() }
-    var k = 0
-    while true {
-        var docs: [Document] = []
-        for i in 0..<crashBatchSize {
-            docs.append(Document(id: "b\(k)-\(i)", text: "batchword 批次记录 \(marker(k, prefix: "kb")) \(gen.body(parts: 1...3))"))
-        }
-        try w.add(contentsOf: docs)
-        if k < crashBaseCount { w.delete(id: "base-\(k)") }
-        try w.commit()
-        if merge {
-            try w.forceMerge()
-            try w.commit()
-        }
-        if k == 0 && afterFirstCommit { startKiller() }
-        k += 1
-    }
-}
-
-/// Checks a directory after a killed child: it opens, holds exactly the batches 0..<m (each
-/// complete) with base-0…base-(m-1) deleted, searches work; a writer opens it and its next
-/// commit removes leftovers. Returns m and the number of leftover temporary files.
-private func verifyAfterCrash(_ dir: String, _ what: String) -> (batches: Int, leftovers: Int)? {
-    let snapshot: IndexSnapshot
-    do { snapshot = try IndexStore.open(at: dir) } catch {
-        Issue.record("\(what): the index does not open after the crash: \(error); files: \(listDirectory(dir))")
-        return nil
-    }
-    do {
-        let batchIDs = try ids(snapshot, "batchword")
-        #expect(Set(batchIDs).count == batchIDs.count, "\(what): duplicate ids")
-        var byBatch: [Int: Set<Int>] = [:]
-        for id in batchIDs {
-            let parts = id.dropFirst().split(separator: "-")
-            guard id.hasPrefix("b"), parts.count == 2, let k = Int(parts[0]), let i = Int(parts[1]) else {
-                Issue.record("\(what): unexpected id \(id)"); continue
-            }
-            byBatch[k, default: []].insert(i)
-        }
-        let m = byBatch.count
-        #expect(Set(byBatch.keys) == Set(0..<m), "\(what): batches present \(byBatch.keys.sorted()) are not 0..<\(m)")
-        for (k, members) in byBatch where members != Set(0..<crashBatchSize) {
-            Issue.record("\(what): batch \(k) is partial: \(members.count) of \(crashBatchSize) documents")
-        }
-        let baseIDs = Set(try ids(snapshot, "baseword"))
-        let expectedBase = Set((min(m, crashBaseCount)..<crashBaseCount).map { "base-\($0)" })
-        #expect(baseIDs == expectedBase,
-                "\(what): base documents: missing \(expectedBase.subtracting(baseIDs).sorted().prefix(5)), unexpected \(baseIDs.subtracting(expectedBase).sorted().prefix(5)) (m = \(m))")
-        let expectedCount = crashBaseCount - min(m, crashBaseCount) + crashBatchSize * m
-        #expect(snapshot.documentCount == expectedCount, "\(what): documentCount \(snapshot.documentCount), expected \(expectedCount)")
-        #expect(try snapshot.statistics.documents == expectedCount)
-        #expect(try snapshot.search("batchword").totalCount == crashBatchSize * m, "\(what)")
-        #expect(try snapshot.search("批次记录").totalCount == crashBatchSize * m, "\(what)")
-        if m > 0 {
-            let last = marker(m - 1, prefix: "kb")
-            #expect(Set(try ids(snapshot, last)) == Set((0..<crashBatchSize).map { "b\(m - 1)-\($0)" }), "\(what): \(last)")
-        }
-
-        // Leftovers of the interrupted commit do not get in the way of a writer, and its next
-        // commit removes them (and segment files no manifest names).
-        let leftovers = temporaryFileNames(dir).count
-        let w = try IndexWriter(directory: dir, mode: .openOrCreate)
-        #expect(w.documentCount == expectedCount, "\(what): reopened writer")
-        try w.add(Document(id: "after", text: "afterword 恢复之后"))
-        try w.commit()
-        #expect(temporaryFileNames(dir).isEmpty, "\(what): temporary files remain after the next commit: \(temporaryFileNames(dir))")
-        let manifest = try readManifest(dir)
-        #expect(Set(segmentFileNames(dir)) == manifest.keptFiles,
-                "\(what): segment files \(segmentFileNames(dir)) vs manifest \(manifest.segments.map(\.file))")
-        let reopened = try IndexStore.open(at: dir)
-        #expect(reopened.documentCount == expectedCount + 1, "\(what)")
-        #expect(try ids(reopened, "afterword") == ["after"])
-        #expect(try reopened.search("batchword").totalCount == crashBatchSize * m)
-        return (m, leftovers)
-    } catch {
-        Issue.record("\(what): \(error)")
-        return nil
-    }
-}
-
-/// Runs `runs` crash runs (at most `parallel` children at a time), each on a copy of `template`,
-/// killed after a delay spread over 1–50 ms with random jitter; in odd runs the delay starts
-/// after the first commit (so that at least one batch is committed). Returns (run, delay µs,
-/// committed batches m, leftover temporary files) of each checked run, in run order.
-private func crashRuns(template: String, runs: Int, merge: Bool, parallel: Int) async -> [(run: Int, delay: Int, batches: Int, leftovers: Int)] {
-    var system = SystemRandomNumberGenerator()
-    let delays = (0..<runs).map { r -> Int in
-        let spread = 1_000 + r * 49_000 / max(1, runs - 1)
-        return min(50_000, max(1_000, spread + Int.random(in: -1_000...1_000, using: &system)))
-    }
-    return await withTaskGroup(of: (Int, Int, Int, Int)?.self) { group in
-        var results: [(run: Int, delay: Int, batches: Int, leftovers: Int)] = []
-        var next = 0
-        func launch(_ r: Int) {
-            let delay = delays[r]
-            group.addTask {
-                let dir = temporaryIndexPath("crash")
-                defer { removeDirectory(dir) }
-                do { try copyDirectory(template, to: dir) } catch {
-                    Issue.record("copying the template: \(error)"); return nil
-                }
-                let afterFirst = r % 2 == 1
-                let what = "\(merge ? "merge " : "")run \(r), killed \(delay) µs after \(afterFirst ? "the first commit" : "the start")"
-                await #expect(processExitsWith: .signal(SIGKILL), "\(what): the child must be killed, not exit") {
-                    [dir = dir as String, delay = delay as Int, afterFirst = afterFirst as Bool, merge = merge as Bool] in
-                    try crashChild(dir: dir, delayMicros: delay, afterFirstCommit: afterFirst, merge: merge)
-                }
-                guard let (m, leftovers) = verifyAfterCrash(dir, what) else { return nil }
-                #expect(!afterFirst || m >= 1, "\(what): batch 0 was committed before the timer started, found \(m) batches")
-                return (r, delay, m, leftovers)
-            }
-        }
-        while next < min(parallel, runs) { launch(next); next += 1 }
-        while let result = await group.next() {
-            if let (r, d, m, l) = result { results.append((r, d, m, l)) }
-            if next < runs { launch(next); next += 1 }
-        }
-        return results.sorted { $0.run < $1.run }
-    }
 }
 
 // MARK: Failing storage (child process)
@@ -393,7 +117,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
 
 // MARK: - Tests
 
-@Suite struct WriterLifecycleTests {
+@Suite(.checksSegmentInvariants) struct WriterLifecycleTests {
     // MARK: 1. Updates and snapshot isolation
 
     /// Adds d0…d29, snapshots, then replaces and deletes in the frozen segment and in the buffer.

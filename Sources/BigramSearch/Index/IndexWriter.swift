@@ -202,7 +202,9 @@ public final class IndexWriter {
     /// parallel, each thread producing its own segments, in batches bounded by
     /// ``Options/maxBufferedBytes``. With `threads == 1` this is ``add(_:)`` for each document.
     ///
-    /// - Throws: ``IndexError`` for the first invalid document; then nothing is added.
+    /// - Throws: ``IndexError`` for the first invalid document; then nothing is added. With a
+    ///   directory, also when writing a segment out fails (its documents are then added, in
+    ///   memory).
     public func add(contentsOf documents: [Document], threads: Int) throws(IndexError) {
         if max(1, min(threads, documents.count / 16 + 1)) == 1 { try add(contentsOf: documents); return }
         for d in documents { try SegmentBuilder.validate(d, schema: schema) }
@@ -266,6 +268,7 @@ public final class IndexWriter {
         } else if let directory {
             failure = .closed(path: directory)
         }
+        segment.reportInvariantViolations(made: "built segment", deleted: deleted)   // (a test hook)
         segments.append(segment)
         deletions.append(deleted)
         for doc in 0..<segment.documentCount where !deleted.contains(UInt32(doc)) {
@@ -280,6 +283,7 @@ public final class IndexWriter {
         let frozen = buffer.freeze(), deleted = bufferDeleted
         buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
         bufferDeleted = DocumentSet(capacity: 0)
+        frozen.reportInvariantViolations(made: "built segment", deleted: deleted)   // (a test hook)
         segments.append(frozen)
         deletions.append(deleted)
         // Buffered documents were located at segment number `segments.count` before the append,

@@ -81,12 +81,11 @@ final class Segment: Sendable {
     /// value whose bytes pass the checksums but do not decode is found now: what
     /// ``IndexStore/verify(at:analyzer:)`` adds to ``verifyAll()``.
     func checkStoredValues() throws(StorageError) {
-        let path = origin ?? "segment \(uid)"
         var cost = StoredReadCost()
         for (name, table) in [("ids", ids)] + stored.enumerated().compactMap({ f, t in t.map { ("field \(f)", $0) } }) {
             for i in 0..<table.count {
                 do { _ = try table.text(i, cost: &cost) } catch {
-                    throw .corrupt(path: path, reason: "\(name), document \(i): \(error.description)")
+                    throw .corrupt(path: displayName, reason: "\(name), document \(i): \(error.description)")
                 }
             }
         }

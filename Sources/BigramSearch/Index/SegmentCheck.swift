@@ -5,6 +5,9 @@
 ///   field lengths and the dictionary's block keys, O(documents + blocks).
 /// - ``checkStructure()`` decodes every term's postings (`IndexStore.verify`, like Lucene's
 ///   CheckIndex), O(index size).
+/// - ``checkInvariants(deleted:)`` is everything a writer's segment holds (``checkStructure()``,
+///   the stored values, the tables agreeing with each other): what the tests check of every
+///   segment a writer builds or merges (``IndexWriter/onInvariantViolation``), O(segment size).
 ///
 /// Everything else is checked as it is read (``PostingsCursor``, ``FieldIndex/isPlausible(_:)``).
 extension Segment {
@@ -49,6 +52,75 @@ extension Segment {
         for f in fields.indices where fields[f] != nil {
             if let error = quickCheck(f) { throw error }
             try checkPostings(f)
+        }
+    }
+
+    /// Every invariant of a segment as a writer makes it, checked whole: the checksums of its
+    /// sections (when it was mapped from a file); the tables agreeing with the document count
+    /// (one id per document, none empty, the ids of live documents — those not in `deleted` —
+    /// unique; one stored value per document in each stored field); ``checkStructure()`` (one
+    /// length per document in each indexed field, summing to the field's total; terms sorted and
+    /// unique; documents in range and ascending; frequencies ≥ 1; positions ascending and below
+    /// the document's field length; every byte of the dictionary and postings accounted for);
+    /// every id and stored value readable (``checkStoredValues()``); and each long text's chunk
+    /// table giving first positions that ascend and end at the document's field length.
+    ///
+    /// - Throws: ``StorageError/corrupt(path:reason:)`` naming the segment and the first
+    ///   violation, or the checksum error of a damaged section.
+    /// - Complexity: O(segment size), about what building the segment costs.
+    func checkInvariants(deleted: DocumentSet? = nil) throws(StorageError) {
+        try verifyChecksums()
+        try checkTables(deleted: deleted)
+        try checkStructure()
+        try checkStoredValues()
+        for c in columns { try c?.checkStructure() }   // value columns in their canonical form
+        try checkChunkPositions()
+    }
+
+    /// The ids and the per-document tables against the document count (see
+    /// ``checkInvariants(deleted:)``).
+    private func checkTables(deleted: DocumentSet?) throws(StorageError) {
+        func corrupt(_ why: String) -> StorageError { .corrupt(path: displayName, reason: why) }
+        guard ids.count == documentCount else { throw corrupt("\(ids.count) ids for \(documentCount) documents") }
+        guard stored.count == fields.count else {
+            throw corrupt("stored values of \(stored.count) fields, inverted indexes of \(fields.count)")
+        }
+        for (f, table) in stored.enumerated() {
+            if let table, table.count != documentCount {
+                throw corrupt("field \(f): \(table.count) stored values for \(documentCount) documents")
+            }
+        }
+        var live = Set<String>()
+        live.reserveCapacity(documentCount)
+        var cost = StoredReadCost()
+        for doc in 0..<documentCount {
+            let id: String?
+            do { id = try ids.text(doc, cost: &cost) } catch { throw corrupt("ids, document \(doc): \(error.description)") }
+            guard let id, !id.isEmpty else { throw corrupt("document \(doc) has no id") }
+            if deleted?.contains(UInt32(doc)) != true, !live.insert(id).inserted {
+                throw corrupt("id \"\(id)\" is live twice")
+            }
+        }
+    }
+
+    /// The chunk tables of long stored texts: first positions ascend, and for an indexed field
+    /// the last entry is the document's field length (``ChunkLayout``).
+    private func checkChunkPositions() throws(StorageError) {
+        func corrupt(_ why: String) -> StorageError { .corrupt(path: displayName, reason: why) }
+        for (f, table) in stored.enumerated() {
+            guard let table else { continue }
+            let lengths = f < fields.count ? fields[f]?.lengths : nil
+            for doc in 0..<table.count {
+                let value: StoredTable.Value
+                do { value = try table.value(doc) } catch { throw corrupt("field \(f), document \(doc): \(error.description)") }
+                guard case .chunked(let chunks) = value else { continue }
+                for k in 0..<chunks.count where chunks.firstPosition(k) > chunks.firstPosition(k + 1) {
+                    throw corrupt("field \(f), document \(doc): chunk \(k + 1) starts at position \(chunks.firstPosition(k + 1)), before chunk \(k) (\(chunks.firstPosition(k)))")
+                }
+                if let lengths, chunks.firstPosition(chunks.count) != Int(lengths[UInt32(doc)]) {
+                    throw corrupt("field \(f), document \(doc): the chunk table ends at position \(chunks.firstPosition(chunks.count)), the field length is \(lengths[UInt32(doc)])")
+                }
+            }
         }
     }
 

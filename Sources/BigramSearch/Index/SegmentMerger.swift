@@ -61,7 +61,9 @@ enum SegmentMerger {
                                                path: "merged segment", field: field.name))
             }
         }
-        return Segment(documentCount: Int(next), ids: ids, stored: stored, fields: fields, columns: columns)
+        let merged = Segment(documentCount: Int(next), ids: ids, stored: stored, fields: fields, columns: columns)
+        merged.reportInvariantViolations(made: "segment merged from \(parts.map(\.segment.displayName))")   // (a test hook)
+        return merged
     }
 
     /// Damage found in input segment `source`.

@@ -38,14 +38,15 @@ public struct RangeBound: Hashable, Sendable {
 
 extension FieldFilter: CustomStringConvertible {
     /// The filter in the query syntax, which ``QueryParser`` reads back to the same filter (with
-    /// the field in ``QueryParser/typedFields``): keyword values and bounds quoted (a `"` in them
-    /// becomes a space, as in phrases), numbers as Swift prints them, dates in ISO 8601 UTC
-    /// precise enough that the parsed bound is the same millisecond. A keyword test of a numeric
-    /// or date field (`.keyword("42", field: "n")`) prints as `n:"42"`, which parses to the
-    /// equivalent range.
+    /// the field in ``QueryParser/typedFields``): keyword values bare when they read back so
+    /// (`section:体育`), else quoted (`source:"debian reference"`; a value that needs quotes and
+    /// holds a `"` cannot be written: the `"` becomes a space, as in phrases), numbers as Swift prints
+    /// them, dates in ISO 8601 UTC precise enough that the parsed bound is the same millisecond.
+    /// A keyword test of a numeric or date field (`.keyword("42", field: "n")`) prints as
+    /// `n:42`, which parses to the equivalent range.
     public var description: String {
         switch self {
-        case .keyword(let v, let f): return f + ":" + Self.quoted(v)
+        case .keyword(let v, let f): return f + ":" + Self.keyword(v, inRange: false)
         case .range(let f, let lower, let upper):
             let (lo, loInclusive) = lower.map { Self.text($0, lower: true) } ?? ("*", true)
             let (hi, hiInclusive) = upper.map { Self.text($0, lower: false) } ?? ("*", true)
@@ -53,7 +54,17 @@ extension FieldFilter: CustomStringConvertible {
         }
     }
 
-    private static func quoted(_ s: String) -> String { "\"" + s.replacing("\"", with: " ") + "\"" }
+    /// A keyword value or bound as the parser reads it back: bare when it has no space or `)` (in
+    /// a range no `]` or `}` either) and does not start like something else (a quote, a range, a
+    /// comparison, a group; `*` in a range); else quoted.
+    private static func keyword(_ s: String, inRange: Bool) -> String {
+        var bare = !s.isEmpty && !s.contains { $0.isWhitespace || $0 == ")" || (inRange && ($0 == "]" || $0 == "}")) }
+        if let first = s.first {
+            if inRange { bare = bare && first != "\"" && s != "*" }
+            else { bare = bare && !"\"[{<>(".contains(first) }
+        }
+        return bare ? s : "\"" + s.replacing("\"", with: " ") + "\""
+    }
 
     /// A bound as text, and whether it is printed inclusive.
     ///
@@ -62,11 +73,12 @@ extension FieldFilter: CustomStringConvertible {
     /// inclusive upper one its end (one past its last millisecond). So the first are printed as
     /// ``DateText/format(_:)`` does, the second with explicit milliseconds (an interval of one
     /// millisecond); a date that cannot be written (beyond year 9999) is printed as the same bound
-    /// from the other side (`< 10000-01-01` is `<= 9999-12-31T23:59:59.999Z`).
+    /// from the other side when that can be (`< 10000-01-01` is `<= 9999-12-31T23:59:59.999Z`;
+    /// `> 10000-01-01` has no writing).
     private static func text(_ b: RangeBound, lower: Bool) -> (String, Bool) {
         switch b.value {
-        case .keyword(let s): return (quoted(s), b.inclusive)
-        case .keywords(let list): return (quoted(list.joined(separator: ", ")), b.inclusive)
+        case .keyword(let s): return (keyword(s, inRange: true), b.inclusive)
+        case .keywords(let list): return (keyword(list.joined(separator: ", "), inRange: true), b.inclusive)
         case .int, .double: return (b.value.description, b.inclusive)
         case .date(let ms):
             if lower == b.inclusive {

@@ -7,7 +7,8 @@ import Darwin
 #endif
 
 // Running the built `bigram-search` executable from the tests (CLITests.swift): finding it, running
-// it with files or pipes as its standard streams, and small file helpers.
+// it with files, pipes or a pseudo-terminal as its standard streams. (File helpers of these tests
+// are in TemporaryFiles.swift.)
 
 /// The built `bigram-search` executable, or nil (with the places looked at).
 enum CLIExecutable {
@@ -123,37 +124,6 @@ func startCLI(_ arguments: [String], stdin: String? = nil, stdout: FileHandle? =
     }
     try process.run()
     return StartedCLI(process: process, outPath: outPath, errPath: errPath)
-}
-
-/// A fresh temporary directory (created), removed by the caller with `removeDirectory`.
-func makeTemporaryDirectory(_ tag: String, fileID: String = #fileID) throws -> String {
-    let path = temporaryIndexPath(tag, fileID: fileID)
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-/// Writes `text` to `path`.
-func writeText(_ text: String, to path: String) throws {
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-}
-
-/// Writes `bytes` to `path`.
-func writeFileBytes(_ bytes: [UInt8], to path: String) throws {
-    try Data(bytes).write(to: URL(fileURLWithPath: path))
-}
-
-/// Every path under `root` (relative, sorted) with its size and modification time: compares a
-/// directory tree before and after a command that must not write.
-func snapshotTree(_ root: String) -> [String] {
-    guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
-    var out: [String] = []
-    while let rel = enumerator.nextObject() as? String {
-        let attributes = (try? FileManager.default.attributesOfItem(atPath: root + "/" + rel)) ?? [:]
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? -1
-        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        out.append("\(rel) \(size) \(modified)")
-    }
-    return out.sorted()
 }
 
 /// Runs `bigram-search` with a pseudo-terminal as its standard output; returns what it printed
