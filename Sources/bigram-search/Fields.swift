@@ -1,37 +1,43 @@
 import ArgumentParser
 import BigramSearch
 
-/// One `--field NAME[:PART]…` option: a text field of the corpus and how it is indexed.
+/// One `--field NAME[:PART]…` option: a field of the corpus, its type, and how it is indexed.
 ///
 /// The value is the name followed by `:`-separated parts, each a `key=value` setting or a bare
-/// word: `boost=B` (its ranking weight), `stored-only` (kept and returned, not searchable). An
-/// unknown part is a usage error naming it. Parts are told apart by their text, so a later
-/// `NAME:TYPE` part (`keyword`, `int`, `double`, `date`) slots into ``parse(_:)`` as one more
-/// case of the bare words.
+/// word: a type (`text`, the default; `keyword`, `int`, `double`, `date`: a typed field, filtered,
+/// sorted and faceted, never searched by words), `boost=B` (a text field's ranking weight),
+/// `stored-only` (a text field kept and returned, not searchable). An unknown part is a usage
+/// error naming it.
 struct FieldSpec: ExpressibleByArgument, Equatable {
     var name: String
+    var kind: FieldKind = .text
     var boost: Double?
     var storedOnly = false
+
+    /// The form, for messages.
+    static let form = "NAME[:TYPE][:boost=B][:stored-only], TYPE one of text, keyword, int, double, date"
 
     init?(argument: String) {
         guard let spec = try? Self.parse(argument) else { return nil }
         self = spec
     }
 
-    init(name: String, boost: Double? = nil, storedOnly: Bool = false) {
+    init(name: String, kind: FieldKind = .text, boost: Double? = nil, storedOnly: Bool = false) {
         self.name = name
+        self.kind = kind
         self.boost = boost
         self.storedOnly = storedOnly
     }
 
-    /// Parses `NAME[:boost=B][:stored-only]`, or throws a message saying what is wrong.
+    /// Parses `NAME[:TYPE][:boost=B][:stored-only]`, or throws a message saying what is wrong.
     static func parse(_ argument: String) throws(ValidationError) -> FieldSpec {
         let parts = argument.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let name = parts[0]
         guard !name.isEmpty, name.utf8.allSatisfy(isFieldNameByte) else {
-            throw ValidationError("--field \(argument): the field name must be ASCII letters, digits or _ (the form is NAME[:boost=B][:stored-only])")
+            throw ValidationError("--field \(argument): the field name must be ASCII letters, digits or _ (the form is \(form))")
         }
         var spec = FieldSpec(name: name)
+        var typeGiven = false
         for part in parts.dropFirst() {
             if let eq = part.firstIndex(of: "=") {
                 let key = part[..<eq], value = part[part.index(after: eq)...]
@@ -43,16 +49,25 @@ struct FieldSpec: ExpressibleByArgument, Equatable {
                     }
                     spec.boost = b
                 default:
-                    throw ValidationError("--field \(argument): unknown setting '\(key)' (known: boost=B, stored-only)")
+                    throw ValidationError("--field \(argument): unknown setting '\(key)' (known: TYPE, boost=B, stored-only)")
                 }
+            } else if let kind = FieldKind(rawValue: part) {
+                guard !typeGiven else { throw ValidationError("--field \(argument): the type is given twice") }
+                typeGiven = true
+                spec.kind = kind
             } else {
                 switch part {
                 case "stored-only": spec.storedOnly = true
-                // A field type (keyword, int, double, date) would be one more bare word here.
                 default:
-                    throw ValidationError("--field \(argument): unknown part '\(part)' (known: boost=B, stored-only)")
+                    throw ValidationError("--field \(argument): unknown part '\(part)' (known: a type text, keyword, int, double or date; boost=B; stored-only)")
                 }
             }
+        }
+        if spec.kind.isTyped && spec.boost != nil {
+            throw ValidationError("--field \(argument): a \(spec.kind) field is not searched by words, so it has no boost")
+        }
+        if spec.kind.isTyped && spec.storedOnly {
+            throw ValidationError("--field \(argument): a \(spec.kind) field is never searched by words; stored-only is for text fields")
         }
         if spec.storedOnly && spec.boost != nil {
             throw ValidationError("--field \(argument): a stored-only field is not searched, so it has no boost")
@@ -60,7 +75,9 @@ struct FieldSpec: ExpressibleByArgument, Equatable {
         return spec
     }
 
-    var field: Schema.Field { Schema.Field(name, indexed: !storedOnly, boost: boost) }
+    var field: Schema.Field {
+        kind.isTyped ? Schema.Field(name, kind: kind) : Schema.Field(name, indexed: !storedOnly, boost: boost)
+    }
 
     private static func isFieldNameByte(_ a: UInt8) -> Bool {
         (a >= 0x30 && a <= 0x39) || (a >= 0x41 && a <= 0x5A) || (a >= 0x61 && a <= 0x7A) || a == 0x5F
@@ -73,7 +90,7 @@ struct FieldSpec: ExpressibleByArgument, Equatable {
 /// `search`/`stats` when they index a corpus on the fly).
 struct SchemaOptions: ParsableArguments {
     @Option(name: .customLong("field"), help: ArgumentHelp(
-        "A text field of the corpus (JSON key), repeatable: NAME[:boost=B][:stored-only]. Default: text, and title with boost 2.",
+        "A field of the corpus (JSON key), repeatable: NAME[:TYPE][:boost=B][:stored-only]; TYPE text (the default), keyword, int, double or date (typed: for --filter, --sort, --facet). Default text fields: text, and title with boost 2 (kept unless a --field names a text field).",
         valueName: "field"))
     var fieldArguments: [String] = []
 
@@ -85,19 +102,24 @@ struct SchemaOptions: ParsableArguments {
 
     func validate() throws {
         var seen = Set<String>()
-        var indexed = false
         for a in fieldArguments {
             let spec = try FieldSpec.parse(a)
             guard seen.insert(spec.name).inserted else { throw ValidationError("--field \(spec.name) is given twice") }
-            if !spec.storedOnly { indexed = true }
         }
-        if !fieldArguments.isEmpty && !indexed { throw ValidationError("at least one --field must be searchable (not stored-only)") }
+        guard schema.fields.contains(where: \.indexed) else {
+            throw ValidationError(fieldArguments.contains { (try? FieldSpec.parse($0))?.kind == .text }
+                ? "at least one --field must be searchable (not stored-only)"
+                : "at least one text field must be searchable (typed fields are not searched by words)")
+        }
     }
 
-    /// The schema: the `--field` options, or `text` and `title` (boost 2).
+    /// The schema: the fields of `--field` in order; when none of them is a text field, `text`
+    /// and `title` (boost 2) first (but those named as typed fields), then the typed fields.
     var schema: Schema {
         let specs = fieldArguments.compactMap { try? FieldSpec.parse($0) }
-        return specs.isEmpty ? .corpusTitleAndText : Schema(specs.map(\.field))
+        if specs.contains(where: { $0.kind == .text }) { return Schema(specs.map(\.field)) }
+        let typed = Set(specs.map(\.name))
+        return Schema(Schema.corpusTitleAndText.fields.filter { !typed.contains($0.name) } + specs.map(\.field))
     }
 
     /// The analyzer's options.
@@ -110,10 +132,11 @@ struct SchemaOptions: ParsableArguments {
 }
 
 extension CorpusOptions {
-    /// Reading options for a corpus whose JSON keys are the fields of `schema`.
+    /// Reading options for a corpus whose JSON keys are the fields of `schema` (text fields as
+    /// text, typed fields as values of their kind).
     func options(for schema: Schema) -> CorpusReader.Options {
         var o = options
-        o.textKeys = Set(schema.fields.map(\.name))
+        o.read(schema)
         return o
     }
 }

@@ -122,8 +122,14 @@ struct Index: ParsableCommand {
             index exists once the run completes (the manifest is written last); a failed run leaves \
             no index behind. A directory holding other files is refused unless --force; a damaged \
             index (index files without a MANIFEST) is always refused. A new index gets the fields \
-            of --field (default: text, and title with boost 2) and the analyzer options given; an \
-            existing index keeps its own (giving other ones is an error).
+            of --field (default: text, and title with boost 2; typed fields, --field date:date \
+            --field source:keyword --field n:int, add to these unless a --field names a text \
+            field) and the analyzer options given; an existing index keeps its own (giving other \
+            ones is an error). JSON Lines typed values: keyword a string or an array of strings; \
+            int an integer or a string of one ("42"); double a number or a string of one; date \
+            an ISO 8601 string (2024-06-01, 2024-06-01T12:30:00+08:00) or an integer of \
+            milliseconds since 1970 UTC; a missing key or null is no value, anything else an \
+            error naming the line (a bad line for --skip-bad-lines).
             """)
 
     @Argument(help: "A .jsonl corpus, a .txt file, or a directory of .txt files.")

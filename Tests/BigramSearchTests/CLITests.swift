@@ -667,6 +667,343 @@ import BigramSearch
         let e = try runCLI(["check", "--corpus", corpus, "--queries", empty])
         #expect(e.status == 1 && e.stderr.contains("no queries"), "\(e)")
     }
+
+    // MARK: - 11. Typed fields: --field NAME:TYPE, --filter, --sort, --facet, --after
+
+    /// One document of the typed corpus, and the JSON Lines line for it.
+    private struct TypedDoc {
+        var id: String, title: String?, text: String, date: String?, source: [String], n: Int?
+
+        var line: String {
+            var o: [String: Any] = ["id": id, "text": text]
+            if let title { o["title"] = title }
+            if let date { o["date"] = date }
+            o["source"] = source.count == 1 ? source[0] as Any : source as Any
+            o["n"] = n.map { $0 as Any } ?? NSNull()
+            return String(decoding: try! JSONSerialization.data(withJSONObject: o, options: [.sortedKeys]), as: UTF8.self)
+        }
+
+        /// Whether `常熟` matches (in the text or the title).
+        var matchesChangshu: Bool { text.contains("常熟") || title?.contains("常熟") == true }
+
+        /// What `--json` prints as the hit's fields (schema order: text, title, date, source, n).
+        var jsonFields: [String: Any] {
+            var o: [String: Any] = ["text": text, "source": source.count == 1 ? source[0] as Any : source.sorted() as Any]
+            if let title { o["title"] = title }
+            if let date { o["date"] = date + "T00:00:00Z" }
+            if let n { o["n"] = n }
+            return o
+        }
+    }
+
+    /// 14 documents: `常熟` in all but every fourth; dates in 2023 and 2024 (two without); three
+    /// sources (one document with two); `n` from 0 to 9 (one without).
+    private let typedDocs: [TypedDoc] = (0..<14).map { i in
+        TypedDoc(id: "d\(i)", title: i % 3 == 0 ? "常熟新闻" : nil, text: i % 4 == 3 ? "苏州参观 \(i)" : "代表团赴常熟考察 \(i)",
+                 date: i % 5 == 4 ? nil : "\(2023 + i % 2)-\(i % 12 + 1 < 10 ? "0" : "")\(i % 12 + 1)-10",
+                 source: i == 7 ? ["新华社", "体育"] : [["新华社", "人民日报", "体育"][i % 3]], n: i == 11 ? nil : i * 7 % 10)
+    }
+
+    private static let typedFieldOptions = ["--field", "date:date", "--field", "source:keyword", "--field", "n:int"]
+
+    /// The typed corpus in `dir`, indexed (two segments: the second run adds to the first).
+    private func typedIndex(_ dir: String) throws -> (corpus: String, index: String) {
+        let corpus = try jsonl(dir, "typed.jsonl", typedDocs.map(\.line))
+        let first = try jsonl(dir, "first.jsonl", typedDocs.prefix(6).map(\.line))
+        let idx = dir + "/typed-idx"
+        let r = try runCLI(["index", first, "--out", idx] + Self.typedFieldOptions)
+        try #require(r.status == 0, "\(r)")
+        let rest = try jsonl(dir, "rest.jsonl", typedDocs.dropFirst(6).map(\.line))
+        let a = try runCLI(["add", idx, rest])
+        try #require(a.status == 0, "\(a)")
+        return (corpus, idx)
+    }
+
+    /// The documents matching `常熟` in `docs`, ordered by date descending then n ascending
+    /// (documents without a value last, ties in corpus order).
+    private func byDateDescThenN(_ docs: [TypedDoc]) -> [TypedDoc] {
+        docs.enumerated().sorted { a, b in
+            let (x, y) = (a.element, b.element)
+            if x.date != y.date {
+                guard let dx = x.date else { return false }
+                guard let dy = y.date else { return true }
+                return dx > dy
+            }
+            if x.n != y.n {
+                guard let nx = x.n else { return false }
+                guard let ny = y.n else { return true }
+                return nx < ny
+            }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+
+    private func jsonObject(_ r: CLIRun, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        #expect(r.status == 0, "\(r)", sourceLocation: sourceLocation)
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r)", sourceLocation: sourceLocation)
+    }
+
+    private func hitIDs(_ o: [String: Any]) -> [String] { ((o["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } }
+
+    @Test func typedFieldsAreIndexedFromJSONLines() throws {
+        let dir = try makeTemporaryDirectory("typed-index")
+        defer { removeDirectory(dir) }
+        let (corpus, idx) = try typedIndex(dir)
+        // Typed fields add to the default text fields.
+        let schema = try IndexStore.open(at: idx).schema
+        #expect(schema == Schema([.init("text"), .init("title", boost: 2), .init("date", kind: .date), .init("source", kind: .keyword),
+                                  .init("n", kind: .int)]))
+        #expect(try IndexStore.open(at: idx).search("常熟 OR 苏州", options: SearchOptions(limit: 100)).hits
+            .first { $0.id == "d7" }?.value("source") == .keywords(["体育", "新华社"]))   // (sorted)
+        let stats = try runCLI(["stats", idx])
+        #expect(stats.stdout.contains("\nfields                              text (text), title (text, boost 2), date (date), source (keyword), n (int)\n"), "\(stats)")
+        // A text field named explicitly replaces the defaults; a typed title replaces the default title.
+        for (options, expected) in [(["--field", "text", "--field", "date:date"], Schema([.init("text"), .init("date", kind: .date)])),
+                                    (["--field", "title:keyword"], Schema([.init("text"), .init("title", kind: .keyword)])),
+                                    (["--field", "n:int", "--field", "title:text:boost=3"], Schema([.init("n", kind: .int), .init("title", boost: 3)]))] {
+            let out = dir + "/schema-\(options.count)-\(options[1].count)"
+            let r = try runCLI(["index", corpus, "--out", out] + options)
+            #expect(r.status == 0, "\(options): \(r)")
+            #expect(try IndexStore.open(at: out).schema == expected, "\(options)")
+        }
+        // `index` into the existing index with the same options, and `add`, read the typed keys.
+        let more = try jsonl(dir, "more.jsonl", [#"{"id":"m1","text":"常熟","date":"2025-01-02","source":"新来源","n":"99"}"#])
+        #expect(try runCLI(["index", more, "--out", idx] + Self.typedFieldOptions).status == 0)
+        let m1 = try IndexStore.open(at: idx).search("常熟", options: SearchOptions(limit: 1, sort: [SortField("n", descending: true)])).hits
+        #expect(m1.first?.id == "m1" && m1.first?.value("n") == .int(99) && m1.first?.value("date") == .date(milliseconds: 1_735_776_000_000))
+
+        // A value that does not parse: an error naming the line, the field and the value; nothing written.
+        var lines = typedDocs.prefix(4).map(\.line)
+        lines[2] = #"{"id":"bad","text":"常熟","date":"2024-13-01"}"#
+        let bad = try jsonl(dir, "bad.jsonl", lines)
+        let out = dir + "/bad-idx"
+        let r = try runCLI(["index", bad, "--out", out] + Self.typedFieldOptions)
+        #expect(r.status == 1 && r.exited, "\(r)")
+        #expect(r.stderr.contains("bad.jsonl:3: \"date\" is \"2024-13-01\", not an ISO 8601 date (a date field); nothing was committed"), "\(r)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        for (value, message) in [(#""n":"seven""#, #"bad.jsonl:3: "n" is "seven", not an integer (an int field)"#),
+                                 (#""source":7"#, #"bad.jsonl:3: "source" is the number 7, not a string or an array of strings (a keyword field)"#)] {
+            lines[2] = #"{"id":"bad","text":"常熟","# + value + "}"
+            _ = try jsonl(dir, "bad.jsonl", lines)
+            let r = try runCLI(["index", bad, "--out", out] + Self.typedFieldOptions)
+            #expect(r.status == 1 && r.stderr.contains(message), "\(r)")
+        }
+        // With --skip-bad-lines it is a bad line, skipped and listed.
+        let skip = try runCLI(["index", bad, "--out", out, "--skip-bad-lines"] + Self.typedFieldOptions)
+        #expect(skip.status == 0 && skip.stderr.contains("skipped 1 bad line: 3"), "\(skip)")
+        #expect(skip.stderr.contains(#"bad.jsonl:3: "source" is the number 7"#), "\(skip)")
+        #expect(try IndexStore.open(at: out).statistics.documents == 3)
+
+        // Malformed typed --field values: usage errors (2).
+        for (value, message) in [("n:int:boost=2", "a int field is not searched by words, so it has no boost"),
+                                 ("n:int:stored-only", "stored-only is for text fields"), ("n:int:date", "the type is given twice"),
+                                 ("n:float", "unknown part 'float'")] {
+            let bad = try runCLI(["index", corpus, "--out", dir + "/never", "--field", value])
+            #expect(bad.status == 2 && bad.stderr.contains(message) && bad.stderr.contains("Usage:"), "\(value): \(bad)")
+        }
+        let noText = try runCLI(["index", corpus, "--out", dir + "/never", "--field", "text:keyword", "--field", "title:keyword"])
+        #expect(noText.status == 2 && noText.stderr.contains("at least one text field must be searchable"), "\(noText)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/never"))
+    }
+
+    @Test func sortFacetsOffsetLimitJSON() throws {
+        let dir = try makeTemporaryDirectory("typed-json")
+        defer { removeDirectory(dir) }
+        let (corpus, idx) = try typedIndex(dir)
+        let matching = typedDocs.filter(\.matchesChangshu)
+        let ordered = byDateDescThenN(matching)
+        var sources: [String: Int] = [:], years: [String: Int] = [:]
+        for d in matching {
+            for s in Set(d.source) { sources[s, default: 0] += 1 }
+            if let date = d.date { years[String(date.prefix(4)), default: 0] += 1 }
+        }
+        let sourceOrder = sources.sorted { $0.value != $1.value ? $0.value > $1.value : Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+        let args = ["常熟", "--sort", "date:desc", "--sort", "n:asc", "--facet", "source", "--facet", "date:year",
+                    "--offset", "2", "--limit", "4", "--json"]
+        for target in [idx, corpus] {
+            let r = try runCLI(["search", target] + args + (target == corpus ? Self.typedFieldOptions : []))
+            let o = try jsonObject(r)
+            // Keys in a stable order, one object on one line.
+            #expect(r.stdout.hasPrefix(#"{"total":\#(matching.count),"offset":2,"hits":[{"id":""#), "\(r.stdout)")
+            #expect(r.stdout.hasSuffix("\"}\n") && r.stdout.filter { $0 == "\n" }.count == 1)
+            #expect(Set(o.keys) == ["total", "offset", "hits", "facets", "next"])
+            #expect(o["total"] as? Int == matching.count && o["offset"] as? Int == 2)
+            let hits = try #require(o["hits"] as? [[String: Any]])
+            let expected = Array(ordered[2..<6])
+            #expect(hits.compactMap { $0["id"] as? String } == expected.map(\.id))
+            for (hit, doc) in zip(hits, expected) {
+                #expect(Set(hit.keys) == ["id", "score", "fields", "highlights"])
+                #expect(hit["score"] is NSNumber && !(hit["score"] is String))
+                let fields = try #require(hit["fields"] as? [String: Any])
+                #expect(NSDictionary(dictionary: fields) == NSDictionary(dictionary: doc.jsonFields), "\(fields) \(doc.jsonFields)")
+                if let n = doc.n { #expect((fields["n"] as? NSNumber)?.intValue == n && !(fields["n"] is String)) }
+            }
+            // Facets over the whole match set, buckets in the facet's order (count, then value).
+            let facets = try #require(o["facets"] as? [String: [String: Int]])
+            #expect(facets == ["source": sources, "date:year": years])
+            let facetText = #""facets":{"source":{"# + sourceOrder.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
+                + #"},"date:year":{"2023":\#(years["2023"]!),"2024":\#(years["2024"]!)}},"next":""#
+            #expect(r.stdout.contains(facetText), "\(facetText)\n\(r.stdout)")
+            #expect(o["next"] is String)
+        }
+        // No facets asked: an empty object; the last page: next is null.
+        let last = try jsonObject(try runCLI(["search", idx, "常熟", "--sort", "n", "--offset", "\(matching.count - 2)", "--json"]))
+        #expect(last["facets"] as? [String: Int] == [:] && last["next"] is NSNull && hitIDs(last).count == 2)
+        // Keyword top N, months, ranges.
+        let more = try jsonObject(try runCLI(["search", idx, "常熟", "--facet", "source:1", "--facet", "date:month", "--facet", "n:0..5,5..*",
+                                              "--limit", "0", "--json"]))
+        let f = try #require(more["facets"] as? [String: [String: Int]])
+        #expect(f["source"]?.count == 1)
+        #expect(f["date:month"]?.values.reduce(0, +) == matching.filter { $0.date != nil }.count)
+        #expect(f["n:ranges"] == ["0..5": matching.filter { ($0.n ?? -1) >= 0 && $0.n! < 5 }.count, "5..*": matching.filter { ($0.n ?? -1) >= 5 }.count])
+        #expect(hitIDs(more).isEmpty && more["next"] is NSNull)
+
+        // The text output: typed values per hit, the facets as a table, the next cursor.
+        let text = try runCLI(["search", idx, "常熟", "--sort", "date:desc", "--sort", "n:asc", "--facet", "source", "--facet", "date:year", "--limit", "2"])
+        #expect(text.status == 0, "\(text)")
+        let first = ordered[0]
+        #expect(text.stdout.hasPrefix("\(matching.count) matching documents (showing hits 1–2)\n1. \(first.id)"), "\(text)")
+        #expect(text.stdout.contains("\n   date: \(first.date!)  source: \(first.source.sorted().joined(separator: ", "))  n: \(first.n!)\n"), "\(text)")
+        #expect(text.stdout.contains("\nfacet source\n  \(sourceOrder[0].key)"), "\(text)")
+        #expect(text.stdout.contains("\nfacet date:year\n  2023  \(years["2023"]!)\n  2024  \(years["2024"]!)\n"), "\(text)")
+        let cursor = try #require(text.stdout.split(separator: "\n").last.flatMap { $0.hasPrefix("more: --after ") ? $0.dropFirst(14) : nil })
+        let page2 = try runCLI(["search", idx, "常熟", "--sort", "date:desc", "--sort", "n:asc", "--limit", "2", "--after", String(cursor)])
+        #expect(page2.stdout.hasPrefix("\(matching.count) matching documents (showing 2 hits after the cursor)\n- \(ordered[2].id)"), "\(page2)")
+        // On the fly, the next page is an offset (cursors do not outlive the run).
+        let onTheFly = try runCLI(["search", corpus, "常熟", "--sort", "n", "--limit", "3"] + Self.typedFieldOptions)
+        #expect(onTheFly.stdout.hasSuffix("\nmore: --offset 3\n"), "\(onTheFly)")
+    }
+
+    @Test func pagingWithAfterGivesTheWholeRanking() throws {
+        let dir = try makeTemporaryDirectory("typed-after")
+        defer { removeDirectory(dir) }
+        let (corpus, idx) = try typedIndex(dir)
+        for order in [["--sort", "date:desc", "--sort", "n:asc"], ["--sort", "source"], [], ["--rerank"]] {
+            let all = try jsonObject(try runCLI(["search", idx, "常熟 OR 苏州", "--limit", "100", "--json"] + order))
+            #expect(all["next"] is NSNull)
+            var pages: [String] = [], cursor: String?, runs = 0
+            repeat {
+                let p = try jsonObject(try runCLI(["search", idx, "常熟 OR 苏州", "--limit", "3", "--json"] + order + (cursor.map { ["--after", $0] } ?? [])))
+                #expect(p["total"] as? Int == typedDocs.count)
+                pages += hitIDs(p)
+                cursor = p["next"] as? String
+                runs += 1
+            } while cursor != nil && runs < 10
+            #expect(runs == (typedDocs.count + 2) / 3, "\(order)")
+            #expect(pages == hitIDs(all), "\(order)")
+            #expect(Set(pages).count == typedDocs.count)
+        }
+        if true {
+            let sorted = hitIDs(try jsonObject(try runCLI(["search", idx, "常熟", "--limit", "100", "--sort", "date:desc", "--sort", "n:asc", "--json"])))
+            #expect(sorted == byDateDescThenN(typedDocs.filter(\.matchesChangshu)).map(\.id))
+        }
+        // A cursor of another query or order, of an index that has changed since, or of no search: status 2, one line.
+        let page = try jsonObject(try runCLI(["search", idx, "常熟", "--sort", "n", "--limit", "2", "--json"]))
+        let next = try #require(page["next"] as? String)
+        for (args, message) in [(["常熟", "--sort", "n:desc"], "give the query, --filter and --sort of the search that printed it"),
+                                (["苏州", "--sort", "n"], "give the query, --filter and --sort of the search that printed it"),
+                                (["常熟", "--sort", "n", "--after", "AAAA"], "invalid cursor")] {
+            let r = try runCLI(["search", idx] + args + (args.contains("--after") ? [] : ["--after", next]))
+            #expect(r.status == 2 && r.stderr.contains(message) && r.stderr.split(separator: "\n").count == 1, "\(args): \(r)")
+        }
+        let same = try runCLI(["search", idx, "常熟", "--sort", "n", "--limit", "2", "--after", next, "--json"])
+        #expect(same.status == 0, "\(same)")
+        let onTheFly = try runCLI(["search", corpus, "常熟", "--after", next] + Self.typedFieldOptions)
+        #expect(onTheFly.status == 2 && onTheFly.stderr.contains("--after continues a search of a saved index"), "\(onTheFly)")
+        #expect(try runCLI(["delete", idx, "d0"]).status == 0)
+        let changed = try runCLI(["search", idx, "常熟", "--sort", "n", "--limit", "2", "--after", next])
+        #expect(changed.status == 2 && changed.stderr.contains("the index has changed since that page"), "\(changed)")
+    }
+
+    @Test func sortAndFacetErrors() throws {
+        let dir = try makeTemporaryDirectory("typed-errors")
+        defer { removeDirectory(dir) }
+        let (_, idx) = try typedIndex(dir)
+        // Checked against the index's fields: one line, status 2.
+        for (args, message) in [
+            (["--sort", "nope"], #"--sort nope: unknown field "nope" (the typed fields: date (date), source (keyword), n (int))"#),
+            (["--sort", "title:desc"], #"--sort title:desc: "title" is a text field"#),
+            (["--facet", "nope"], #"--facet nope: unknown field "nope""#),
+            (["--facet", "text"], #"--facet text: "text" is a text field"#),
+            (["--facet", "date"], #"--facet date: "date" is a date field: count it by year or month"#),
+            (["--facet", "source:year"], #"--facet source:year: "source" is a keyword field"#),
+            (["--facet", "n"], #"--facet n: "n" is an int field: count it by ranges"#),
+            (["--facet", "n:1..x"], #"--facet n:1..x: 'x' is not an int value"#),
+            (["--facet", "source", "--facet", "source:3"], "the facet source is asked for twice"),
+            (["--filter", "常熟"], "'常熟' is not a condition on a typed field"),
+            (["--filter", "nope:1"], #"--filter 'nope:1': query syntax error at character 0: unknown field "nope""#),
+        ] {
+            let r = try runCLI(["search", idx, "常熟"] + args)
+            #expect(r.status == 2 && r.exited, "\(args): \(r)")
+            #expect(r.stderr == "bigram-search: error: " + r.stderr.dropFirst(22) && r.stderr.contains(message), "\(args): \(r)")
+            #expect(r.stderr.split(separator: "\n").count == 1 && r.stdout.isEmpty, "\(args): \(r)")
+        }
+        // Malformed values: usage errors (status 2, with the usage).
+        for args in [["--sort", "n:up"], ["--sort", ""], ["--facet", "source:0"], ["--facet", "n:1-5"], ["--facet", ":year"],
+                     ["--sort", "n", "--rerank"], ["--after", ""]] {
+            let r = try runCLI(["search", idx, "常熟"] + args)
+            #expect(r.status == 2 && r.stderr.contains("Usage:"), "\(args): \(r)")
+        }
+        // The query is still needed without a filter.
+        let none = try runCLI(["search", idx, "--sort", "n"])
+        #expect(none.status == 2 && none.stderr.contains("Missing expected argument"), "\(none)")
+    }
+
+    @Test func filters() throws {
+        let dir = try makeTemporaryDirectory("typed-filter")
+        defer { removeDirectory(dir) }
+        let (corpus, idx) = try typedIndex(dir)
+        let matching = typedDocs.filter(\.matchesChangshu)
+        func ids(_ args: [String], _ target: String? = nil) throws -> [String] {
+            let t = target ?? idx
+            return hitIDs(try jsonObject(try runCLI(["search", t] + args + ["--limit", "100", "--sort", "date:desc", "--sort", "n:asc", "--json"]
+                                                    + (t == corpus ? Self.typedFieldOptions : []))))
+        }
+        for (filter, keep) in [
+            ("source:体育", { (d: TypedDoc) in d.source.contains("体育") }),
+            ("date:[2024-01-01 TO 2024-12-31]", { $0.date?.hasPrefix("2024") == true }),
+            ("date:>=2024-06-01", { ($0.date ?? "") >= "2024-06-01" }),
+            ("n:[5 TO *]", { ($0.n ?? -1) >= 5 }),
+            ("n:{2 TO 8}", { ($0.n ?? -1) > 2 && $0.n! < 8 }),
+        ] as [(String, (TypedDoc) -> Bool)] {
+            let expected = byDateDescThenN(matching.filter(keep)).map(\.id)
+            #expect(try ids(["常熟", "--filter", filter]) == expected, "\(filter)")
+            #expect(try ids(["常熟", "--filter", filter], corpus) == expected, "\(filter) on the fly")
+            // Without a query (empty or left out): every document passing the filter.
+            let all = byDateDescThenN(typedDocs.filter(keep)).map(\.id)
+            #expect(try ids(["", "--filter", filter]) == all, "\(filter)")
+            #expect(try ids(["--filter", filter]) == all, "\(filter)")
+        }
+        // Two filters are ANDed; a filter never changes scores.
+        #expect(try ids(["常熟", "--filter", "source:新华社", "--filter", "n:[0 TO 4]"])
+                == byDateDescThenN(matching.filter { $0.source.contains("新华社") && ($0.n ?? 99) <= 4 }).map(\.id))
+        let plain = try jsonObject(try runCLI(["search", idx, "常熟", "--limit", "100", "--json"]))
+        let filtered = try jsonObject(try runCLI(["search", idx, "常熟", "--filter", "source:体育", "--limit", "100", "--json"]))
+        let scores = Dictionary(uniqueKeysWithValues: ((plain["hits"] as? [[String: Any]]) ?? []).map { ($0["id"] as! String, $0["score"] as! Double) })
+        for h in (filtered["hits"] as? [[String: Any]]) ?? [] { #expect(scores[h["id"] as! String] == h["score"] as? Double) }
+        // Facets count the filtered set; paging a filtered search with --after.
+        let f = try jsonObject(try runCLI(["search", idx, "--filter", "date:[2024-01-01 TO 2024-12-31]", "--facet", "date:year", "--json"]))
+        #expect(f["facets"] as? [String: [String: Int]] == ["date:year": ["2024": typedDocs.filter { $0.date?.hasPrefix("2024") == true }.count]])
+        var pages: [String] = [], cursor: String?
+        repeat {
+            let p = try jsonObject(try runCLI(["search", idx, "--filter", "n:[1 TO *]", "--sort", "n:desc", "--limit", "4", "--json"]
+                                              + (cursor.map { ["--after", $0] } ?? [])))
+            pages += hitIDs(p)
+            cursor = p["next"] as? String
+        } while cursor != nil && pages.count < 100
+        #expect(pages == hitIDs(try jsonObject(try runCLI(["search", idx, "--filter", "n:[1 TO *]", "--sort", "n:desc", "--limit", "100", "--json"]))))
+        // A filter that only excludes, with a query (`=`: a value starting with - would be an option).
+        #expect(try ids(["常熟", "--filter=-source:新华社"]) == byDateDescThenN(matching.filter { !$0.source.contains("新华社") }).map(\.id))
+        #expect(try ids(["常熟", "--filter=-source:新华社", "--filter", "n:>=5"])
+                == byDateDescThenN(matching.filter { !$0.source.contains("新华社") && ($0.n ?? -1) >= 5 }).map(\.id))
+        let onlyExcludes = try runCLI(["search", idx, "--filter=-source:新华社"])
+        #expect(onlyExcludes.status == 2 && onlyExcludes.stderr.contains("--filter only excludes documents"), "\(onlyExcludes)")
+        // Malformed filters: one line, status 2.
+        for filter in ["n:[1 TO", "n:[x TO 2]", "date:>=yesterday", "title:[1 TO 2]", "(source:体育"] {
+            let r = try runCLI(["search", idx, "常熟", "--filter", filter])
+            #expect(r.status == 2 && r.exited && r.stderr.hasPrefix("bigram-search: error: ") && r.stderr.split(separator: "\n").count == 1, "\(filter): \(r)")
+        }
+    }
 }
 
 /// A JSON object of string values, one line.

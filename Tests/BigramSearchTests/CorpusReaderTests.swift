@@ -83,6 +83,80 @@ import Testing
         #expect(try CorpusReader.load(path, options: .init(autoIDs: true)).map(\.id) == ["1", "k", "4"])
     }
 
+    // MARK: Typed values
+
+    private let typed = CorpusReader.Options(schema: Schema([.init("text"), .init("date", kind: .date), .init("source", kind: .keyword),
+                                                            .init("n", kind: .int), .init("x", kind: .double)]))
+
+    @Test func typedValuesAreReadPerKind() throws {
+        #expect(typed.textKeys == ["text"])
+        #expect(typed.typedKeys == ["date": .date, "source": .keyword, "n": .int, "x": .double])
+        let dir = try makeTemporaryDirectory("typed")
+        defer { removeDirectory(dir) }
+        let path = try jsonl([
+            #"{"id":"a","text":"常熟","date":"2024-06-01","source":"新华社","n":42,"x":2.5,"other":1}"#,
+            #"{"id":"b","date":"2024-06-01T12:30:00+08:00","source":["a","b"],"n":"-7","x":3}"#,
+            #"{"id":"c","date":1717200000123,"source":["only"],"n":3.0,"x":"1e3"}"#,
+            #"{"id":"d","date":null,"source":[],"n":null}"#,
+            #"{"id":"e","date":"2024","source":"","x":-0.5}"#,
+        ], in: dir)
+        var report = CorpusReader.Report(path: path)
+        let docs = try CorpusReader.load(path, options: typed, report: &report)
+        #expect(docs.map(\.values) == [
+            ["date": .date(milliseconds: 1_717_200_000_000), "source": .keyword("新华社"), "n": .int(42), "x": .double(2.5)],
+            ["date": .date(milliseconds: 1_717_216_200_000), "source": .keywords(["a", "b"]), "n": .int(-7), "x": .double(3)],
+            ["date": .date(milliseconds: 1_717_200_000_123), "source": .keyword("only"), "n": .int(3), "x": .double(1000)],
+            [:],
+            ["date": .date(milliseconds: 1_704_067_200_000), "source": .keyword(""), "x": .double(-0.5)],
+        ])
+        #expect(docs[0].fields == ["text": "常熟"])
+        // Typed keys are read, not ignored; other keys are.
+        #expect(report.ignoredKeys == ["other": 1])
+        // Without typed keys (the default options) they are ignored keys.
+        var plain = CorpusReader.Report(path: path)
+        #expect(try CorpusReader.load(path, report: &plain).allSatisfy { $0.values.isEmpty })
+        #expect(plain.ignoredKeys["date"] == 5 && plain.ignoredKeys["n"] == 4)
+    }
+
+    @Test func typedValuesThatDoNotParseAreErrors() throws {
+        for (value, reason) in [
+            (#""date":"yesterday""#, #""date" is "yesterday", not an ISO 8601 date (a date field)"#),
+            (#""date":"2024-02-30""#, #""date" is "2024-02-30", not an ISO 8601 date (a date field)"#),
+            (#""date":1.5"#, #""date" is the number 1.5, not an ISO 8601 date string or an integer of milliseconds since 1970 (a date field)"#),
+            (#""date":true"#, #""date" is true, not an ISO 8601 date string or an integer of milliseconds since 1970 (a date field)"#),
+            (#""n":1.5"#, #""n" is the number 1.5, not an integer (an int field)"#),
+            (#""n":"12a""#, #""n" is "12a", not an integer (an int field)"#),
+            ("\"n\":\"\"", #""n" is "", not an integer (an int field)"#),
+            (#""n":[1]"#, #""n" is an array, not an integer (an int field)"#),
+            (#""n":false"#, #""n" is false, not an integer (an int field)"#),
+            (#""n":18446744073709551615"#, #""n" is the number 18446744073709551615, not an integer of 64 bits (an int field)"#),
+            (#""x":"inf""#, #""x" is "inf", not a number (a double field)"#),
+            (#""x":"0x10""#, #""x" is "0x10", not a number (a double field)"#),
+            (#""x":{}"#, #""x" is an object, not a number (a double field)"#),
+            (#""source":5"#, #""source" is the number 5, not a string or an array of strings (a keyword field)"#),
+            (#""source":["a",null]"#, #""source" holds null, not only strings (a keyword field)"#),
+            (#""source":{"a":1}"#, #""source" is an object, not a string or an array of strings (a keyword field)"#),
+        ] {
+            try expectError([#"{"id":"ok","text":"x"}"#, #"{"id":"bad","# + value + "}"], reason, line: 2, options: typed)
+        }
+        // A long string is cut in the message.
+        let long = String(repeating: "日", count: 60)
+        try expectError([#"{"id":"a","date":""# + long + #""}"#], #""date" is ""# + String(repeating: "日", count: 40) + #"…", not an ISO 8601 date (a date field)"#,
+                        line: 1, options: typed)
+    }
+
+    @Test func badTypedValuesAreBadLinesToSkip() throws {
+        let dir = try makeTemporaryDirectory("typed-skip")
+        defer { removeDirectory(dir) }
+        let path = try jsonl([#"{"id":"a","n":1}"#, #"{"id":"b","n":"x"}"#, #"{"id":"c","date":"2024-06-01"}"#], in: dir)
+        var options = typed
+        options.skipBadLines = true
+        var report = CorpusReader.Report(path: path)
+        let docs = try CorpusReader.load(path, options: options, report: &report)
+        #expect(docs.map(\.id) == ["a", "c"])
+        #expect(report.skippedLines == [.init(line: 2, reason: #""n" is "x", not an integer (an int field)"#)])
+    }
+
     @Test func nullIsAbsentAndOtherKeysAreReported() throws {
         let dir = try makeTemporaryDirectory("null")
         defer { removeDirectory(dir) }

@@ -9,12 +9,25 @@ import Foundation
 
 /// Reads documents from the corpus layouts the tools accept, with fields `text` and (JSON Lines
 /// only) `title`, or the JSON keys of ``Options/textKeys`` (see ``Schema/corpus`` and
-/// ``Schema/corpusTitleAndText``):
+/// ``Schema/corpusTitleAndText``), and typed values from the keys of ``Options/typedKeys``:
 ///
 /// - **A JSON Lines file**, one object per line: `{"id": "a1", "title": "…", "text": "…"}`.
 ///   - `text` and `title` (the keys of ``Options/textKeys``) must be strings; `null` means absent. A number, boolean, array or
 ///     object there is an error naming the line and key (`corpus.jsonl:3: "text" is a number,
 ///     not a string`), never silently indexed as nothing.
+///   - The keys of ``Options/typedKeys`` give ``Document/values`` (a missing key or `null`: no
+///     value):
+///     - keyword: a string, or an array of strings (several values; `[]` is no value);
+///     - int: a JSON integer, a number without a fractional part (`3.0`), or a string of a
+///       decimal integer (`"42"`);
+///     - double: a JSON number, or a string of a decimal number (`"2.5"`); never infinite;
+///     - date: an ISO 8601 string (``DateText``: `2024-06-01`, `2024-06-01T12:30:00+08:00`; a
+///       date without a time is its first millisecond), or a JSON integer of milliseconds
+///       since 1970-01-01T00:00:00Z (as JavaScript's `Date.now()`).
+///
+///     Anything else is an error naming the line, the key and the value (`corpus.jsonl:3:
+///     "date" is "yesterday", not an ISO 8601 date (a date field)`): with
+///     ``Options/skipBadLines``, a bad line like any other.
 ///   - `id` must be a non-empty string or an integer; an integer keeps its decimal text (`777`
 ///     is the id `"777"`). A boolean, a fraction, a number too large for 64 bits, or a missing
 ///     or empty id is an error, unless ``Options/autoIDs`` is set: then a line without an id gets
@@ -70,14 +83,34 @@ public enum CorpusReader {
         /// JSON Lines: the keys read as text fields (strings, or `null` for absent); other keys
         /// but `id` are ignored and reported. `.txt` files always give the field `text`.
         public var textKeys: Set<String>
+        /// JSON Lines: the keys read as typed values (``Document/values``), each with its field's
+        /// kind (keyword, int, double or date; see ``CorpusReader`` for the JSON each accepts).
+        /// A key both here and in ``textKeys`` is read as text.
+        public var typedKeys: [String: FieldKind]
 
-        /// Options for reading a corpus; all off by default, text keys `text` and `title`.
+        /// Options for reading a corpus; all off by default, text keys `text` and `title`, no
+        /// typed keys.
         public init(autoIDs: Bool = false, skipBadLines: Bool = false, recursive: Bool = false,
-                    textKeys: Set<String> = ["text", "title"]) {
+                    textKeys: Set<String> = ["text", "title"], typedKeys: [String: FieldKind] = [:]) {
             self.autoIDs = autoIDs
             self.skipBadLines = skipBadLines
             self.recursive = recursive
             self.textKeys = textKeys
+            self.typedKeys = typedKeys
+        }
+
+        /// Options for reading the fields of `schema`: its text fields as ``textKeys``, its typed
+        /// fields as ``typedKeys``.
+        public init(schema: Schema, autoIDs: Bool = false, skipBadLines: Bool = false, recursive: Bool = false) {
+            self.init(autoIDs: autoIDs, skipBadLines: skipBadLines, recursive: recursive)
+            read(schema)
+        }
+
+        /// Reads the fields of `schema` (replacing ``textKeys`` and ``typedKeys``).
+        public mutating func read(_ schema: Schema) {
+            textKeys = Set(schema.fields.filter { !$0.kind.isTyped }.map(\.name))
+            typedKeys = [:]
+            for f in schema.fields where f.kind.isTyped { typedKeys[f.name] = f.kind }
         }
     }
 
@@ -101,8 +134,8 @@ public enum CorpusReader {
         public var repairedLines: [Int] = []
         /// `.txt` corpora: ids of the documents whose invalid UTF-8 was repaired.
         public var repairedFiles: [String] = []
-        /// JSON Lines: keys other than `id` and ``Options/textKeys``, with the number of lines
-        /// having each.
+        /// JSON Lines: keys other than `id`, ``Options/textKeys`` and ``Options/typedKeys``, with
+        /// the number of lines having each.
         public var ignoredKeys: [String: Int] = [:]
         /// JSON Lines with ``Options/skipBadLines``: the lines skipped, in order.
         public var skippedLines: [SkippedLine] = []
@@ -231,11 +264,15 @@ public enum CorpusReader {
         var seen = Set<String>()
         /// ``Options/textKeys`` in a fixed order (the first bad one is the one reported).
         let textKeys: [String]
+        /// ``Options/typedKeys`` (but those read as text), in a fixed order.
+        let typedKeys: [(key: String, kind: FieldKind)]
 
         init(path: String, options: Options) {
             self.path = path
             self.options = options
             textKeys = options.textKeys.sorted()
+            typedKeys = options.typedKeys.filter { !options.textKeys.contains($0.key) && $0.value.isTyped }
+                .sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
 
         mutating func document(fromLine raw: ArraySlice<UInt8>, report: inout Report) throws(Error) -> Document? {
@@ -273,6 +310,11 @@ public enum CorpusReader {
                 default: throw bad("\"\(key)\" is \(type.name), not a string")
                 }
             }
+            var values: [String: FieldValue] = [:]
+            for (key, kind) in typedKeys {
+                guard let raw = dict[key] else { continue }
+                if let v = try typedValue(raw, key: key, kind: kind, bad: bad) { values[key] = v }
+            }
             var id: String
             switch dict["id"].map(JSONType.init) {
             case .string(let s)?: id = s
@@ -290,8 +332,87 @@ public enum CorpusReader {
             guard seen.insert(id).inserted else { throw bad("duplicate id \"\(id)\"") }
             // Counted only for lines that are kept.
             if repaired { report.repairedLines.append(lineNumber) }
-            for key in dict.keys where key != "id" && !options.textKeys.contains(key) { report.ignoredKeys[key, default: 0] += 1 }
-            return Document(id: id, fields: fields)
+            for key in dict.keys where key != "id" && !options.textKeys.contains(key) && options.typedKeys[key] == nil {
+                report.ignoredKeys[key, default: 0] += 1
+            }
+            return Document(id: id, fields: fields, values: values)
+        }
+
+        /// The typed value of `key` (a field of `kind`) from its JSON value; nil for `null` or an
+        /// empty array of keywords.
+        private func typedValue(_ raw: Any, key: String, kind: FieldKind, bad: (String) -> Error) throws(Error) -> FieldValue? {
+            let type = JSONType(raw)
+            if case .null = type { return nil }
+            func wrong(_ expected: String) -> Error {
+                bad("\"\(key)\" is \(type.shown(raw)), not \(expected) (a\(kind == .int ? "n" : "") \(kind) field)")
+            }
+            switch kind {
+            case .text:
+                return nil
+            case .keyword:
+                switch type {
+                case .string(let s): return .keyword(s)
+                case .array:
+                    var list: [String] = []
+                    for element in raw as? [Any] ?? [] {
+                        guard let s = element as? String else {
+                            let t = JSONType(element)
+                            throw bad("\"\(key)\" holds \(t.shown(element)), not only strings (a keyword field)")
+                        }
+                        list.append(s)
+                    }
+                    if list.isEmpty { return nil }
+                    return list.count == 1 ? .keyword(list[0]) : .keywords(list)
+                default: throw wrong("a string or an array of strings")
+                }
+            case .int:
+                switch type {
+                case .integer(let digits):
+                    guard let n = Int64(digits) else { throw wrong("an integer of 64 bits") }
+                    return .int(n)
+                case .fraction:
+                    // 3.0 or 1e3: a whole number is an integer.
+                    let d = (raw as? NSNumber)?.doubleValue ?? .nan
+                    guard d.isFinite, d == d.rounded() else { throw wrong("an integer") }
+                    guard abs(d) < 9.2e18 else { throw wrong("an integer of 64 bits") }
+                    return .int(Int64(d))
+                case .string(let s):
+                    guard let v = FieldValue.parse(s, as: .int) else { throw wrong("an integer") }
+                    return v
+                default: throw wrong("an integer")
+                }
+            case .double:
+                switch type {
+                case .integer(let digits):
+                    guard let d = Double(digits) else { throw wrong("a number") }
+                    return .double(d)
+                case .fraction:
+                    let d = (raw as? NSNumber)?.doubleValue ?? .nan
+                    guard d.isFinite else { throw wrong("a finite number") }
+                    return .double(d)
+                case .string(let s):
+                    guard !s.isEmpty, s.utf8.allSatisfy(Self.isDecimalNumberByte), let d = Double(s), d.isFinite else {
+                        throw wrong("a number")
+                    }
+                    return .double(d)
+                default: throw wrong("a number")
+                }
+            case .date:
+                switch type {
+                case .string(let s):
+                    guard let interval = DateText.parse(s) else { throw wrong("an ISO 8601 date") }
+                    return .date(milliseconds: interval.start)
+                case .integer(let digits):
+                    guard let ms = Int64(digits) else { throw wrong("a date (milliseconds since 1970 of 64 bits)") }
+                    return .date(milliseconds: ms)
+                default: throw wrong("an ISO 8601 date string or an integer of milliseconds since 1970")
+                }
+            }
+        }
+
+        /// Bytes of a decimal number's text (`-2.5e3`): digits, sign, point, exponent.
+        private static func isDecimalNumberByte(_ b: UInt8) -> Bool {
+            (b >= 0x30 && b <= 0x39) || b == 0x2B || b == 0x2D || b == 0x2E || b == 0x45 || b == 0x65
         }
     }
 
@@ -326,6 +447,29 @@ public enum CorpusReader {
             case .array: return "an array"
             case .object: return "an object"
             case .other: return "an unknown value"
+            }
+        }
+
+        /// The value itself for a string (quoted, cut past 40 characters) or a number (`the
+        /// number 1.5`), the type's name otherwise.
+        func shown(_ value: Any) -> String {
+            switch self {
+            case .string(let s):
+                let cut = s.count > 40 ? String(s.prefix(40)) + "…" : s
+                var quoted = "\""
+                for c in cut.unicodeScalars {
+                    switch c {
+                    case "\"": quoted += "\\\""
+                    case "\\": quoted += "\\\\"
+                    case _ where c.value < 0x20: quoted += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count) + String(c.value, radix: 16)
+                    default: quoted.unicodeScalars.append(c)
+                    }
+                }
+                return quoted + "\""
+            case .integer(let digits): return "the number " + digits
+            case .fraction(let text): return "the number " + text
+            case .boolean: return (value as? Bool) == true ? "true" : "false"
+            default: return name
             }
         }
     }
