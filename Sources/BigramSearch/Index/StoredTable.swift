@@ -375,35 +375,3 @@ struct StoredTable: Sendable {
         return total
     }
 }
-
-/// A stored text as a ``SegmentBuilder`` keeps it until the segment is frozen.
-struct StoredValue: Sendable {
-    var text: String
-    /// For a text longer than ``StoredTable/chunkSize``: where its chunks start and the first
-    /// position of each.
-    var chunks: ChunkLayout?
-}
-
-/// The chunks of a long text: `starts` are UTF-8 offsets `[0, c1, …, length]` (see
-/// ``StoredTable/chunkStarts(_:)``); `positions[k]` is the position of the first term that starts
-/// in chunk `k` (the field's position count when none does; 0 for fields not indexed), and the
-/// last entry the field's position count.
-struct ChunkLayout: Sendable {
-    var starts: [UInt32]
-    var positions: [UInt32]
-}
-
-/// Why a stored value cannot be read: its offsets, size or chunk table are inconsistent.
-struct StoredValueError: Error, Sendable, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = "stored text: " + description }
-}
-
-/// What reading stored text cost: bytes inflated and copied (read by tests to check that a
-/// snippet of a huge document reads a bounded window).
-struct StoredReadCost: Sendable, Hashable {
-    var inflatedBytes = 0
-    var copiedBytes = 0
-    /// Bytes of text the highlighter analyzed.
-    var analyzedBytes = 0
-}

@@ -1,0 +1,28 @@
+/// What a ``PostingsCursor`` found wrong in the postings it reads (a file that passed its
+/// checksums but holds values no writer produces). The cursor then stops (``PostingsCursor/doc``
+/// is ``PostingsCursor/exhausted``) and keeps the reason; whoever drives it reports the damage.
+enum PostingsDamage: UInt8, Sendable {
+    case none
+    /// The dictionary's document frequency is 0 or above the segment's document count.
+    case documentFrequency
+    /// The postings offset (or a skip-table offset) lies outside the postings section.
+    case offset
+    /// A document number is not below the segment's document count, or the documents of a term
+    /// do not ascend (including a skip table disagreeing with the blocks).
+    case documentNumber
+    /// A frequency above the document's field length (or ``PostingsEncoding/maxFrequency``).
+    case frequency
+    /// A position at or beyond the document's field length.
+    case position
+
+    var reason: String {
+        switch self {
+        case .none: return "no damage"
+        case .documentFrequency: return "a term's document frequency exceeds the segment's documents"
+        case .offset: return "a term's postings lie outside the postings section"
+        case .documentNumber: return "postings hold a document number out of range or out of order"
+        case .frequency: return "postings hold a frequency above the document's field length"
+        case .position: return "postings hold a position beyond the document's field length"
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import Synchronization
+
+/// The first damage found in a segment's postings during one evaluation (segments may be
+/// evaluated on several threads). The search throws it as
+/// ``SearchError/damagedIndex(_:)`` rather than return an answer computed from damaged data.
+final class DamageReport: Sendable {
+    private let first = Mutex<StorageError?>(nil)
+
+    func record(_ damage: PostingsDamage, segment: Segment, field: String) {
+        let error = StorageError.corrupt(path: segment.displayName, reason: "field \(field): \(damage.reason)")
+        first.withLock { if $0 == nil { $0 = error } }
+    }
+
+    var error: StorageError? { first.withLock { $0 } }
+}
