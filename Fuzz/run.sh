@@ -13,13 +13,18 @@ swift build -c release --target BigramSearch --scratch-path .build-fuzz \
 build=.build-fuzz/release
 flag=$(echo "$target" | tr a-z A-Z)
 out=.build-fuzz/fuzz-$target
+# The library's objects for its current sources only (a file renamed or removed leaves a stale
+# object in the build folder, which would be linked twice or with missing symbols).
+objects=()
+while IFS= read -r f; do objects+=("$build/BigramSearch.build/$(basename "$f" .swift).swift.o"); done \
+    < <(find Sources/BigramSearch -name '*.swift')
 swiftc -O -sanitize=fuzzer -parse-as-library -D "FUZZ_$flag" Fuzz/FuzzTarget.swift -o "$out" \
     -I "$build/Modules" \
     -Xcc -fmodule-map-file="$build/CChecksum.build/module.modulemap" \
     -Xcc -fmodule-map-file="$build/ICUShim.build/module.modulemap" \
     -Xcc -fmodule-map-file="$root/Sources/CZlib/module.modulemap" \
     -Xcc -I"$root/Sources/CChecksum/include" -Xcc -I"$root/Sources/ICUShim/include" \
-    "$build"/BigramSearch.build/*.o "$build"/CChecksum.build/*.o "$build"/ICUShim.build/*.o \
+    "${objects[@]}" "$build"/CChecksum.build/*.o "$build"/ICUShim.build/*.o \
     -licui18n -licuuc -licudata -lz -lstdc++
 mkdir -p "Fuzz/corpus/$target" "Fuzz/findings/$target"
 exec "$out" "Fuzz/corpus/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
