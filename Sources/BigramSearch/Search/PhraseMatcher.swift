@@ -50,6 +50,7 @@ struct PhraseMatcher {
         sources.sort { $0.cost < $1.cost }
         var members: [[PostingsCursor]] = elements.map { e in e.entries.count > 1 ? e.entries.map(field.cursor) : [] }
         var positions = [[UInt32]](repeating: [], count: elements.count)
+        let offsets = elements.map(\.offset)   // (once, not per candidate)
         var target: UInt32 = 0
         var candidates = 0
         var damage = PostingsDamage.none
@@ -72,7 +73,7 @@ struct PhraseMatcher {
                         break outer
                     }
                 }
-                let f = Self.countMatches(positions, offsets: elements.map(\.offset))
+                let f = Self.countMatches(positions, offsets: offsets)
                 if f > 0 { docs.append(doc); freqs.append(UInt32(f)) }
             }
             if target == UInt32.max - 1 { break }
