@@ -53,6 +53,18 @@ enum ValueColumn: Sendable {
         }
     }
 
+    /// `value` as the numeric column of a field of `kind` stores it: an int or a date as it is, a
+    /// double (or an int given for a double field) as ``NumericColumn/sortableBits(_:)``. Nil for a
+    /// value of another kind, or NaN.
+    static func stored(_ value: FieldValue, kind: FieldKind) -> Int64? {
+        switch (kind, value) {
+        case (.int, .int(let n)), (.date, .date(let n)): return n
+        case (.double, .double(let d)): return d.isNaN ? nil : NumericColumn.sortableBits(d)
+        case (.double, .int(let n)): return NumericColumn.sortableBits(Double(n))
+        default: return nil
+        }
+    }
+
     /// The full structural check (``IndexStore/verify(at:)``).
     func checkStructure() throws(StorageError) {
         switch self {
@@ -84,12 +96,7 @@ struct ValueColumnBuilder {
             default: keyword!.append([])
             }
         } else {
-            switch value {
-            case .int(let n): numeric!.append(n)
-            case .date(let ms): numeric!.append(ms)
-            case .double(let d): numeric!.append(NumericColumn.sortableBits(d == 0 ? 0 : d))
-            default: numeric!.append(nil)
-            }
+            numeric!.append(value.flatMap { ValueColumn.stored($0, kind: kind) })
         }
     }
 

@@ -46,11 +46,11 @@ struct CompiledFilter: Sendable {
             var lo = Int64.min, hi = Int64.max
             var empty = false
             if let lower {
-                let v = try FacetCollector.representation(lower.value, kind: kind, field: name, error: SearchError.invalidFilter)
+                let v = try lower.value.columnValue(kind: kind, field: name, error: SearchError.invalidFilter)
                 if lower.inclusive { lo = v } else if v == Int64.max { empty = true } else { lo = v + 1 }
             }
             if let upper {
-                let v = try FacetCollector.representation(upper.value, kind: kind, field: name, error: SearchError.invalidFilter)
+                let v = try upper.value.columnValue(kind: kind, field: name, error: SearchError.invalidFilter)
                 if upper.inclusive { hi = v } else if v == Int64.min { empty = true } else { hi = v - 1 }
             }
             test = .numeric(empty || lo > hi ? nil : lo...hi)
@@ -63,8 +63,7 @@ struct CompiledFilter: Sendable {
         switch kind {
         case .int: return Int64(text).map { $0...$0 }
         case .double:
-            guard let d = Double(text), !d.isNaN else { return nil }
-            let v = NumericColumn.sortableBits(d == 0 ? 0 : d)
+            guard let v = Double(text).flatMap({ ValueColumn.stored(.double($0), kind: .double) }) else { return nil }
             return v...v
         case .date:
             guard let i = DateText.parse(text), i.end > i.start else { return nil }
@@ -98,5 +97,16 @@ struct CompiledFilter: Sendable {
         }
         if deleted.count > 0 { docs.removeAll { deleted.contains($0) } }
         return docs
+    }
+}
+
+extension FieldValue {
+    /// A range bound (of a filter or a facet range) as the column of a field of `kind` stores
+    /// it (``ValueColumn/stored(_:kind:)``); `error` makes the error of a NaN bound or a bound of
+    /// another kind (filters and facets report them as their own errors).
+    func columnValue(kind: FieldKind, field: String, error: (String) -> SearchError) throws(SearchError) -> Int64 {
+        if let n = ValueColumn.stored(self, kind: kind) { return n }
+        if case .double(let d) = self, d.isNaN, kind == .double { throw error("a bound of \"\(field)\" is NaN") }
+        throw error("\"\(field)\" is a \(kind) field; the bound \(self) is not a \(kind) value")
     }
 }

@@ -44,8 +44,8 @@ struct FacetCollector: Collector {
             }
             var closed: [ClosedRange<Int64>?] = []
             for r in ranges {
-                let lower = try r.lower.map { v throws(SearchError) in try Self.representation(v, kind: kind, field: request.field) }
-                let upper = try r.upper.map { v throws(SearchError) in try Self.representation(v, kind: kind, field: request.field) }
+                let lower = try r.lower.map { v throws(SearchError) in try v.columnValue(kind: kind, field: request.field, error: SearchError.invalidFacet) }
+                let upper = try r.upper.map { v throws(SearchError) in try v.columnValue(kind: kind, field: request.field, error: SearchError.invalidFacet) }
                 // lower ..< upper in the column's order.
                 let lo = lower ?? Int64.min
                 if let upper {
@@ -56,21 +56,6 @@ struct FacetCollector: Collector {
             }
             plan = .ranges(closed)
             rangeCounts = [Int](repeating: 0, count: ranges.count)
-        }
-    }
-
-    /// A bound's value as the column of a field of `kind` stores it.
-    /// A bound's value as the column of a field of `kind` stores it (an int bound is accepted
-    /// for a double field); `error` makes the error of a bound of another kind.
-    static func representation(_ v: FieldValue, kind: FieldKind, field: String,
-                               error: (String) -> SearchError = SearchError.invalidFacet) throws(SearchError) -> Int64 {
-        switch (kind, v) {
-        case (.int, .int(let n)), (.date, .date(let n)): return n
-        case (.double, .double(let d)):
-            guard !d.isNaN else { throw error("a bound of \"\(field)\" is NaN") }
-            return NumericColumn.sortableBits(d == 0 ? 0 : d)
-        case (.double, .int(let n)): return NumericColumn.sortableBits(Double(n))
-        default: throw error("\"\(field)\" is a \(kind) field; the bound \(v) is not a \(kind) value")
         }
     }
 
