@@ -777,25 +777,10 @@ private func runTypedCase(_ fixture: TypedDamageFixture, segment k: Int, bytes: 
     var result = CaseResult()
     let path = fixture.images[k].path
     func expectNamesSegment(_ e: StorageError, _ what: String) {
-        switch e {
-        case .corrupt(let p, _), .checksumMismatch(let p):
-            if p != path { result.problems.append("\(what): error names \(p), not \(path): \(e)") }
-        default:
-            result.problems.append("\(what): unexpected error \(e)")
-        }
+        if let p = problem(of: e, naming: path, what, versionErrors: false) { result.problems.append(p) }
     }
-    let segment: Segment
-    do {
-        segment = try SegmentFile.decode(ByteBuffer(bytes), path: path, schema: fixture.snapshot.schema)
-    } catch {
-        expectNamesSegment(error, "open")
-        result.rejectedAtOpen = error
-        return result
-    }
-    var segments = fixture.intact
-    segments[k] = segment
-    let s = IndexSnapshot(schema: fixture.snapshot.schema, analyzer: fixture.snapshot.analyzer, segments: segments,
-                          deletions: fixture.snapshot.deletions)
+    guard let (segment, s) = replacingSegment(k, with: bytes, path: path, in: fixture.snapshot, intact: fixture.intact,
+                                              versionErrors: false, result: &result) else { return result }
     for (q, options) in TypedDamageFixture.searches {
         do {
             var o = options

@@ -222,25 +222,10 @@ func runCase(_ fixture: DamageFixture, segment k: Int, bytes: [UInt8]) -> CaseRe
     var result = CaseResult()
     let path = fixture.images[k].path
     func expectNamesSegment(_ e: StorageError, _ what: String) {
-        switch e {
-        case .corrupt(let p, _), .checksumMismatch(let p), .unsupportedVersion(let p, _, _):
-            if p != path { result.problems.append("\(what): error names \(p), not \(path): \(e)") }
-        default:
-            result.problems.append("\(what): unexpected error \(e)")
-        }
+        if let p = problem(of: e, naming: path, what, versionErrors: true) { result.problems.append(p) }
     }
-    let segment: Segment
-    do {
-        segment = try SegmentFile.decode(ByteBuffer(bytes), path: path, schema: fixture.snapshot.schema)
-    } catch {
-        expectNamesSegment(error, "open")
-        result.rejectedAtOpen = error
-        return result
-    }
-    var segments = fixture.intact
-    segments[k] = segment
-    let s = IndexSnapshot(schema: fixture.snapshot.schema, analyzer: fixture.snapshot.analyzer, segments: segments,
-                          deletions: fixture.snapshot.deletions)
+    guard let (segment, s) = replacingSegment(k, with: bytes, path: path, in: fixture.snapshot, intact: fixture.intact,
+                                              versionErrors: true, result: &result) else { return result }
     func note(_ error: SearchError, _ what: String) {
         guard case .damagedIndex(let e) = error else {
             result.problems.append("\(what): threw \(error), not damagedIndex")
@@ -274,4 +259,37 @@ func runCase(_ fixture: DamageFixture, segment k: Int, bytes: [UInt8]) -> CaseRe
         result.verifyError = error
     }
     return result
+}
+
+/// What is wrong with `e` as the error of a damaged segment file at `path` (nil: nothing): it must
+/// be a typed error naming that file (`corrupt`, `checksumMismatch`, and `unsupportedVersion`
+/// when `versionErrors`).
+func problem(of e: StorageError, naming path: String, _ what: String, versionErrors: Bool) -> String? {
+    switch e {
+    case .corrupt(let p, _), .checksumMismatch(let p):
+        return p == path ? nil : "\(what): error names \(p), not \(path): \(e)"
+    case .unsupportedVersion(let p, _, _) where versionErrors:
+        return p == path ? nil : "\(what): error names \(p), not \(path): \(e)"
+    default:
+        return "\(what): unexpected error \(e)"
+    }
+}
+
+/// Decodes `bytes` as segment `k` of `snapshot` (whose intact segments are `intact`): that
+/// segment and the snapshot with it in place, or nil when decoding threw — then recorded in
+/// `result.rejectedAtOpen`, with a problem unless the error names the segment.
+func replacingSegment(_ k: Int, with bytes: [UInt8], path: String, in snapshot: IndexSnapshot, intact: [Segment],
+                      versionErrors: Bool, result: inout CaseResult) -> (Segment, IndexSnapshot)? {
+    let segment: Segment
+    do {
+        segment = try SegmentFile.decode(ByteBuffer(bytes), path: path, schema: snapshot.schema)
+    } catch {
+        if let p = problem(of: error, naming: path, "open", versionErrors: versionErrors) { result.problems.append(p) }
+        result.rejectedAtOpen = error
+        return nil
+    }
+    var segments = intact
+    segments[k] = segment
+    return (segment, IndexSnapshot(schema: snapshot.schema, analyzer: snapshot.analyzer, segments: segments,
+                                   deletions: snapshot.deletions))
 }
