@@ -27,6 +27,9 @@ struct Options {
     var typedOnly = false
     /// Queries per class of the typed-fields section.
     var typedPerClass = 50
+    /// The typed classes to run (nil: all); the workload is drawn whole, then filtered, so a
+    /// class's queries are the same with or without this option.
+    var typedClasses: Set<TypedQueryClass>?
 
     /// Why parsing stopped: a request for help or a bad option (exit code 2).
     enum ParseOutcome: Error {
@@ -38,6 +41,7 @@ struct Options {
         usage: bigram-bench [--corpus FILE.jsonl|DIR] [--queries FILE.jsonl] [--scale N]
                             [--threads N] [--repeat N] [--seed N] [--per-kind N] [--json FILE]
                             [--save-queries FILE] [--typed | --typed-only] [--typed-per-class N]
+                            [--typed-classes C,C…]
 
         Measures BigramSearch (indexing, size, memory, open time, queries, exactness) and the
         same work through SQLite FTS5 with the trigram tokenizer, in one process.
@@ -60,6 +64,9 @@ struct Options {
           --typed-only     run the typed-fields section alone
           --typed-per-class N
                            typed queries per class (default 50)
+          --typed-classes C,C…
+                           run only these typed classes (e.g. filtered-set,plain-top10; for
+                           profiles): the same queries as in a whole run
           -h, --help       show this help
         """
 
@@ -100,6 +107,15 @@ struct Options {
             case "json": options.json = try outputPath(value(), option: name)
             case "save-queries": options.saveQueries = try outputPath(value(), option: name)
             case "typed-per-class": options.typedPerClass = try integer(value(), option: name, range: 1...10_000)
+            case "typed-classes":
+                var classes = Set<TypedQueryClass>()
+                for part in try value().split(separator: ",") {
+                    guard let c = TypedQueryClass(rawValue: String(part)) else {
+                        throw .invalid("--typed-classes: unknown class '\(part)' (one of \(TypedQueryClass.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                    classes.insert(c)
+                }
+                options.typedClasses = classes
             default:
                 throw .invalid("unknown option '--\(name)'")
             }

@@ -67,7 +67,11 @@ enum TypedFieldsSection {
             notes.append("texts: \(texts.count) of the \(candidates.count) queries with 3+ characters per clause that FTS5 trigram answers exactly (\(kinds))")
         }
 
-        let workload = TypedWorkload(perClass: options.typedPerClass, seed: options.seed).generate(texts: texts, corpus: corpus)
+        var workload = TypedWorkload(perClass: options.typedPerClass, seed: options.seed).generate(texts: texts, corpus: corpus)
+        if let classes = options.typedClasses {
+            workload.removeAll { !classes.contains($0.queryClass) }
+            notes.append("classes run: \(TypedQueryClass.allCases.filter(classes.contains).map(\.rawValue).joined(separator: ", ")) (--typed-classes)")
+        }
         let (brute, bruteSeconds) = Stopwatch.time { BruteForceTypedEngine(corpus: corpus, expected: expected) }
         var engines: [(engine: any TypedEngine, buildSeconds: Double?)] = [(sqlite, sqlite.buildSeconds), (brute, bruteSeconds)]
         for factory in additionalEngines() {
