@@ -178,7 +178,7 @@ struct NumericColumn: Sendable {
     /// Whether document `doc` has a value in `range`.
     ///
     /// - Complexity: O(1).
-    func contains(_ doc: Int, in range: ClosedRange<Int64>) -> Bool {
+    @inline(__always) func contains(_ doc: Int, in range: ClosedRange<Int64>) -> Bool {
         guard let v = value(doc) else { return false }
         return range.contains(v)
     }

@@ -75,26 +75,9 @@ struct CompiledFilter: Sendable {
     /// The documents of `segment` (not deleted, and in `candidates` when given) that pass,
     /// ascending.
     ///
-    /// - Complexity: O(candidates) with candidates; else a scan of the column (see
-    ///   ``NumericColumn/forEachMatchingGroup(_:_:)``, ``KeywordColumn/matching(ordinals:)``).
+    /// - Complexity: see ``ColumnTest/documents(among:)``.
     func documents(in segment: Segment, deleted: DocumentSet, candidates: DocumentSet?) -> [UInt32] {
-        guard field < segment.columns.count, let column = segment.columns[field] else { return [] }
-        var docs: [UInt32]
-        switch (test, column) {
-        case (.numeric(let range), .numeric(let c)):
-            guard let range else { return [] }
-            docs = candidates.map { c.matching(range, among: $0.members) } ?? c.matching(range)
-        case (.keyword(let value), .keyword(let c)):
-            guard let o = c.ordinal(ofBytes: value) else { return [] }
-            docs = candidates.map { c.matching(ordinals: o..<(o + 1), among: $0.members) } ?? c.matching(ordinals: o..<(o + 1))
-        case (.keywordRange(let lower, let li, let upper, let ui), .keyword(let c)):
-            let lo = lower.map { li ? c.lowerBound($0) : c.upperBound($0) } ?? 0
-            let hi = upper.map { ui ? c.upperBound($0) : c.lowerBound($0) } ?? c.valueCount
-            guard lo < hi else { return [] }
-            docs = candidates.map { c.matching(ordinals: lo..<hi, among: $0.members) } ?? c.matching(ordinals: lo..<hi)
-        default:
-            return []
-        }
+        var docs = ColumnTest(self, segment: segment).documents(among: candidates)
         if deleted.count > 0 { docs.removeAll { deleted.contains($0) } }
         return docs
     }

@@ -306,9 +306,9 @@ extension IndexSnapshot {
         let evaluator = QueryEvaluator(snapshot: self, leaves: compiler.leaves, filters: compiler.filters, bm25: bm25, interrupt: interrupt)
         let matches: [QueryEvaluator.Matches]
         if parallelSegments && segments.count > 1 {
-            matches = ParallelBuild.run(count: segments.count) { evaluator.evaluate(compiled, segment: $0, filter: nil) }
+            matches = ParallelBuild.run(count: segments.count) { evaluator.evaluate(compiled, segment: $0) }
         } else {
-            matches = segments.indices.map { evaluator.evaluate(compiled, segment: $0, filter: nil) }
+            matches = segments.indices.map { evaluator.evaluate(compiled, segment: $0) }
         }
         // Damage found in the postings (values no writer produces, under valid checksums).
         if let error = evaluator.damage.error { throw .damagedIndex(error) }

@@ -4,7 +4,9 @@ import Synchronization
 ///
 /// Two phases: statistics (each element's document frequency summed over all segments, so that
 /// scores do not depend on how documents are split into segments), then evaluation per segment.
-struct QueryEvaluator {
+/// (A class of constants: the recursive evaluation and the per-segment closures share one
+/// instance instead of copying its arrays, a reference count each.)
+final class QueryEvaluator: Sendable {
     let snapshot: IndexSnapshot
     let leaves: [PhrasePattern]
     /// The query's filters on typed fields (``CompiledQuery/filter(_:)``).
@@ -13,13 +15,13 @@ struct QueryEvaluator {
     let interrupt: SearchInterrupt?
 
     /// resolved[segment][leaf][fieldSlot] → the leaf's elements in that field of that segment.
-    private var resolved: [[[[ResolvedElement]]]] = []
+    private let resolved: [[[[ResolvedElement]]]]
     /// idf[leaf][fieldSlot]
-    private var idf: [[Double]] = []
-    private var averageLength: [Double] = []
+    private let idf: [[Double]]
+    private let averageLength: [Double]
     private let documentCount: Int
     /// Damage found in the postings while evaluating; the search then throws it.
-    let damage = DamageReport()
+    let damage: DamageReport
 
     init(snapshot: IndexSnapshot, leaves: [PhrasePattern], filters: [CompiledFilter] = [], bm25: BM25, interrupt: SearchInterrupt? = nil) {
         self.snapshot = snapshot
@@ -27,6 +29,8 @@ struct QueryEvaluator {
         self.filters = filters
         self.bm25 = bm25
         self.interrupt = interrupt
+        let damage = DamageReport()
+        self.damage = damage
         documentCount = snapshot.segments.reduce(0) { $0 + $1.documentCount }
         let fieldCount = snapshot.schema.fields.count
         // (In floating point: totals read from files cannot overflow it.)
@@ -34,8 +38,11 @@ struct QueryEvaluator {
         for s in snapshot.segments {
             for (f, fi) in s.fields.enumerated() { lengthSums[f] += Double(fi?.totalLength ?? 0) }
         }
+        let documentCount = documentCount
         averageLength = lengthSums.map { documentCount > 0 ? $0 / Double(documentCount) : 0 }
         var df = leaves.map { leaf in leaf.fields.map { _ in [Int](repeating: 0, count: leaf.elements.count) } }
+        var resolved: [[[[ResolvedElement]]]] = []
+        resolved.reserveCapacity(snapshot.segments.count)
         for s in snapshot.segments {
             var perLeaf: [[[ResolvedElement]]] = []
             for (l, leaf) in leaves.enumerated() {
@@ -53,6 +60,7 @@ struct QueryEvaluator {
             }
             resolved.append(perLeaf)
         }
+        self.resolved = resolved
         idf = df.map { fields in
             fields.map { elements in
                 elements.reduce(0.0) { $0 + bm25.idf(documentFrequency: $1, documentCount: max(documentCount, 1)) }
@@ -66,43 +74,62 @@ struct QueryEvaluator {
         var scores: [Double] = []
     }
 
-    func evaluate(_ query: CompiledQuery, segment: Int, filter: DocumentSet?) -> Matches {
+    /// Documents of segment `segment` matching `query`, ascending, with scores.
+    func evaluate(_ query: CompiledQuery, segment: Int) -> Matches {
+        evaluate(query, segment: segment, within: DocumentRestriction(deleted: snapshot.deletions[segment]))
+    }
+
+    /// Documents of segment `segment` matching `query` and admitted by `restriction`.
+    private func evaluate(_ query: CompiledQuery, segment: Int, within restriction: DocumentRestriction) -> Matches {
         if interrupt?.shouldStop() == true { return Matches() }   // the caller throws
         let seg = snapshot.segments[segment]
-        let deleted = snapshot.deletions[segment]
         switch query {
         case .phrase(let l):
-            return evaluateLeaf(l, segment: segment, filter: filter)
+            return evaluateLeaf(l, segment: segment, within: restriction)
         case .all(let positive, let negative):
+            // The AND's filters are tested per candidate of its other clauses (before their
+            // positions are read) rather than scanned; with no other clause, the first filter
+            // scans its column and the others test what it finds.
+            var filterClauses: [Int] = [], others: [CompiledQuery] = []
+            for q in positive {
+                if case .filter(let k) = q { filterClauses.append(k) } else { others.append(q) }
+            }
+            var r = restriction
             var current: Matches
-            var currentFilter = filter
-            if positive.isEmpty {
-                current = universe(seg, deleted: deleted, filter: filter)
+            if others.isEmpty {
+                if filterClauses.isEmpty {
+                    current = universe(seg, within: r)
+                } else {
+                    r.tests += filterClauses.dropFirst().map { ColumnTest(filters[$0], segment: seg) }
+                    current = evaluate(.filter(filterClauses[0]), segment: segment, within: r)
+                }
             } else {
-                let ordered = positive.sorted { cost($0, segment) < cost($1, segment) }
-                current = evaluate(ordered[0], segment: segment, filter: filter)
+                r.tests += filterClauses.map { ColumnTest(filters[$0], segment: seg) }
+                let ordered = others.sorted { cost($0, segment) < cost($1, segment) }
+                current = evaluate(ordered[0], segment: segment, within: r)
                 for q in ordered.dropFirst() {
                     if current.docs.isEmpty { return current }
-                    currentFilter = Self.set(current.docs, capacity: seg.documentCount)
-                    current = Self.intersect(current, evaluate(q, segment: segment, filter: currentFilter))
+                    r.set = Self.set(current.docs, capacity: seg.documentCount)
+                    current = Self.intersect(current, evaluate(q, segment: segment, within: r))
                 }
             }
             for q in negative {
                 if current.docs.isEmpty { break }
-                let excluded = evaluate(q, segment: segment, filter: Self.set(current.docs, capacity: seg.documentCount))
-                current = Self.subtract(current, excluded.docs)
+                let among = DocumentRestriction(deleted: restriction.deleted, set: Self.set(current.docs, capacity: seg.documentCount))
+                current = Self.subtract(current, evaluate(q, segment: segment, within: among).docs)
             }
             return current
         case .any(let children):
             var acc = Matches()
-            for q in children { acc = Self.union(acc, evaluate(q, segment: segment, filter: filter)) }
+            for q in children { acc = Self.union(acc, evaluate(q, segment: segment, within: restriction)) }
             return acc
         case .not(let inner):
-            let all = universe(seg, deleted: deleted, filter: filter)
-            return Self.subtract(all, evaluate(inner, segment: segment, filter: filter).docs)
+            let all = universe(seg, within: restriction)
+            return Self.subtract(all, evaluate(inner, segment: segment, within: restriction).docs)
         case .filter(let k):
             var m = Matches()
-            m.docs = filters[k].documents(in: seg, deleted: deleted, candidates: filter)
+            m.docs = filters[k].documents(in: seg, deleted: restriction.deleted, candidates: restriction.set)
+            if !restriction.tests.isEmpty { m.docs.removeAll { !restriction.passesTests($0) } }
             m.scores = [Double](repeating: 0, count: m.docs.count)
             return m
         }
@@ -127,15 +154,14 @@ struct QueryEvaluator {
         return overflow ? Int.max : sum
     }
 
-    private func evaluateLeaf(_ l: Int, segment: Int, filter: DocumentSet?) -> Matches {
+    private func evaluateLeaf(_ l: Int, segment: Int, within restriction: DocumentRestriction) -> Matches {
         let seg = snapshot.segments[segment]
-        let deleted = snapshot.deletions[segment]
         let leaf = leaves[l]
         var result = Matches()
         for (slot, f) in leaf.fields.enumerated() {
             guard let fi = seg.fields[f] else { continue }
             let matcher = PhraseMatcher(field: fi, elements: resolved[segment][l][slot], interrupt: interrupt)
-            let found = matcher.matches { doc in !deleted.contains(doc) && (filter?.contains(doc) ?? true) }
+            let found = matcher.matches { restriction.admits($0) }
             if found.damage != .none {
                 damage.record(found.damage, segment: seg, field: snapshot.schema.fields[f].name)
                 continue
@@ -156,9 +182,9 @@ struct QueryEvaluator {
         return result
     }
 
-    private func universe(_ seg: Segment, deleted: DocumentSet, filter: DocumentSet?) -> Matches {
+    private func universe(_ seg: Segment, within restriction: DocumentRestriction) -> Matches {
         var m = Matches()
-        for d in 0..<UInt32(seg.documentCount) where !deleted.contains(d) && (filter?.contains(d) ?? true) {
+        for d in 0..<UInt32(seg.documentCount) where restriction.admits(d) {
             m.docs.append(d); m.scores.append(0)
         }
         return m
