@@ -228,6 +228,32 @@ private func randomKey(_ count: Int, _ alphabet: [UInt8], _ rng: inout SplitMix6
         }
     }
 
+    /// Damaged blocks (random bytes, valid blocks with bytes flipped, offsets past the end):
+    /// lookups and prefix enumerations return something or nothing, never trap or run away.
+    @Test func damagedBlocksNeverTrap() {
+        var rng = SplitMix64(0xDA_4A6E)
+        let keys = sortedDistinct((0..<200).map { _ in randomKey(rng.int(0...12), [0x61, 0x62, 0xE4, 0xB8, 0x00, 0xFF], &rng) })
+        let valid = BuiltDictionary(keys, &rng)
+        var probes = valid.keys + valid.absentKeys()
+        probes.append(Array(repeating: 0x61, count: 300))
+        for round in 0..<300 {
+            var entries = valid.dictionary.entries.array(0..<valid.dictionary.entries.count)
+            var offsets = valid.dictionary.blockOffsets.array(0..<valid.dictionary.blockOffsets.count)
+            switch round % 3 {
+            case 0: entries = (0..<rng.int(0...600)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            case 1: for _ in 0..<rng.int(1...8) where !entries.isEmpty { entries[rng.int(0..<entries.count)] = UInt8(truncatingIfNeeded: rng.next()) }
+            default: for _ in 0..<rng.int(1...3) where !offsets.isEmpty { offsets[rng.int(0..<offsets.count)] = UInt8(truncatingIfNeeded: rng.next()) }
+            }
+            let d = TermDictionary(entries: ByteBuffer(entries), blockOffsets: ByteBuffer(offsets), termCount: rng.chance(50) ? keys.count : rng.int(0...400))
+            for key in probes.prefix(120) {
+                _ = d.lookup(key)
+                var n = 0
+                d.forEach(withPrefix: Array(key.prefix(2))) { _ in n += 1 }
+                #expect(n <= max(d.termCount, 0))
+            }
+        }
+    }
+
     @Test func emptyDictionary() {
         let built = TermDictionary.build([])
         let d = TermDictionary(entries: ByteBuffer(built.entries), blockOffsets: ByteBuffer(built.blockOffsets), termCount: 0)

@@ -137,14 +137,43 @@ struct TermDictionary: Sendable {
 
     /// The entry for `key`, if the dictionary has it.
     ///
-    /// - Complexity: O(log(n / 32) + 32) key comparisons.
+    /// The block is scanned in its front-coded form, keys never rebuilt: with `m` the length of
+    /// the prefix `key` shares with the previous entry (which is below `key`), an entry sharing
+    /// more than `m` bytes with its predecessor is below `key` too (skipped unread), one sharing
+    /// fewer is above it (the scan stops), and only one sharing exactly `m` has its suffix
+    /// compared. On a damaged block (keys out of order) the result is some entry or nil, never
+    /// a trap: the caller checks an entry's plausibility before using it.
+    ///
+    /// - Complexity: O(log(n / 32)) first-key comparisons, then one pass over at most one block,
+    ///   comparing only suffix bytes.
     func lookup(_ key: [UInt8]) -> Entry? {
         guard let b = block(for: key) else { return nil }
-        var it = Iterator(self, block: b)
-        for _ in 0..<TermDictionary.blockSize {
-            guard let e = it.next() else { return nil }
-            if it.key == key { return e }
-            if lexicographicallyPrecedes(key, it.key) { return nil }
+        var reader = ByteReader(entries, offset: blockStart(b))
+        let end = entries.count
+        var postings = 0
+        var previousLength = 0   // of the previous entry's key (as the iterator rebuilds it)
+        var m = 0                // bytes `key` shares with the previous entry's key
+        for _ in 0..<max(0, min(TermDictionary.blockSize, termCount - b * TermDictionary.blockSize)) {
+            let (sharedField, suffix) = TermDictionary.lengths(&reader)
+            let shared = min(sharedField, previousLength)
+            let suffixStart = min(reader.offset, end)
+            let suffixEnd = min(suffixStart + suffix, end)   // (clamped: a damaged length never reads past the entries)
+            reader.offset = max(reader.offset, suffixEnd)
+            let df = Int(clamping: reader.varint())
+            postings &+= Int(clamping: reader.varint())
+            previousLength = shared + (suffixEnd - suffixStart)
+            if shared > m { continue }          // equal to the previous key past m: still below key
+            if shared < m { return nil }        // above the previous key where it matched key: above key
+            var k = suffixStart, j = m
+            while k < suffixEnd && j < key.count && entries[k] == key[j] { k += 1; j += 1 }
+            if k == suffixEnd {
+                if j == key.count { return Entry(docFrequency: df, postingsOffset: postings) }
+                m = j                           // a proper prefix of key: below it
+            } else if j == key.count || entries[k] > key[j] {
+                return nil                      // above key
+            } else {
+                m = j                           // below key, sharing j bytes with it
+            }
         }
         return nil
     }
