@@ -318,15 +318,16 @@ struct StoredTable: Sendable {
     func deflated() -> StoredTable {
         var o = ByteWriter()
         var b = ByteWriter()
+        let compressor = Deflate.Compressor()   // one zlib stream for every value (``Deflate/Compressor``)
         for i in 0..<count {
             guard let (range, flags) = entry(i), flags & Self.absent == 0, let v = try? value(i) else {
                 o.uint64(UInt64(b.count) | Self.absent); continue
             }
-            if case .plain(let r) = v, let packed = Deflate.compress(bytes, r) {
+            if case .plain(let r) = v, let packed = compressor.compress(bytes, r) {
                 o.uint64(UInt64(b.count) | Self.deflated)
                 b.varint(UInt64(r.count))
                 b.bytes.append(contentsOf: packed)
-            } else if case .chunked(let c) = v, !c.isDeflated, let packed = Self.deflateChunks(c, bytes) {
+            } else if case .chunked(let c) = v, !c.isDeflated, let packed = Self.deflateChunks(c, bytes, compressor) {
                 o.uint64(UInt64(b.count) | Self.chunked | Self.deflated)
                 b.bytes.append(contentsOf: packed)
             } else {
@@ -340,11 +341,11 @@ struct StoredTable: Sendable {
 
     /// A chunked value's bytes with every chunk deflated, or nil when that saves less than 10%
     /// (or the table is damaged).
-    private static func deflateChunks(_ c: Chunks, _ bytes: ByteBuffer) -> [UInt8]? {
+    private static func deflateChunks(_ c: Chunks, _ bytes: ByteBuffer, _ compressor: Deflate.Compressor) -> [UInt8]? {
         var packed: [[UInt8]] = []
         var total = 0
         for k in 0..<c.count {
-            guard let (d, _) = try? c.bounds(k), let z = Deflate.compress(bytes, d, always: true) else { return nil }
+            guard let (d, _) = try? c.bounds(k), let z = compressor.compress(bytes, d, always: true) else { return nil }
             packed.append(z)
             total += z.count
         }
