@@ -58,6 +58,27 @@ private func committingChild(dir: String, commits: Int, per: Int) throws {
     }
 }
 
+/// The schema of the typed-fields case: text, the commit number `k` (int), its group `g`
+/// (keyword, "g0"…"g2") and a date one day per commit.
+private let typedSchema = Schema([.init("text"), .init("k", kind: .int), .init("g", kind: .keyword), .init("day", kind: .date)])
+
+/// ``committingChild(dir:commits:per:)`` with typed values: document `t<k>-<i>` has k, g = g(k % 3)
+/// and day = 2024-01-01 + k days; commit k deletes commit k − 3's documents; every 5th commit
+/// merges all segments (the columns are copied by merges and dropped with deleted documents).
+private func typedCommittingChild(dir: String, commits: Int, per: Int) throws {
+    let w = try IndexWriter(directory: dir, options: .init(mergeFactor: 3))
+    let day0: Int64 = 1_704_067_200_000   // 2024-01-01T00:00:00Z
+    for k in 0..<commits {
+        for i in 0..<per {
+            try w.add(Document(id: "t\(k)-\(i)", fields: ["text": "allword typed\(k) \(text("t", i))"],
+                               values: ["k": .int(Int64(k)), "g": .keyword("g\(k % 3)"), "day": .date(milliseconds: day0 + Int64(k) * 86_400_000)]))
+        }
+        if k >= 3 { for i in 0..<per { w.delete(id: "t\(k - 3)-\(i)") } }
+        if k % 5 == 4 { try w.forceMerge() }
+        try w.commit()
+    }
+}
+
 /// Holds the lock and commits batches `k<n>-i` in a loop until it kills itself after `delay` µs.
 private func killedHolderChild(dir: String, delayMicros: Int, ready: String) throws {
     let w = try IndexWriter(directory: dir, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 2))
@@ -170,6 +191,71 @@ private func killedHolderChild(dir: String, delayMicros: Int, ready: String) thr
         print("MultiProcessTests: \(result.reads) reads during \(commits) commits, \(result.generations.count) commits seen, \(result.failures.count) failures")
         let final = try IndexStore.verify(at: dir)
         #expect(try ids(final, "allword").count == 3 * per)
+    }
+
+    /// Readers in this process filter, sort and facet on typed columns while a child commits,
+    /// deletes and merges: every answer is one commit's, whole — each live commit's `k` filter
+    /// finds exactly its documents, facets add up to the match set, the newest first by `k:desc`.
+    @Test func typedColumnsStayConsistentWhileAChildCommits() async throws {
+        let dir = temporaryIndexPath("typed-readers")
+        defer { removeDirectory(dir) }
+        do {
+            let w = try IndexWriter(directory: dir, mode: .create, schema: typedSchema, options: .init(mergeFactor: 0))
+            try w.add(Document(id: "seed", fields: ["text": "seedword"], values: ["k": .int(-1), "g": .keyword("seed")]))
+            try w.commit()
+            w.close()
+        }
+        let commits = 60, per = 5
+        let done = Atomic(false)
+        let readers = Task.detached { () -> (reads: Int, failures: [String], generations: Set<Int>) in
+            var reads = 0
+            var failures: [String] = []
+            var generations = Set<Int>()
+            while !done.value || reads < 30 {
+                do {
+                    let s = try IndexStore.open(at: dir)
+                    let live = try s.search(.all([.phrase("allword"), .filter(.range(field: "k", lower: RangeBound(.int(0)), upper: nil))]),
+                                            options: SearchOptions(limit: per, sort: [SortField("k", descending: true)],
+                                                                   facets: [.values("g"), FacetRequest("day", .months)]))
+                    let newest = live.hits.first.flatMap { $0.value("k") }.flatMap { v -> Int? in if case .int(let n) = v { Int(n) } else { nil } }
+                    if let newest {
+                        generations.insert(newest)
+                        // The last three commits are live (fewer at the start), each whole.
+                        let expected = Array(max(0, newest - 2)...newest)
+                        if live.totalCount != expected.count * per { failures.append("total \(live.totalCount) for newest \(newest)") }
+                        for k in expected {
+                            let n = try s.count(.filter(.range(field: "k", lower: RangeBound(.int(Int64(k))), upper: RangeBound(.int(Int64(k))))))
+                            if n != per { failures.append("k = \(k): \(n) documents") }
+                        }
+                        if live.hits.contains(where: { $0.value("k") != .int(Int64(newest)) }) { failures.append("top \(per) by k:desc not all of commit \(newest)") }
+                    } else if live.totalCount != 0 {
+                        failures.append("\(live.totalCount) matches and no first hit")
+                    }
+                    let groups = live.facets["g"]?.buckets.reduce(0) { $0 + $1.count } ?? -1
+                    let months = live.facets["day:month"]?.buckets.reduce(0) { $0 + $1.count } ?? -1
+                    if groups != live.totalCount || months != live.totalCount {
+                        failures.append("facets \(groups)/\(months) of \(live.totalCount)")
+                    }
+                    if try s.count(.filter(.keyword("seed", field: "g"))) != 1 { failures.append("seed document lost") }
+                } catch {
+                    failures.append("\(error)")
+                }
+                reads += 1
+            }
+            return (reads, failures, generations)
+        }
+        await #expect(processExitsWith: .success, "the committing child") {
+            [dir = dir as String, commits = commits as Int, per = per as Int] in
+            try typedCommittingChild(dir: dir, commits: commits, per: per)
+        }
+        done.value = true
+        let result = await readers.value
+        #expect(result.failures.isEmpty, "\(result.failures.count) of \(result.reads) reads failed: \(result.failures.prefix(5))")
+        #expect(result.generations.count >= 3, "the readers saw only \(result.generations.count) commits")
+        print("MultiProcessTests: typed: \(result.reads) reads during \(commits) commits, \(result.generations.count) commits seen")
+        let final = try IndexStore.verify(at: dir)
+        #expect(try final.count(.filter(.range(field: "k", lower: RangeBound(.int(Int64(commits - 3))), upper: nil))) == 3 * per)
+        #expect(try final.count(.filter(.range(field: "k", lower: nil, upper: RangeBound(.int(Int64(commits - 4)))))) == 1)   // the seed
     }
 
     @Test func aWriterKilledWhileAnotherWaitsForTheLock() async throws {
