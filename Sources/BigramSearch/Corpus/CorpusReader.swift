@@ -245,11 +245,18 @@ public enum CorpusReader {
                 throw Error.unreadable(path: path, reason: "read: " + String(cString: strerror(errno)))
             }
             if n == 0 { break }
+            // Lines are found by one scan of the contiguous bytes (a carried-over partial line is
+            // not scanned again), and parsed in place.
+            var k = pending.count
             pending.append(contentsOf: chunk[0..<n])
             var start = 0
-            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                if let d = try lines.document(fromLine: pending[start..<newline], report: &report) { try body(d) }
-                start = newline + 1
+            let count = pending.count
+            while k < count {
+                if pending[k] == UInt8(ascii: "\n") {
+                    if let d = try lines.document(fromLine: pending[start..<k], report: &report) { try body(d) }
+                    start = k + 1
+                }
+                k += 1
             }
             pending.removeFirst(start)
         }
@@ -293,21 +300,23 @@ public enum CorpusReader {
 
         private mutating func parse(_ line: ArraySlice<UInt8>, report: inout Report) throws(Error) -> Document {
             func bad(_ reason: String) -> Error { .malformedLine(path: path, line: lineNumber, reason: reason) }
-            // Invalid UTF-8 is repaired before parsing (JSONSerialization refuses it).
+            // Invalid UTF-8 is repaired before parsing.
             let repaired = String(validating: line, as: UTF8.self) == nil
-            let bytes = repaired ? Data(String(decoding: line, as: UTF8.self).utf8) : Data(line)
-            let object: Any
-            do { object = try JSONSerialization.jsonObject(with: bytes) } catch { throw bad("not JSON") }
-            guard let dict = object as? [String: Any] else { throw bad("not a JSON object (\(JSONType(object).name))") }
+            let parsed = repaired ? JSONParser.parse(Array(String(decoding: line, as: UTF8.self).utf8)[...]) : JSONParser.parse(line)
+            guard let object = parsed else { throw bad("not JSON") }
+            // A JSON text is an object or an array (a bare string or number is not one).
+            guard case .object(let dict) = object else {
+                if case .array = object { throw bad("not a JSON object (an array)") }
+                throw bad("not JSON")
+            }
 
             var fields: [String: String] = [:]
             for key in textKeys {
                 guard let value = dict[key] else { continue }
-                let type = JSONType(value)
-                switch type {
+                switch value {
                 case .string(let s): fields[key] = s
                 case .null: break
-                default: throw bad("\"\(key)\" is \(type.name), not a string")
+                default: throw bad("\"\(key)\" is \(value.name), not a string")
                 }
             }
             var values: [String: FieldValue] = [:]
@@ -316,7 +325,7 @@ public enum CorpusReader {
                 if let v = try typedValue(raw, key: key, kind: kind, bad: bad) { values[key] = v }
             }
             var id: String
-            switch dict["id"].map(JSONType.init) {
+            switch dict["id"] {
             case .string(let s)?: id = s
             case .null?, nil: id = ""
             case .integer(let digits)?: id = digits
@@ -325,7 +334,7 @@ public enum CorpusReader {
             }
             if id.isEmpty {
                 guard options.autoIDs else {
-                    throw bad(dict["id"] == nil || dict["id"] is NSNull ? "no \"id\" (use --auto-ids to number lines)" : "empty \"id\" (use --auto-ids to number lines)")
+                    throw bad(dict["id"] == nil || dict["id"] == .null ? "no \"id\" (use --auto-ids to number lines)" : "empty \"id\" (use --auto-ids to number lines)")
                 }
                 id = String(lineNumber)
             }
@@ -340,24 +349,22 @@ public enum CorpusReader {
 
         /// The typed value of `key` (a field of `kind`) from its JSON value; nil for `null` or an
         /// empty array of keywords.
-        private func typedValue(_ raw: Any, key: String, kind: FieldKind, bad: (String) -> Error) throws(Error) -> FieldValue? {
-            let type = JSONType(raw)
-            if case .null = type { return nil }
+        private func typedValue(_ raw: JSONValue, key: String, kind: FieldKind, bad: (String) -> Error) throws(Error) -> FieldValue? {
+            if case .null = raw { return nil }
             func wrong(_ expected: String) -> Error {
-                bad("\"\(key)\" is \(type.shown(raw)), not \(expected) (a\(kind == .int ? "n" : "") \(kind) field)")
+                bad("\"\(key)\" is \(raw.shown), not \(expected) (a\(kind == .int ? "n" : "") \(kind) field)")
             }
             switch kind {
             case .text:
                 return nil
             case .keyword:
-                switch type {
+                switch raw {
                 case .string(let s): return .keyword(s)
-                case .array:
+                case .array(let elements):
                     var list: [String] = []
-                    for element in raw as? [Any] ?? [] {
-                        guard let s = element as? String else {
-                            let t = JSONType(element)
-                            throw bad("\"\(key)\" holds \(t.shown(element)), not only strings (a keyword field)")
+                    for element in elements {
+                        guard case .string(let s) = element else {
+                            throw bad("\"\(key)\" holds \(element.shown), not only strings (a keyword field)")
                         }
                         list.append(s)
                     }
@@ -366,13 +373,13 @@ public enum CorpusReader {
                 default: throw wrong("a string or an array of strings")
                 }
             case .int:
-                switch type {
+                switch raw {
                 case .integer(let digits):
                     guard let n = Int64(digits) else { throw wrong("an integer of 64 bits") }
                     return .int(n)
-                case .fraction:
+                case .fraction(let text):
                     // 3.0 or 1e3: a whole number is an integer.
-                    let d = (raw as? NSNumber)?.doubleValue ?? .nan
+                    let d = Double(text) ?? .nan
                     guard d.isFinite, d == d.rounded() else { throw wrong("an integer") }
                     guard abs(d) < 9.2e18 else { throw wrong("an integer of 64 bits") }
                     return .int(Int64(d))
@@ -382,13 +389,12 @@ public enum CorpusReader {
                 default: throw wrong("an integer")
                 }
             case .double:
-                switch type {
+                switch raw {
                 case .integer(let digits):
                     guard let d = Double(digits) else { throw wrong("a number") }
                     return .double(d)
-                case .fraction:
-                    let d = (raw as? NSNumber)?.doubleValue ?? .nan
-                    guard d.isFinite else { throw wrong("a finite number") }
+                case .fraction(let text):
+                    guard let d = Double(text), d.isFinite else { throw wrong("a finite number") }
                     return .double(d)
                 case .string(let s):
                     guard !s.isEmpty, s.utf8.allSatisfy(Self.isDecimalNumberByte), let d = Double(s), d.isFinite else {
@@ -398,7 +404,7 @@ public enum CorpusReader {
                 default: throw wrong("a number")
                 }
             case .date:
-                switch type {
+                switch raw {
                 case .string(let s):
                     guard let interval = DateText.parse(s) else { throw wrong("an ISO 8601 date") }
                     return .date(milliseconds: interval.start)
@@ -413,64 +419,6 @@ public enum CorpusReader {
         /// Bytes of a decimal number's text (`-2.5e3`): digits, sign, point, exponent.
         private static func isDecimalNumberByte(_ b: UInt8) -> Bool {
             (b >= 0x30 && b <= 0x39) || b == 0x2B || b == 0x2D || b == 0x2E || b == 0x45 || b == 0x65
-        }
-    }
-
-    /// The type of a value from `JSONSerialization`, told apart without the bridging traps (an
-    /// `NSNumber` 1 casts to `Bool`, `true` to `Int`).
-    private enum JSONType {
-        case string(String), null, boolean, integer(String), fraction(String), array, object, other
-
-        init(_ value: Any) {
-            switch value {
-            case let s as String: self = .string(s)
-            case is NSNull: self = .null
-            case let n as NSNumber:
-                switch String(cString: n.objCType) {
-                case "c", "B": self = .boolean   // JSON true/false (JSON has no 8-bit integers)
-                case "s", "i", "l", "q": self = .integer(String(n.int64Value))
-                case "S", "I", "L", "Q": self = .integer(String(n.uint64Value))
-                default: self = .fraction(n.stringValue)   // fractions, exponents, numbers beyond 64 bits
-                }
-            case is [Any]: self = .array
-            case is [String: Any]: self = .object
-            default: self = .other
-            }
-        }
-
-        var name: String {
-            switch self {
-            case .string: return "a string"
-            case .null: return "null"
-            case .boolean: return "a boolean"
-            case .integer, .fraction: return "a number"
-            case .array: return "an array"
-            case .object: return "an object"
-            case .other: return "an unknown value"
-            }
-        }
-
-        /// The value itself for a string (quoted, cut past 40 characters) or a number (`the
-        /// number 1.5`), the type's name otherwise.
-        func shown(_ value: Any) -> String {
-            switch self {
-            case .string(let s):
-                let cut = s.count > 40 ? String(s.prefix(40)) + "…" : s
-                var quoted = "\""
-                for c in cut.unicodeScalars {
-                    switch c {
-                    case "\"": quoted += "\\\""
-                    case "\\": quoted += "\\\\"
-                    case _ where c.value < 0x20: quoted += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count) + String(c.value, radix: 16)
-                    default: quoted.unicodeScalars.append(c)
-                    }
-                }
-                return quoted + "\""
-            case .integer(let digits): return "the number " + digits
-            case .fraction(let text): return "the number " + text
-            case .boolean: return (value as? Bool) == true ? "true" : "false"
-            default: return name
-            }
         }
     }
 
@@ -526,5 +474,42 @@ public enum CorpusReader {
     static func decode(_ bytes: ArraySlice<UInt8>) -> (text: String, repaired: Bool) {
         if let valid = String(validating: bytes, as: UTF8.self) { return (valid, false) }
         return (String(decoding: bytes, as: UTF8.self), true)
+    }
+}
+
+extension JSONValue {
+    /// The value's kind in an error message ("a string", "a number", …).
+    var name: String {
+        switch self {
+        case .string: return "a string"
+        case .null: return "null"
+        case .boolean: return "a boolean"
+        case .integer, .fraction: return "a number"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
+    /// The value itself for a string (quoted, cut past 40 characters), a number (`the number
+    /// 1.5`) or a boolean, the kind's name otherwise.
+    var shown: String {
+        switch self {
+        case .string(let s):
+            let cut = s.count > 40 ? String(s.prefix(40)) + "…" : s
+            var quoted = "\""
+            for c in cut.unicodeScalars {
+                switch c {
+                case "\"": quoted += "\\\""
+                case "\\": quoted += "\\\\"
+                case _ where c.value < 0x20: quoted += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count) + String(c.value, radix: 16)
+                default: quoted.unicodeScalars.append(c)
+                }
+            }
+            return quoted + "\""
+        case .integer(let digits): return "the number " + digits
+        case .fraction(let text): return "the number " + text
+        case .boolean(let b): return b ? "true" : "false"
+        default: return name
+        }
     }
 }
