@@ -142,15 +142,19 @@ struct JSONParser {
             if b == UInt8(ascii: "\\") || b < 0x20 { break }
             i += 1
         }
-        var out = Array(bytes[start..<i])
+        // With escapes: the runs between them are copied whole.
+        var out: [UInt8] = []
+        var run = start
         while i < end {
             let b = bytes[i]
             if b == UInt8(ascii: "\"") {
+                out.append(contentsOf: bytes[run..<i])
                 i += 1
                 return String(decoding: out, as: UTF8.self)
             }
             if b < 0x20 { return nil }   // a raw control character
-            if b != UInt8(ascii: "\\") { out.append(b); i += 1; continue }
+            if b != UInt8(ascii: "\\") { i += 1; continue }
+            out.append(contentsOf: bytes[run..<i])
             guard i + 1 < end else { return nil }
             i += 2
             switch bytes[i - 1] {
@@ -179,6 +183,7 @@ struct JSONParser {
             default:
                 return nil
             }
+            run = i
         }
         return nil   // no closing quote
     }
