@@ -121,6 +121,22 @@ final class IndexDirectory {
         if removeDirectory { FileSystem.removeDirectory(path) }
     }
 
+    /// Removes the files of `segments` that no commit names: written by this writer since its
+    /// last commit, then merged away. No reader can need them — readers open only the files a
+    /// manifest names — so during a bulk load the directory holds the live segments and the merge
+    /// being written, not every segment flushed since the last commit. (A snapshot of this writer
+    /// that still holds such a segment keeps reading it: a mapping outlives the file's name.)
+    /// A file a commit names, the last or the one before, is left to ``collectGarbage()``.
+    func removeUncommitted(_ segments: [Segment]) {
+        let kept = manifest?.keptFiles ?? []
+        for segment in segments {
+            let name = IndexFiles.segmentFileName(uid: segment.uid), file = path + "/" + name
+            guard written.contains(name), !kept.contains(name), segment.origin == file else { continue }
+            FileSystem.remove(file)
+            written.remove(name)
+        }
+    }
+
     /// Writes `segment` (if not there already) and returns it memory-mapped from its file, so the
     /// in-memory copy can be released. Not visible to readers until a commit names it.
     func write(_ segment: Segment, schema: Schema) throws(StorageError) -> Segment {

@@ -391,7 +391,11 @@ public final class IndexWriter {
         var failure: StorageError?
         if let store {
             // On failure the merged segment stays in memory (complete); a later commit writes it.
-            do { segment = try store.write(segment, schema: schema) } catch { failure = error }
+            do {
+                segment = try store.write(segment, schema: schema)
+                // The inputs' files that no commit names are garbage now (see removeUncommitted).
+                store.removeUncommitted(parts.map(\.0))
+            } catch { failure = error }
         }
         segments.replaceSubrange(range, with: [segment])
         deletions.replaceSubrange(range, with: [DocumentSet(capacity: segment.documentCount)])
