@@ -10,15 +10,23 @@ struct FieldIndex: Sendable {
     /// Assembles a field index from sorted dictionary entries, encoded postings and lengths.
     static func build(entries: [(key: [UInt8], entry: TermDictionary.Entry)], postings: ByteWriter,
                       lengths: FieldLengthsBuilder, totalLength: UInt64) -> FieldIndex {
+        var dictionary = TermDictionary.Builder()
+        for (key, e) in entries { dictionary.append(key, e) }
+        return build(dictionary: dictionary, postings: postings, lengths: lengths, totalLength: totalLength)
+    }
+
+    /// A field index of a dictionary built entry by entry (``TermDictionary/Builder``).
+    static func build(dictionary: TermDictionary.Builder, postings: ByteWriter,
+                      lengths: FieldLengthsBuilder, totalLength: UInt64) -> FieldIndex {
         var postings = postings
         postings.padTail()
-        let dict = TermDictionary.build(entries)
+        let dict = dictionary.finish()
         var lengthBytes = ByteWriter()
         lengthBytes.bytes.reserveCapacity(lengths.count * 4)
         for v in lengths.values { lengthBytes.uint32(v) }
         return FieldIndex(
             dictionary: TermDictionary(entries: ByteBuffer(dict.entries), blockOffsets: ByteBuffer(dict.blockOffsets),
-                                       termCount: entries.count),
+                                       termCount: dictionary.count),
             postings: ByteBuffer(postings.bytes),
             lengths: FieldLengths(bytes: ByteBuffer(lengthBytes.bytes)),
             totalLength: totalLength)

@@ -135,8 +135,7 @@ struct FieldPostingsBuilder: TokenSink {
             }
         }
         var postings = ByteWriter()
-        var entries: [(key: [UInt8], entry: TermDictionary.Entry)] = []
-        entries.reserveCapacity(order.count)
+        var dictionary = TermDictionary.Builder()
         var stream: [UInt32] = []
         var scratch = PostingsEncoding.Scratch()
         for (bytes, id) in order {
@@ -146,8 +145,8 @@ struct FieldPostingsBuilder: TokenSink {
             let offset = postings.count
             PostingsEncoding.encode(stream: stream, documentCount: documents, lengths: lengths,
                                     scratch: &scratch, into: &postings)
-            entries.append((bytes, .init(docFrequency: documents, postingsOffset: offset)))
+            dictionary.append(bytes, .init(docFrequency: documents, postingsOffset: offset))
         }
-        return FieldIndex.build(entries: entries, postings: postings, lengths: lengths, totalLength: totalLength)
+        return FieldIndex.build(dictionary: dictionary, postings: postings, lengths: lengths, totalLength: totalLength)
     }
 }

@@ -87,7 +87,7 @@ enum SegmentMerger {
         var current: [TermDictionary.Entry?] = iterators.indices.map { iterators[$0]?.next() }
         var previousKeys: [[UInt8]?] = iterators.map { _ in nil }
         var postings = ByteWriter()
-        var entries: [(key: [UInt8], entry: TermDictionary.Entry)] = []
+        var dictionary = TermDictionary.Builder()   // (streamed: no array per key)
         var stream: [UInt32] = []
         var positions: [UInt32] = []
         var scratch = PostingsEncoding.Scratch()
@@ -128,9 +128,9 @@ enum SegmentMerger {
                 let offset = postings.count
                 PostingsEncoding.encode(stream: stream, documentCount: documents, lengths: lengths,
                                         scratch: &scratch, into: &postings)
-                entries.append((key, .init(docFrequency: documents, postingsOffset: offset)))
+                dictionary.append(key, .init(docFrequency: documents, postingsOffset: offset))
             }
         }
-        return FieldIndex.build(entries: entries, postings: postings, lengths: lengths, totalLength: totalLength)
+        return FieldIndex.build(dictionary: dictionary, postings: postings, lengths: lengths, totalLength: totalLength)
     }
 }

@@ -29,18 +29,32 @@ struct TermDictionary: Sendable {
 
     /// Builds a dictionary from entries sorted by key.
     static func build(_ sorted: [(key: [UInt8], entry: Entry)]) -> (entries: [UInt8], blockOffsets: [UInt8]) {
-        var w = ByteWriter()
-        var offsets = ByteWriter()
-        var previous: [UInt8] = []
-        var previousPostings = 0
-        for (i, (key, e)) in sorted.enumerated() {
+        var builder = Builder()
+        for (key, e) in sorted { builder.append(key, e) }
+        return builder.finish()
+    }
+
+    /// Writes a dictionary entry by entry, keys in ascending order, keeping only the previous key
+    /// (a merge streams its terms here instead of holding every key as an array of its own).
+    struct Builder {
+        private var w = ByteWriter()
+        private var offsets = ByteWriter()
+        private var previous: [UInt8] = []
+        private var previousPostings = 0
+        /// Entries appended.
+        private(set) var count = 0
+
+        /// Appends the entry of `key`, which must follow the previous key.
+        mutating func append<Key: Collection<UInt8>>(_ key: Key, _ e: Entry) {
             var shared = 0
-            if i % blockSize == 0 {
+            if count % TermDictionary.blockSize == 0 {
                 offsets.uint32(UInt32(w.count))
                 previousPostings = 0
             } else {
-                let limit = min(previous.count, key.count)
-                while shared < limit && previous[shared] == key[shared] { shared += 1 }
+                for (a, b) in zip(previous, key) {
+                    guard a == b else { break }
+                    shared += 1
+                }
             }
             let suffix = key.count - shared
             if shared <= 14 && suffix <= 15 {
@@ -50,13 +64,17 @@ struct TermDictionary: Sendable {
                 w.varint(UInt64(shared))
                 w.varint(UInt64(suffix))
             }
-            w.bytes.append(contentsOf: key[shared...])
+            w.bytes.append(contentsOf: key.dropFirst(shared))
             w.varint(UInt64(e.docFrequency))
             w.varint(UInt64(e.postingsOffset - previousPostings))
-            previous = key
+            previous.removeAll(keepingCapacity: true)
+            previous.append(contentsOf: key)
             previousPostings = e.postingsOffset
+            count += 1
         }
-        return (w.bytes, offsets.bytes)
+
+        /// The entries and the block offsets (docs/FORMAT.md §Dictionary).
+        func finish() -> (entries: [UInt8], blockOffsets: [UInt8]) { (w.bytes, offsets.bytes) }
     }
 
     /// Reads entries in order, from the start of a block. ``key`` is the current entry's key.
