@@ -23,6 +23,9 @@ final class IndexDirectory {
     /// Segment files this writer wrote (names), and whether it created the directory.
     private var written: Set<String> = []
     private var createdDirectory = false
+    /// Bytes and files of segments written by this writer (``WriterWork``).
+    private(set) var segmentBytesWritten = 0
+    private(set) var segmentsWritten = 0
 
     var manifestPath: String { path + "/" + IndexFiles.manifest }
 
@@ -208,7 +211,10 @@ final class IndexDirectory {
         if FileSystem.exists(file) && (segment.origin == file || Self.isIntact(file, schema: schema)) { return file }
         let temporary = file + ".tmp"
         written.insert(name)
-        try FileSystem.writeFile(temporary, SegmentFile.encode(segment))
+        let parts = SegmentFile.encodedParts(segment)
+        try FileSystem.writeFile(temporary, parts: parts)
+        segmentBytesWritten += parts.reduce(0) { $0 + $1.count }
+        segmentsWritten += 1
         do { try FileSystem.replace(temporary, with: file) } catch {
             FileSystem.remove(temporary)
             throw error

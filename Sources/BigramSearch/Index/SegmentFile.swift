@@ -23,6 +23,20 @@ enum SegmentFile {
     }
 
     static func encode(_ segment: Segment) -> [UInt8] {
+        var out: [UInt8] = []
+        for part in encodedParts(segment) {
+            switch part {
+            case .bytes(let b): out += b
+            case .buffer(let b): b.append(0..<b.count, to: &out)
+            }
+        }
+        return out
+    }
+
+    /// The file of ``encode(_:)`` as pieces to write one after the other: the header and section
+    /// table, then each section (its alignment padding as bytes, its contents as the buffer that
+    /// holds them), so that writing a segment does not copy it into one array first.
+    static func encodedParts(_ segment: Segment) -> [FileSystem.FilePart] {
         var sections: [(Kind, Int, ByteBuffer)] = [
             (.idOffsets, 0, segment.ids.offsets), (.idBytes, 0, segment.ids.bytes),
         ]
@@ -66,11 +80,18 @@ enum SegmentFile {
         }
         w.uint32(Checksum.crc32c(w.bytes))
         w.uint32(0)
+        var parts: [FileSystem.FilePart] = []
+        var position = w.count
         for (_, _, bytes) in sections {
-            w.bytes += repeatElement(0, count: align(w.count) - w.count)
-            w.append(bytes)
+            w.bytes += repeatElement(0, count: align(position) - position)
+            position = align(position)
+            parts.append(.bytes(w.bytes))
+            w.bytes.removeAll()
+            parts.append(.buffer(bytes))
+            position += bytes.count
         }
-        return w.bytes
+        if !w.bytes.isEmpty { parts.append(.bytes(w.bytes)) }
+        return parts
     }
 
     static func align(_ n: Int) -> Int { (n + 7) & ~7 }

@@ -316,6 +316,20 @@ struct StoredTable: Sendable {
     /// deflated chunk by chunk (when all its chunks together save 10%). Damaged values become
     /// absent.
     func deflated() -> StoredTable {
+        // Nothing to deflate (a merged table of deflated values): the table itself, not a copy.
+        var compressible = false
+        for i in 0..<count {
+            guard let (_, flags) = entry(i) else { compressible = true; break }   // damaged: rewritten as absent below
+            if flags & Self.absent != 0 { continue }
+            guard let v = try? value(i) else { compressible = true; break }
+            switch v {
+            case .plain(let r): if r.count >= Deflate.minimumSize { compressible = true }
+            case .chunked(let c): if !c.isDeflated { compressible = true }
+            default: break
+            }
+            if compressible { break }
+        }
+        if !compressible { return self }
         var o = ByteWriter()
         var b = ByteWriter()
         let compressor = Deflate.Compressor()   // one zlib stream for every value (``Deflate/Compressor``)

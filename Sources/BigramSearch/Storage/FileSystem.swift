@@ -53,19 +53,50 @@ enum FileSystem {
     /// Writes `bytes` to a new file at `path` and fsyncs it (the file must not be in use). Short
     /// writes are continued; on any failure the partial file is removed.
     static func writeFile(_ path: String, _ bytes: [UInt8]) throws(StorageError) {
+        try writeFile(path, parts: [.bytes(bytes)])
+    }
+
+    /// A piece of a file written by ``writeFile(_:parts:)``: bytes of an array or of a buffer
+    /// (a section written from where it already is, never copied into one array of the file).
+    enum FilePart {
+        case bytes([UInt8])
+        case buffer(ByteBuffer)
+
+        var count: Int {
+            switch self {
+            case .bytes(let b): return b.count
+            case .buffer(let b): return b.count
+            }
+        }
+    }
+
+    /// Writes `parts` one after the other to a new file at `path` and fsyncs it (see
+    /// ``writeFile(_:_:)``).
+    static func writeFile(_ path: String, parts: [FilePart]) throws(StorageError) {
         let fd = sys.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw .io(path: path, reason: "open: \(errorText())") }
         var failure: StorageError?
-        var written = 0
-        while written < bytes.count {
-            let n = sys.write(fd, bytes, from: written)
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = .io(path: path, reason: "write: \(errorText())")
-                break
+        var total = 0
+        write: for part in parts {
+            var written = 0
+            while written < part.count {
+                let n: Int
+                switch part {
+                case .bytes(let b): n = sys.write(fd, b, from: written)
+                case .buffer(let b): n = sys.write(fd, b, from: written)
+                }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = .io(path: path, reason: "write: \(errorText())")
+                    break write
+                }
+                if n == 0 {
+                    failure = .io(path: path, reason: "write: no progress (\(total + written) of \(parts.reduce(0) { $0 + $1.count }) bytes)")
+                    break write
+                }
+                written += n
             }
-            if n == 0 { failure = .io(path: path, reason: "write: no progress (\(written) of \(bytes.count) bytes)"); break }
-            written += n
+            total += written
         }
         if failure == nil && sys.fsync(fd) != 0 { failure = .io(path: path, reason: "fsync: \(errorText())") }
         if sys.close(fd) != 0 && failure == nil { failure = .io(path: path, reason: "close: \(errorText())") }

@@ -39,6 +39,12 @@ extension SystemCalls {
         precondition(offset >= 0 && offset <= bytes.count, "write offset out of bounds")
         return bytes.withUnsafeBytes { b in b.baseAddress.map { write(fd, $0 + offset, b.count - offset) } ?? 0 }
     }
+
+    /// write(2) of the bytes of `buffer` from `offset` to the end: what `write` returns.
+    func write(_ fd: Int32, _ buffer: ByteBuffer, from offset: Int) -> Int {
+        precondition(offset >= 0 && offset <= buffer.count, "write offset out of bounds")
+        return buffer.withUnsafeBytes(in: offset..<buffer.count) { b in b.baseAddress.map { write(fd, $0, b.count) } ?? 0 }
+    }
 }
 
 /// The real calls.
