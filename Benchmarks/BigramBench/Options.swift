@@ -25,6 +25,8 @@ struct Options {
     var typed = false
     /// Run the typed-fields section alone.
     var typedOnly = false
+    /// Run the on-disk section alone (OnDiskRun.swift): the directory writer, as the CLI uses it.
+    var onDisk = false
     /// Queries per class of the typed-fields section.
     var typedPerClass = 50
     /// The typed classes to run (nil: all); the workload is drawn whole, then filtered, so a
@@ -41,7 +43,7 @@ struct Options {
         usage: bigram-bench [--corpus FILE.jsonl|DIR] [--queries FILE.jsonl] [--scale N]
                             [--threads N] [--repeat N] [--seed N] [--per-kind N] [--json FILE]
                             [--save-queries FILE] [--typed | --typed-only] [--typed-per-class N]
-                            [--typed-classes C,C…]
+                            [--typed-classes C,C…] [--on-disk]
 
         Measures BigramSearch (indexing, size, memory, open time, queries, exactness) and the
         same work through SQLite FTS5 with the trigram tokenizer, in one process.
@@ -67,6 +69,10 @@ struct Options {
           --typed-classes C,C…
                            run only these typed classes (e.g. filtered-set,plain-top10; for
                            profiles): the same queries as in a whole run
+          --on-disk        run the on-disk section alone: the corpus (times --scale) indexed
+                           by the directory writer as bigram-search index does; time per MB,
+                           anonymous and file-backed memory, write amplification, peak disk,
+                           merge share
           -h, --help       show this help
         """
 
@@ -81,6 +87,7 @@ struct Options {
             if argument == "-h" || argument == "--help" { throw .help }
             if argument == "--typed" { options.typed = true; continue }
             if argument == "--typed-only" { options.typedOnly = true; continue }
+            if argument == "--on-disk" { options.onDisk = true; continue }
             guard argument.hasPrefix("--") else { throw .invalid("unexpected argument '\(argument)'") }
             var name = String(argument.dropFirst(2))
             var inlineValue: String?

@@ -122,7 +122,12 @@ do {
 
 do {
     let json: JSON
-    if options.typedOnly {
+    if options.onDisk {
+        // The on-disk section alone (OnDiskRun.swift).
+        let (table, j) = try OnDiskSection.run(options)
+        print(table)
+        json = j
+    } else if options.typedOnly {
         // The typed-fields section alone (TypedFieldsRun.swift).
         let typed = try TypedFieldsSection.run(options)
         print(typed.table(), terminator: "")

@@ -71,6 +71,17 @@ public final class IndexWriter {
     private var bufferDeleted = DocumentSet(capacity: 0)
     /// Where each live document is: (segment number, or `segments.count` for the buffer; doc).
     private var locations: [String: (segment: Int, doc: UInt32)] = [:]
+    /// Merges and time spent (the bytes written are the directory's).
+    private var mergesDone = 0, mergeSeconds = 0.0, flushSeconds = 0.0
+    /// Segment bytes written before ``close()`` released the directory.
+    private var closedWork = (bytes: 0, segments: 0)
+
+    /// What this writer has done so far (for the benchmark).
+    package var work: WriterWork {
+        WriterWork(segmentBytesWritten: closedWork.bytes + (store?.segmentBytesWritten ?? 0),
+                   segmentsWritten: closedWork.segments + (store?.segmentsWritten ?? 0),
+                   merges: mergesDone, mergeSeconds: mergeSeconds, flushSeconds: flushSeconds)
+    }
 
     /// Creates an empty in-memory index.
     ///
@@ -155,6 +166,7 @@ public final class IndexWriter {
     /// Releases the directory's write lock; the writer cannot commit afterwards (changes not
     /// committed are dropped from disk's point of view). Also done when the writer is released.
     public func close() {
+        if let store { closedWork = (closedWork.bytes + store.segmentBytesWritten, closedWork.segments + store.segmentsWritten) }
         store?.release()
         store = nil
     }
@@ -293,10 +305,15 @@ public final class IndexWriter {
     /// Freezes the buffer and, with a directory, writes it out (bounding memory).
     private func flushBuffer() throws(IndexError) {
         guard !buffer.isEmpty else { return }
+        let started = ContinuousClock.now
         let frozen = buffer.freeze(), deleted = bufferDeleted
         buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
         bufferDeleted = DocumentSet(capacity: 0)
-        try append(frozen, deleted: deleted)
+        do { try append(frozen, deleted: deleted) } catch {
+            flushSeconds += Self.seconds(since: started)
+            throw error
+        }
+        flushSeconds += Self.seconds(since: started)
         try mergeIfNeeded()
     }
 
@@ -385,6 +402,8 @@ public final class IndexWriter {
     }
 
     private func merge(_ range: Range<Int>) throws(IndexError) {
+        let started = ContinuousClock.now
+        defer { mergesDone += 1; mergeSeconds += Self.seconds(since: started) }
         let parts = range.map { (segments[$0], deletions[$0]) }
         var segment: Segment
         do { segment = try SegmentMerger.merge(parts, schema: schema) } catch { throw .storage(error) }
@@ -410,5 +429,10 @@ public final class IndexWriter {
             locations[buffer.ids[doc]] = (segments.count, UInt32(doc))
         }
         if let failure { throw .storage(failure) }
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }

@@ -1,0 +1,172 @@
+import BigramSearch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `--on-disk` section: the corpus (scaled by `--scale`) indexed by the directory writer, as
+/// `bigram-search index` uses it (64 MiB buffer, merge factor 8, one thread), with what a
+/// sampler thread sees every 10 ms: anonymous and file-backed resident memory (`RssAnon`,
+/// `RssFile` of /proc/self/status) and the index directory's size on disk.
+///
+/// Figures: ms per MB of text (title and text bytes), peak anonymous memory above what the
+/// process held before the writer started (the corpus itself is in memory: "what the caller
+/// holds"), peak RSS, bytes of segment files written ÷ final index size (write amplification),
+/// peak directory size ÷ final index size, and the share of the time spent merging.
+struct OnDiskRun {
+    let documents: [Document]
+    let bufferBytes = 64 << 20
+
+    struct Figures {
+        var documents = 0
+        var textBytes = 0
+        var seconds = 0.0
+        var baselineAnon = 0
+        var peakAnon = 0
+        var peakFile = 0
+        var peakRSS = 0
+        var indexBytes = 0
+        var peakDisk = 0
+        var work = WriterWork()
+        /// The same documents and schema indexed in memory, one thread (the library's own time).
+        var inMemorySeconds = 0.0
+
+        var msPerMB: Double { seconds * 1000 / (Double(textBytes) / 1_000_000) }
+        var writeAmplification: Double { Double(work.segmentBytesWritten) / Double(max(indexBytes, 1)) }
+        var diskPeakRatio: Double { Double(peakDisk) / Double(max(indexBytes, 1)) }
+        var mergeShare: Double { work.mergeSeconds / max(seconds, 1e-9) }
+        var anonAboveBaseline: Int { max(0, peakAnon - baselineAnon) }
+        var onDiskToInMemory: Double { seconds / max(inMemorySeconds, 1e-9) }
+    }
+
+    /// The in-memory build of the same documents (outside the sampled run).
+    func inMemorySeconds() throws -> Double {
+        let start = ContinuousClock.now
+        let writer = try IndexWriter(schema: Schema.corpusTitleAndText, options: .init(maxBufferedBytes: bufferBytes))
+        for d in documents { try writer.add(d) }
+        _ = writer.snapshot()
+        let e = ContinuousClock.now - start
+        return Double(e.components.seconds) + Double(e.components.attoseconds) * 1e-18
+    }
+
+    func measure() throws -> Figures {
+        let dir = try ProcessMetrics.makeTemporaryDirectory(prefix: "bigram-ondisk")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let index = dir + "/index"
+        var f = Figures()
+        f.documents = documents.count
+        f.textBytes = documents.reduce(0) { $0 + $1.fields.values.reduce(0) { $0 + $1.utf8.count } }
+        f.baselineAnon = Self.status()?.anon ?? 0
+        let sampler = Sampler(directory: index)
+        sampler.start()
+        let start = ContinuousClock.now
+        let writer = try IndexWriter(directory: index, mode: .create, schema: Schema.corpusTitleAndText,
+                                     options: .init(maxBufferedBytes: bufferBytes))
+        for d in documents { try writer.add(d) }
+        try writer.commit()
+        let elapsed = ContinuousClock.now - start
+        f.work = writer.work
+        writer.close()
+        let peaks = sampler.stop()
+        f.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        f.peakAnon = peaks.anon
+        f.peakFile = peaks.file
+        f.peakRSS = max(peaks.rss, ProcessMetrics.currentRSS() ?? 0)
+        f.indexBytes = ProcessMetrics.directorySize(index) ?? 0
+        f.peakDisk = max(peaks.disk, f.indexBytes)
+        f.inMemorySeconds = try inMemorySeconds()
+        return f
+    }
+
+    /// RssAnon, RssFile and VmRSS of /proc/self/status, in bytes (nil off Linux).
+    static func status() -> (anon: Int, file: Int, rss: Int)? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        var anon = 0, file = 0, rss = 0
+        for line in text.split(separator: "\n") {
+            func kb() -> Int { (Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0) * 1024 }
+            if line.hasPrefix("RssAnon:") { anon = kb() } else if line.hasPrefix("RssFile:") { file = kb() } else if line.hasPrefix("VmRSS:") { rss = kb() }
+        }
+        return (anon, file, rss)
+    }
+
+    /// Samples memory and the directory's size on its own thread until stopped.
+    final class Sampler: @unchecked Sendable {
+        private let directory: String
+        private let lock = NSLock()
+        private var running = true
+        private var peaks = (anon: 0, file: 0, rss: 0, disk: 0)
+        private var thread: Thread?
+        private let done = DispatchSemaphore(value: 0)
+
+        init(directory: String) { self.directory = directory }
+
+        func start() {
+            let t = Thread { [self] in
+                while lock.withLock({ running }) {
+                    sample()
+                    usleep(10_000)
+                }
+                sample()
+                done.signal()
+            }
+            thread = t
+            t.start()
+        }
+
+        private func sample() {
+            let s = OnDiskRun.status()
+            var disk = 0
+            if let names = try? FileManager.default.contentsOfDirectory(atPath: directory) {
+                for n in names {
+                    var st = stat()
+                    if stat(directory + "/" + n, &st) == 0 { disk += Int(st.st_size) }
+                }
+            }
+            lock.withLock {
+                if let s { peaks.anon = max(peaks.anon, s.anon); peaks.file = max(peaks.file, s.file); peaks.rss = max(peaks.rss, s.rss) }
+                peaks.disk = max(peaks.disk, disk)
+            }
+        }
+
+        func stop() -> (anon: Int, file: Int, rss: Int, disk: Int) {
+            lock.withLock { running = false }
+            done.wait()
+            return lock.withLock { peaks }
+        }
+    }
+}
+
+/// The `--on-disk` section on its own: loads and scales the corpus, measures, prints a table.
+enum OnDiskSection {
+    static func run(_ options: Options) throws -> (table: String, json: JSON) {
+        guard let corpusPath = options.corpus ?? Options.seedsDirectory() else {
+            throw BenchError("no --corpus given and no seeds/ directory found (run from the package root)")
+        }
+        let source = try CorpusReader.load(corpusPath)
+        let documents = CorpusScaler.scale(source, by: options.scale, seed: options.seed)
+        let load = ProcessMetrics.loadAverage()
+        let f = try OnDiskRun(documents: documents).measure()
+        func mb(_ b: Int) -> String { String(format: "%.1f MB", Double(b) / 1_000_000) }
+        var lines = [
+            "On disk: \(corpusPath) ×\(options.scale): \(f.documents) documents, \(mb(f.textBytes)) of text; directory writer, 64 MiB buffer, merge factor 8, one thread (load \(load.map { String(format: "%.2f", $0) } ?? "?"))",
+            String(format: "  time: %.2f s, %.1f ms per MB; in memory (same documents, one thread): %.2f s; on disk ÷ in memory %.2f", f.seconds, f.msPerMB, f.inMemorySeconds, f.onDiskToInMemory),
+            "  anonymous memory: peak \(mb(f.peakAnon)), \(mb(f.anonAboveBaseline)) above the \(mb(f.baselineAnon)) held before the writer (the corpus)",
+            "  peak RSS \(mb(f.peakRSS)); file-backed (mapped segments) peak \(mb(f.peakFile))",
+            String(format: "  segment bytes written %@ ÷ index %@ = %.2f (write amplification); peak disk %@ = %.2f × the index",
+                   mb(f.work.segmentBytesWritten), mb(f.indexBytes), f.writeAmplification, mb(f.peakDisk), f.diskPeakRatio),
+            String(format: "  merges: %d, %.2f s (%.0f%% of the time); flushes %.2f s; %d segments written", f.work.merges, f.work.mergeSeconds, 100 * f.mergeShare, f.work.flushSeconds, f.work.segmentsWritten),
+        ]
+        lines.append("")
+        let json = JSON.object([
+            ("scale", .number(Double(options.scale))), ("documents", .number(Double(f.documents))), ("textBytes", .number(Double(f.textBytes))),
+            ("seconds", .number(f.seconds)), ("msPerMB", .number(f.msPerMB)), ("inMemorySeconds", .number(f.inMemorySeconds)),
+            ("onDiskToInMemory", .number(f.onDiskToInMemory)), ("peakAnonBytes", .number(Double(f.peakAnon))),
+            ("baselineAnonBytes", .number(Double(f.baselineAnon))), ("peakFileBytes", .number(Double(f.peakFile))),
+            ("peakRSSBytes", .number(Double(f.peakRSS))), ("indexBytes", .number(Double(f.indexBytes))),
+            ("segmentBytesWritten", .number(Double(f.work.segmentBytesWritten))), ("writeAmplification", .number(f.writeAmplification)),
+            ("peakDiskBytes", .number(Double(f.peakDisk))), ("peakDiskRatio", .number(f.diskPeakRatio)),
+            ("merges", .number(Double(f.work.merges))), ("mergeSeconds", .number(f.work.mergeSeconds)), ("mergeShare", .number(f.mergeShare)),
+        ])
+        return (lines.joined(separator: "\n"), .object([("onDisk", json)]))
+    }
+}
