@@ -137,7 +137,7 @@ struct NumericColumn: Sendable {
     /// The value of document `doc`, or nil when it has none.
     ///
     /// - Complexity: O(1).
-    @inline(__always) func value(_ doc: Int) -> Int64? {
+    @inline(__always) func value(_ doc: Int) -> Int64? {   // (inlined: facets and sorts call it per document)
         guard hasValue(doc) else { return nil }
         return storedValue(doc)
     }
@@ -224,6 +224,7 @@ struct NumericColumn: Sendable {
     /// - Complexity: see ``forEachMatchingGroup(_:_:)``, plus the documents returned.
     func matching(_ range: ClosedRange<Int64>) -> [UInt32] {
         var out: [UInt32] = []
+        if case .allPresent = plan(range) { out.reserveCapacity(presentCount) }
         forEachMatchingGroup(range) { w, mask in
             var m = mask
             while m != 0 {

@@ -184,6 +184,15 @@ final class QueryEvaluator: Sendable {
 
     private func universe(_ seg: Segment, within restriction: DocumentRestriction) -> Matches {
         var m = Matches()
+        if restriction.set == nil && restriction.tests.isEmpty && restriction.deleted.count == 0 {
+            // Every document of the segment (a NOT at the top, "everything" in the benchmark).
+            m.docs = Array(0..<UInt32(seg.documentCount))
+            m.scores = [Double](repeating: 0, count: seg.documentCount)
+            return m
+        }
+        let live = max(0, seg.documentCount - restriction.deleted.count)
+        m.docs.reserveCapacity(live)
+        m.scores.reserveCapacity(live)
         for d in 0..<UInt32(seg.documentCount) where restriction.admits(d) {
             m.docs.append(d); m.scores.append(0)
         }
