@@ -64,6 +64,13 @@ struct BigramTypedEngine: TypedEngine {
         }
         let sort = q.sort.map { SortField($0.field, descending: $0.descending) }
         var answer = TypedAnswer(total: 0, ids: [])
+        if q.limit == 0 {
+            // No page: the total and the facets from one evaluation (no ids read).
+            let r = try snapshot.search(query, options: SearchOptions(limit: 0, facets: facets))
+            answer.total = r.totalCount
+            answer.facets = Self.facets(r, q.facets)
+            return answer
+        }
         if sort.isEmpty && !q.ordersByScore {
             // Document order: the unranked match set (and the facets, if any, from a search of no hits).
             let ids = try snapshot.matchingIDs(query)
