@@ -511,6 +511,40 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         #expect(Set(try ids(try IndexStore.open(at: dir), "keptword")) == ["c0", "c1", "c2", "x"])
     }
 
+    /// The writer's work counters (what `bigram-bench --on-disk` reports): every segment file
+    /// written is counted once with its size, merges are counted, and nothing is counted in memory.
+    @Test func workCountersMatchTheFilesWritten() throws {
+        let dir = temporaryIndexPath("work")
+        defer { removeDirectory(dir) }
+        let w = try IndexWriter(directory: dir, mode: .create, schema: .text, options: .init(mergeFactor: 0))
+        var sizes: [String: Int] = [:]
+        func recordFiles() {
+            for name in segmentFileNames(dir) where sizes[name] == nil {
+                sizes[name] = (try? FileManager.default.attributesOfItem(atPath: dir + "/" + name)[.size] as? Int) ?? -1
+            }
+        }
+        for i in 0..<3 {
+            try w.add(Document(id: "d\(i)", text: "workword \(i) " + String(repeating: "常熟市参观考察", count: 20 * (i + 1))))
+            try w.commit()
+            recordFiles()
+        }
+        #expect(w.work.segmentsWritten == 3 && w.work.merges == 0)
+        #expect(w.work.segmentBytesWritten == sizes.values.reduce(0, +))
+        try w.forceMerge()
+        recordFiles()
+        #expect(w.work.merges == 1 && w.work.segmentsWritten == 4)
+        #expect(w.work.segmentBytesWritten == sizes.values.reduce(0, +), "\(w.work) vs \(sizes)")
+        #expect(w.work.mergeSeconds > 0)
+        try w.commit()   // nothing new to write
+        #expect(w.work.segmentsWritten == 4)
+        w.close()
+        #expect(w.work.segmentsWritten == 4, "counts survive close()")
+        let memory = try IndexWriter(schema: .text)
+        try memory.add(Document(id: "m", text: "workword"))
+        _ = memory.snapshot()
+        #expect(memory.work == WriterWork())
+    }
+
     // MARK: 4. Crash safety: SIGKILL at random moments
 
     @Test func killedWhileCommittingLeavesACompleteCommit() async throws {
