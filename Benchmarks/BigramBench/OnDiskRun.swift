@@ -41,12 +41,11 @@ struct OnDiskRun {
 
     /// The in-memory build of the same documents (outside the sampled run).
     func inMemorySeconds() throws -> Double {
-        let start = ContinuousClock.now
+        let start = Stopwatch.now()
         let writer = try IndexWriter(schema: Schema.corpusTitleAndText, options: .init(maxBufferedBytes: bufferBytes))
         for d in documents { try writer.add(d) }
         _ = writer.snapshot()
-        let e = ContinuousClock.now - start
-        return Double(e.components.seconds) + Double(e.components.attoseconds) * 1e-18
+        return Stopwatch.seconds(since: start)
     }
 
     func measure() throws -> Figures {
@@ -59,16 +58,15 @@ struct OnDiskRun {
         f.baselineAnon = Self.status()?.anon ?? 0
         let sampler = Sampler(directory: index)
         sampler.start()
-        let start = ContinuousClock.now
+        let start = Stopwatch.now()
         let writer = try IndexWriter(directory: index, mode: .create, schema: Schema.corpusTitleAndText,
                                      options: .init(maxBufferedBytes: bufferBytes))
         for d in documents { try writer.add(d) }
         try writer.commit()
-        let elapsed = ContinuousClock.now - start
+        f.seconds = Stopwatch.seconds(since: start)
         f.work = writer.work
         writer.close()
         let peaks = sampler.stop()
-        f.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         f.peakAnon = peaks.anon
         f.peakFile = peaks.file
         f.peakRSS = max(peaks.rss, ProcessMetrics.currentRSS() ?? 0)

@@ -245,6 +245,22 @@ private func terms(_ analyzer: BigramAnalyzer, _ text: String) -> [String] { ana
         }
     }
 
+    /// One compressor reused value after value gives what a fresh one gives for each value (its
+    /// reset leaves nothing of the previous value), and every result inflates back.
+    @Test func aReusedCompressorEqualsAFreshOne() throws {
+        var rng = SplitMix64(0xC0_3E55)
+        let reused = Deflate.Compressor()
+        for k in 0..<40 {
+            let n = [0, 10, 64, 200, 2_500, 70_000][k % 6]
+            let text = Array((0..<n).map { _ in UInt8(truncatingIfNeeded: 0x61 + rng.int(0..<(k % 2 == 0 ? 4 : 200))) })
+            let always = k % 3 == 0
+            let fresh = text.withUnsafeBytes { Deflate.Compressor().compress($0, always: always) }
+            let again = text.withUnsafeBytes { reused.compress($0, always: always) }
+            #expect(again == fresh, "value \(k), \(n) bytes")
+            if let again { again.withUnsafeBytes { #expect(Deflate.decompress($0, size: n) == text) } }
+        }
+    }
+
     @Test func inflatingChecksTheDeclaredSize() throws {
         // Small values inflate in one call, large ones (over 1 MiB) in steps: both must give
         // exactly the declared size, and reject damage and impossible sizes.

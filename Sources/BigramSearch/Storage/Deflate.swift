@@ -30,12 +30,6 @@ enum Deflate {
         count > Int.max / 2048 ? Int.max : 1032 * count + 64
     }
 
-    /// The deflated form of the bytes `range` of `buffer` (see ``compress(_:always:)``).
-    static func compress(_ buffer: ByteBuffer, _ range: Range<Int>, always: Bool = false) -> [UInt8]? {
-        let compressor = Compressor()
-        return compressor.compress(buffer, range, always: always)
-    }
-
     /// Inflates the bytes `range` of `buffer` (see ``decompress(_:size:appendingTo:)``).
     static func decompress(_ buffer: ByteBuffer, _ range: Range<Int>, size: Int, appendingTo out: inout [UInt8]) -> Bool {
         buffer.withUnsafeBytes(in: range) { decompress($0, size: size, appendingTo: &out) }
