@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// The `--on-disk` section: the corpus (scaled by `--scale`) indexed by the directory writer, as
-/// `bigram-search index` uses it (64 MiB buffer, merge factor 8, one thread), with what a
+/// `bigram-search index` uses it (64 MiB buffer, the default merge factor, one thread), with what a
 /// sampler thread sees every 10 ms: anonymous and file-backed resident memory (`RssAnon`,
 /// `RssFile` of /proc/self/status) and the index directory's size on disk.
 ///
@@ -146,7 +146,7 @@ enum OnDiskSection {
         let f = try OnDiskRun(documents: documents).measure()
         func mb(_ b: Int) -> String { String(format: "%.1f MB", Double(b) / 1_000_000) }
         var lines = [
-            "On disk: \(corpusPath) ×\(options.scale): \(f.documents) documents, \(mb(f.textBytes)) of text; directory writer, 64 MiB buffer, merge factor 8, one thread (load \(load.map { String(format: "%.2f", $0) } ?? "?"))",
+            "On disk: \(corpusPath) ×\(options.scale): \(f.documents) documents, \(mb(f.textBytes)) of text; directory writer, 64 MiB buffer, merge factor \(IndexWriter.Options().mergeFactor), one thread (load \(load.map { String(format: "%.2f", $0) } ?? "?"))",
             String(format: "  time: %.2f s, %.1f ms per MB; in memory (same documents, one thread): %.2f s; on disk ÷ in memory %.2f", f.seconds, f.msPerMB, f.inMemorySeconds, f.onDiskToInMemory),
             "  anonymous memory: peak \(mb(f.peakAnon)), \(mb(f.anonAboveBaseline)) above the \(mb(f.baselineAnon)) held before the writer (the corpus)",
             "  peak RSS \(mb(f.peakRSS)); file-backed (mapped segments) peak \(mb(f.peakFile))",

@@ -13,8 +13,8 @@ struct WriterOptions: ParsableArguments {
     @Option(help: "Memory budget of the indexing buffer, in MiB (segments are flushed to disk beyond it).")
     var memory = 64
 
-    @Option(help: "Merge this many neighbouring segments of one size tier (0: never merge automatically).")
-    var mergeFactor = 8
+    @Option(help: "Merge this many neighbouring segments of about one size (0: never merge automatically).")
+    var mergeFactor = 10
 
     func validate() throws {
         guard memory > 0 else { throw ValidationError("--memory must be at least 1 (MiB)") }

@@ -304,6 +304,7 @@ private struct FailingReads: SystemCalls {
         return -1
     }
     func write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { real.write(fd, buffer, count) }
+    func pwrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, _ offset: Int) -> Int { real.pwrite(fd, buffer, count, offset) }
     func fsync(_ fd: Int32) -> Int32 { real.fsync(fd) }
     func rename(_ from: String, _ to: String) -> Int32 { real.rename(from, to) }
     func unlink(_ path: String) -> Int32 { real.unlink(path) }

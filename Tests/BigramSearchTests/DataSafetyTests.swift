@@ -276,6 +276,45 @@ private func count(_ dir: String, _ query: String) throws -> Int {
         try IndexStore.verify(at: dir)
     }
 
+    /// A merge writes its segment straight to a file: when that fails midway (a full disk, a
+    /// failed fsync, short writes throughout), the merge is an error that changes nothing — the
+    /// segments stay unmerged and searchable, no partial file is left — and a later merge and
+    /// commit succeed.
+    @Test(arguments: ["enospc", "fsync", "short"])
+    func aMergeThatCannotWriteChangesNothing(_ fault: String) throws {
+        let dir = try committedIndex("merge-\(fault)")
+        defer { removeDirectory(dir) }
+        let w = try IndexWriter(directory: dir, options: .init(maxBufferedBytes: 1 << 16, mergeFactor: 0))
+        try w.add(contentsOf: documents("b", 300))
+        try w.commit()
+        let before = Set(files(dir))
+        let segmentsBefore = w.snapshot().segments.map(\.uid)
+        #expect(segmentsBefore.count > 1)
+        // The merge's file fails at its second write (the header, written last) or at its fsync.
+        let injector: FaultInjector
+        switch fault {
+        case "enospc": injector = FaultInjector([.on(.write, suffix: ".bgs.tmp", error: ENOSPC, skip: 1)])
+        case "fsync": injector = FaultInjector([.on(.fsync, suffix: ".bgs.tmp", error: EIO)])
+        default: injector = FaultInjector(maxWrite: 777)   // every write short: still completes
+        }
+        let result = withSystemCalls(injector) { Result { () throws(IndexError) in try w.forceMerge() } }
+        if fault == "short" {
+            #expect(throws: Never.self) { try result.get() }
+            #expect(w.snapshot().segments.count == 1)
+        } else {
+            #expect(injector.failureCount > 0, "the fault was not hit")
+            guard case .failure(.storage(.io(let path, let why))) = result else { Issue.record("\(result)"); return }
+            #expect(path.hasSuffix(".bgs.tmp") && why.contains(fault == "fsync" ? "fsync" : "write"), "\(path): \(why)")
+            #expect(w.snapshot().segments.map(\.uid) == segmentsBefore, "a failed merge changed the segments")
+            #expect(Set(files(dir)) == before, "a failed merge left files: \(Set(files(dir)).subtracting(before))")
+            #expect(try w.snapshot().search("bword", options: .init(limit: 0)).totalCount == 300)
+            try w.forceMerge()
+        }
+        try w.commit()
+        #expect(try count(dir, "bword") == 300 && (try count(dir, "aword")) == 20)
+        try IndexStore.verify(at: dir)
+    }
+
     @Test func failedRemovalsAreCollectedByTheNextCommit() throws {
         let dir = try committedIndex("unlink")
         defer { removeDirectory(dir) }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import BigramSearch
 
@@ -92,6 +93,20 @@ private func mergeAndCheck(_ parts: [(segment: Segment, deleted: DocumentSet)],
                 if !live.isEmpty { expected[key, default: []].append(contentsOf: live) }
             }
         }
+        // The postings are byte for byte what encoding those lists gives (records copied as
+        // bits are the records an encoder writes).
+        var builder = FieldLengthsBuilder()
+        for l in lengths { builder.append(l) }
+        var reference = ByteWriter()
+        var scratch = PostingsEncoding.Scratch()
+        for key in expected.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let list = expected[key]!
+            PostingsEncoding.encode(stream: list.flatMap { [$0.doc, UInt32($0.positions.count)] + $0.positions },
+                                    documentCount: list.count, lengths: builder, scratch: &scratch, into: &reference)
+        }
+        reference.padTail()
+        #expect(field.postings.array(0..<field.postings.count) == reference.bytes, "field \(f): postings differ from an encoder's",
+                sourceLocation: sourceLocation)
         let got = dump(merged, field: f)
         #expect(Set(got.keys) == Set(expected.keys), "field \(f): \(got.count) terms, expected \(expected.count)",
                 sourceLocation: sourceLocation)
@@ -138,5 +153,50 @@ private func mergeAndCheck(_ parts: [(segment: Segment, deleted: DocumentSet)],
         for d in 0..<40 { all.insert(UInt32(d)) }
         let empty = try mergeAndCheck([(parts[1].segment, all)])
         #expect(empty.documentCount == 0)
+    }
+
+    /// A merge written to a file is the image the same merge makes in memory, byte for byte
+    /// (sections streamed through the file's buffer, the header written last), and segments
+    /// built in memory get their stored text deflated on the way.
+    @Test func aMergeStreamedToAFileIsTheInMemoryImage() throws {
+        let analyzer = try BigramAnalyzer()
+        var rng = SplitMix64(0xF11E)
+        // Over 1 MiB of text, so that the file's buffer and the postings' pieces fill many times.
+        var parts: [(segment: Segment, deleted: DocumentSet)] = []
+        for k in 0..<3 {
+            var docs = documents(150, prefix: "f\(k)", &rng)
+            for i in docs.indices where i % 3 == 0 {
+                // Random Han characters (deflate saves little on them, but some).
+                docs[i].fields["body"] = String((0..<1_200).map { _ in Character(UnicodeScalar(0x4E00 + UInt32(rng.int(0...300)))!) })
+            }
+            var deleted = DocumentSet(capacity: docs.count)
+            for d in 0..<docs.count where rng.chance(10) { deleted.insert(UInt32(d)) }
+            parts.append((build(docs, analyzer: analyzer), deleted))
+        }
+        let dir = temporaryIndexPath("merge-file")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { removeDirectory(dir) }
+        let path = dir + "/merged.bgs"
+        let file = try FileSystem.OutputFile(creating: path)
+        #expect(try SegmentMerger.write(parts, schema: schema, uid: 0xABC, to: file, deflatingInMemory: true) == nil)
+        let bytes = try readBytes(path)
+        #expect(bytes.count > 1 << 20, "\(bytes.count) bytes")
+        let image = try #require(try SegmentMerger.write(parts, schema: schema, uid: 0xABC, to: nil, deflatingInMemory: true))
+        #expect(bytes == image, "the streamed file differs from the in-memory image")
+        // The file is a valid segment with the documents of an in-memory merge.
+        let mapped = try SegmentFile.decode(try FileSystem.map(path), path: path, schema: schema, verifyNow: true)
+        try mapped.verifyAll()
+        try mapped.checkStoredValues()
+        let inMemory = try mergeAndCheck(parts)
+        #expect(mapped.uid == 0xABC && mapped.origin == path && inMemory.origin == nil)
+        for f in schema.fields.indices where schema.fields[f].storesText {
+            #expect((0..<mapped.documentCount).map { mapped.storedText($0, field: f) }
+                    == (0..<inMemory.documentCount).map { inMemory.storedText($0, field: f) })
+        }
+        // Long texts were deflated in the file, not in memory.
+        let body = 1
+        let long = try #require((0..<mapped.documentCount).first { (mapped.storedText($0, field: body) ?? "").utf8.count > 2_000 })
+        guard case .deflated = try mapped.stored[body]!.value(long) else { Issue.record("not deflated in the file"); return }
+        guard case .plain = try inMemory.stored[body]!.value(long) else { Issue.record("deflated in memory"); return }
     }
 }

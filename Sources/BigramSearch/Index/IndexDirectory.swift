@@ -147,6 +147,31 @@ final class IndexDirectory {
         return try SegmentFile.decode(try FileSystem.map(file), path: file, schema: schema)
     }
 
+    /// Merges `parts` into a new segment file, written as the merge goes (never held whole in
+    /// memory: see ``SegmentMerger``), and returns the merged segment memory-mapped from it. Not
+    /// visible to readers until a commit names it. On failure no file is left behind.
+    ///
+    /// - Throws: the merge's ``StorageError/corrupt(path:reason:)`` for damaged input, or
+    ///   ``StorageError/io(path:reason:)`` when writing fails (a full disk, a failed fsync).
+    func writeMerged(_ parts: [(segment: Segment, deleted: DocumentSet)], schema: Schema) throws(StorageError) -> Segment {
+        let uid = UInt64.random(in: 1...UInt64.max)
+        let name = IndexFiles.segmentFileName(uid: uid), file = path + "/" + name
+        let temporary = file + ".tmp"
+        let out = try FileSystem.OutputFile(creating: temporary)
+        do { _ = try SegmentMerger.write(parts, schema: schema, uid: uid, to: out, deflatingInMemory: true) } catch {
+            out.abandon()
+            throw error
+        }
+        segmentBytesWritten += out.count
+        segmentsWritten += 1
+        do { try FileSystem.replace(temporary, with: file) } catch {
+            FileSystem.remove(temporary)
+            throw error
+        }
+        written.insert(name)
+        return try SegmentFile.decode(try FileSystem.map(file), path: file, schema: schema)
+    }
+
     /// Makes `segments` (with their deletions) the index: writes the segment files not there yet,
     /// fsyncs, atomically replaces the manifest, fsyncs the directory, then removes files no
     /// reader can need any more.

@@ -16,26 +16,30 @@
 /// lock and never fail because of a writer (see ``IndexStore``).
 ///
 /// Memory: added documents are buffered and frozen into a segment once the buffer holds about
-/// ``Options/maxBufferedBytes``; with a directory each segment is written out and memory-mapped.
-/// A merge still builds the merged segment in memory before writing it, so the peak grows with
-/// the largest merge: about 340 MB of anonymous memory above the caller's at 109 MB of text,
-/// 870 MB at 327 MB, with the default 64 MiB buffer (`bigram-bench --on-disk`,
-/// Benchmarks/README.md). Segment files that no commit names are removed as soon as a merge
-/// replaces them, so the directory holds at most about twice the index during a bulk load.
+/// ``Options/maxBufferedBytes``; with a directory each segment is written out and memory-mapped,
+/// and a merge writes its segment to its file as it goes, holding only its dictionaries and a
+/// few bytes per document (field lengths, offsets) — see the README's "Memory, measured" for
+/// the figures. Segment files that no commit names are removed as soon as a merge replaces them,
+/// so the directory holds at most about twice the index during a bulk load.
 public final class IndexWriter {
     /// Writer settings.
     public struct Options: Hashable, Sendable {
         /// Buffered analysis data before the buffer is frozen into a segment (default 64 MiB).
         public var maxBufferedBytes: Int
-        /// Size-tiered merging: this many neighbouring segments of the same size tier are merged
-        /// into one (default 8; 0 turns automatic merging off).
+        /// Automatic merging: this many neighbouring segments of about one size are merged into
+        /// one (default 10; 0 or 1 turns automatic merging off). Each byte is rewritten at most
+        /// log_mergeFactor(index ÷ buffer) times (``MergePolicy``): a larger factor writes less
+        /// and leaves more segments for a search to visit.
+        ///
+        /// Merges run in the thread that calls ``add(_:)`` (or ``commit()``), when a flush makes
+        /// them due.
         public var mergeFactor: Int
         /// How long to wait for another writer to release the directory's lock (nil: fail at
         /// once with ``StorageError/locked(path:)``).
         public var lockWait: Duration?
 
         /// Settings; `maxBufferedBytes` is raised to at least 64 KiB.
-        public init(maxBufferedBytes: Int = 64 << 20, mergeFactor: Int = 8, lockWait: Duration? = nil) {
+        public init(maxBufferedBytes: Int = 64 << 20, mergeFactor: Int = 10, lockWait: Duration? = nil) {
             self.maxBufferedBytes = max(1 << 16, maxBufferedBytes)
             self.mergeFactor = mergeFactor
             self.lockWait = lockWait
@@ -198,7 +202,8 @@ public final class IndexWriter {
     ///
     /// - Throws: ``IndexError`` if the document has an empty id, a field the schema lacks, or a
     ///   field over ``IndexLimits/maxFieldBytes``; nothing changes then. With a directory, also
-    ///   when writing a full buffer out fails (the document is then added, in memory).
+    ///   when writing a full buffer out fails (the document is then added, in memory), or the
+    ///   merge that follows it (the document is added; the segments stay unmerged).
     /// - Complexity: O(n) in the document's length.
     public func add(_ document: Document) throws(IndexError) {
         try SegmentBuilder.validate(document, schema: schema)
@@ -365,42 +370,21 @@ public final class IndexWriter {
     /// Merges all segments into one and drops deleted documents (then commit to make it durable).
     ///
     /// - Throws: ``IndexError/storage(_:)``: a damaged input segment
-    ///   (``StorageError/corrupt(path:reason:)``, nothing changes), or writing the merged segment
-    ///   failed (it is kept in memory; the next commit writes it).
-    /// - Complexity: decodes and re-encodes every live posting and copies every stored value:
-    ///   O(index size), plus writing the merged segment with a directory.
+    ///   (``StorageError/corrupt(path:reason:)``), or writing the merged segment failed
+    ///   (``StorageError/io(path:reason:)``); nothing changes then.
+    /// - Complexity: O(index size): reads every live posting (copying its frequency and
+    ///   positions as bits) and copies every stored value as bytes, writing the merged segment
+    ///   to its file as it goes with a directory.
     public func forceMerge() throws(IndexError) {
         try freezeBuffer()
         guard segments.count > 1 || deletions.contains(where: { $0.count > 0 }) else { return }
         try merge(0..<segments.count)
     }
 
-    /// Size-tiered merging of neighbouring segments (neighbours only, so documents keep their
-    /// order, by which ranking ties break). A segment's tier is ⌊log_mergeFactor(documents)⌋. A
-    /// window of `mergeFactor` neighbours is merged when its tiers differ by at most one and its
-    /// older neighbour (if any) is in a tier at least as high: small segments merge among
-    /// themselves first, never repeatedly into one large segment, and tiers decrease from old to
-    /// new, so the segment count stays about `(mergeFactor − 1) × log_mergeFactor(documents)`.
+    /// Merges neighbouring segments as ``MergePolicy`` chooses, until it chooses none.
     private func mergeIfNeeded() throws(IndexError) {
-        let factor = options.mergeFactor
-        guard factor >= 2 else { return }
-        func tier(_ s: Segment) -> Int {
-            var t = 0, n = max(1, s.documentCount)
-            while n >= factor { n /= factor; t += 1 }
-            return t
-        }
-        while segments.count >= factor {
-            let tiers = segments.map(tier)
-            var chosen: Range<Int>?
-            for start in stride(from: segments.count - factor, through: 0, by: -1) {   // newest first
-                let window = tiers[start..<(start + factor)]
-                let low = window.min()!, high = window.max()!
-                if high - low <= 1 && (start == 0 || tiers[start - 1] >= high) {
-                    chosen = start..<(start + factor)
-                    break
-                }
-            }
-            guard let range = chosen else { return }
+        let policy = MergePolicy(factor: options.mergeFactor)
+        while let range = policy.nextMerge(segments.indices.map { segments[$0].liveBytes(deleted: deletions[$0]) }) {
             try merge(range)
         }
     }
@@ -409,17 +393,19 @@ public final class IndexWriter {
         let started = ContinuousClock.now
         defer { mergesDone += 1; mergeSeconds += Self.seconds(since: started) }
         let parts = range.map { (segments[$0], deletions[$0]) }
-        var segment: Segment
-        do { segment = try SegmentMerger.merge(parts, schema: schema) } catch { throw .storage(error) }
-        var failure: StorageError?
-        if let store {
-            // On failure the merged segment stays in memory (complete); a later commit writes it.
-            do {
-                segment = try store.write(segment, schema: schema)
+        // With a directory the merged segment goes straight to its file; on failure (damaged
+        // input, a full disk) nothing changes: the segments stay as they are.
+        let segment: Segment
+        do {
+            if let store {
+                segment = try store.writeMerged(parts, schema: schema)
+                segment.reportInvariantViolations(made: "segment merged from \(parts.map(\.0.displayName))")   // (a test hook)
                 // The inputs' files that no commit names are garbage now (see removeUncommitted).
                 store.removeUncommitted(parts.map(\.0))
-            } catch { failure = error }
-        }
+            } else {
+                segment = try SegmentMerger.merge(parts, schema: schema)
+            }
+        } catch { throw .storage(error) }
         segments.replaceSubrange(range, with: [segment])
         deletions.replaceSubrange(range, with: [DocumentSet(capacity: segment.documentCount)])
         // Renumber: segments after the merged range moved down; rebuild the map (merges are rare).
@@ -432,7 +418,6 @@ public final class IndexWriter {
         for doc in 0..<buffer.documentCount where !bufferDeleted.contains(UInt32(doc)) {
             locations[buffer.ids[doc]] = (segments.count, UInt32(doc))
         }
-        if let failure { throw .storage(failure) }
     }
 
     private static func seconds(since start: ContinuousClock.Instant) -> Double {

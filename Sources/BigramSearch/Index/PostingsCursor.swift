@@ -197,6 +197,30 @@ struct PostingsCursor {
         return p < Int(lengths.uint32(at: Int(doc) &* 4))
     }
 
+    /// Whether the current document's positions are all below its field length — what
+    /// ``positions(into:)`` checks — without collecting them (a merge copies the record as bits).
+    /// Usually decided from the record's widths alone: with gaps of at most `gw` bits, the last
+    /// position is at most `first + (freq − 1) · 2^gw`.
+    func positionsAreValid() -> Bool {
+        let length = Int(lengths.uint32(at: Int(doc) &* 4))
+        var p = Int(buffer.bits(at: firstPositionBit, width: positionWidth))
+        guard freq > 1 else { return p < length }
+        var bit = firstPositionBit + positionWidth
+        let (gw, used) = PostingsEncoding.readGapWidth(buffer, at: bit)
+        if p + (freq - 1) << gw < length { return true }   // (no overflow: freq ≤ 2^30, gw ≤ 32)
+        bit += used
+        for _ in 1..<freq {
+            p += Int(buffer.bits(at: bit, width: gw)) + 1
+            bit += gw
+        }
+        return p < length
+    }
+
+    /// Where the current document's record (frequency, positions) lies in the postings: its first
+    /// bit and its length in bits. It depends only on the document's field length, so a merge
+    /// copies it as it is (``PostingsEncoding/encode(copying:from:documentCount:scratch:into:)``).
+    var record: (bit: Int, bits: Int) { (recordBit, recordBits) }
+
     // For structural checks (``Segment/checkStructure()``).
 
     /// The block of the current document.

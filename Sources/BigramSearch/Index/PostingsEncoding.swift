@@ -27,7 +27,7 @@ enum PostingsEncoding {
     /// the work and memory of ``PostingsCursor/positions(into:)`` on a damaged file.
     static let maxFrequency = IndexLimits.maxFieldBytes
 
-    /// Reusable buffers of ``encode(stream:documentCount:lengths:into:)``.
+    /// Reusable buffers of the encoders.
     struct Scratch {
         var entries: [Int] = []
         var gaps: [UInt32] = []
@@ -38,52 +38,87 @@ enum PostingsEncoding {
     /// document's position count (every position is below it).
     static func encode(stream: [UInt32], documentCount n: Int, lengths: FieldLengthsBuilder,
                        scratch: inout Scratch, into w: inout ByteWriter) {
+        scratch.entries.removeAll(keepingCapacity: true)
+        var at = 0
+        for _ in 0..<n {
+            scratch.entries.append(at)
+            at += 2 + Int(stream[at + 1])
+        }
+        let entries = scratch.entries
+        encodeBlocks(n, documentWidth: documentWidth(lengths.count), gaps: &scratch.gaps, into: &w,
+                     doc: { stream[entries[$0]] }) { k, bits, w in
+            let e = entries[k], doc = stream[e], f = Int(stream[e + 1]), p = e + 2
+            bits.gamma(UInt32(f), into: &w)
+            bits.write(stream[p], width: positionWidth(lengths[doc]), into: &w)
+            if f > 1 {
+                var maxGap: UInt32 = 0
+                for j in 1..<f { maxGap |= stream[p + j] - stream[p + j - 1] - 1 }
+                let gw = ByteWriter.bitWidth(maxGap)
+                writeGapWidth(gw, &bits, into: &w)
+                for j in 1..<f { bits.write(stream[p + j] - stream[p + j - 1] - 1, width: gw, into: &w) }
+            }
+        }
+    }
+
+    /// A document's record copied from existing postings (a merge): its new number, and where
+    /// its record — frequency and positions, ``PostingsCursor/record`` — lies in `source`'s bits.
+    struct CopiedRecord {
+        var doc: UInt32
+        var source: Int
+        var bit: Int
+        var bits: Int
+    }
+
+    /// Appends the postings of one term whose records are copied bit for bit from the postings
+    /// `sources` (a record does not depend on document numbers: only on the document's length,
+    /// which a merge keeps), with new document numbers ascending, in a segment of
+    /// `documentCount` documents. Only the blocks' document numbers are encoded anew.
+    static func encode(copying records: [CopiedRecord], from sources: [ByteBuffer], documentCount: Int,
+                       scratch: inout Scratch, into w: inout ByteWriter) {
+        encodeBlocks(records.count, documentWidth: documentWidth(documentCount), gaps: &scratch.gaps, into: &w,
+                     doc: { records[$0].doc }) { k, bits, w in
+            let r = records[k]
+            bits.copy(sources[r.source], bit: r.bit, count: r.bits, into: &w)
+        }
+    }
+
+    /// The block structure shared by the encoders: the skip table, then per block the first
+    /// document, the gap width and gaps, then each document's record (`record(k, …)` writes the
+    /// record of document `k`; `doc(k)` is its number, ascending).
+    @inline(__always)
+    private static func encodeBlocks(_ n: Int, documentWidth docWidth: Int, gaps: inout [UInt32], into w: inout ByteWriter,
+                                     doc: (Int) -> UInt32, record: (Int, inout BitWriter, inout ByteWriter) -> Void) {
         let blocks = (n + blockSize - 1) / blockSize
         let termStart = w.count
-        let docWidth = documentWidth(lengths.count)
         if blocks > 1 {
             for _ in 0..<blocks { w.uint64(0) }   // skip table, filled in below
         }
-        var at = 0
         var previousLast: UInt32 = 0
         for b in 0..<blocks {
-            let count = min(blockSize, n - b * blockSize)
-            scratch.entries.removeAll(keepingCapacity: true)
-            for _ in 0..<count {
-                scratch.entries.append(at)
-                at += 2 + Int(stream[at + 1])
-            }
-            let first = stream[scratch.entries[0]], last = stream[scratch.entries[count - 1]]
+            let start = b * blockSize, end = min(n, start + blockSize)
+            let first = doc(start), last = doc(end - 1)
             if blocks > 1 {
                 w.overwrite(uint32: last, at: termStart + 8 * b)
                 w.overwrite(uint32: UInt32(w.count - termStart), at: termStart + 8 * b + 4)
             }
             var bits = BitWriter()
             bits.write(b == 0 ? first : first - previousLast - 1, width: docWidth, into: &w)
-            if count > 1 {
-                scratch.gaps.removeAll(keepingCapacity: true)
+            if end - start > 1 {
+                gaps.removeAll(keepingCapacity: true)
                 var maxGap: UInt32 = 0
-                for k in 1..<count {
-                    let g = stream[scratch.entries[k]] - stream[scratch.entries[k - 1]] - 1
-                    scratch.gaps.append(g)
+                var previous = first
+                for k in (start + 1)..<end {
+                    let d = doc(k)
+                    let g = d - previous - 1
+                    gaps.append(g)
                     maxGap |= g
+                    previous = d
                 }
                 let wd = ByteWriter.bitWidth(maxGap)
                 bits.write(UInt32(wd), width: 6, into: &w)
-                for g in scratch.gaps { bits.write(g, width: wd, into: &w) }
+                for g in gaps { bits.write(g, width: wd, into: &w) }
             }
-            for e in scratch.entries {
-                let doc = stream[e], f = Int(stream[e + 1]), p = e + 2
-                bits.gamma(UInt32(f), into: &w)
-                bits.write(stream[p], width: positionWidth(lengths[doc]), into: &w)
-                if f > 1 {
-                    var maxGap: UInt32 = 0
-                    for j in 1..<f { maxGap |= stream[p + j] - stream[p + j - 1] - 1 }
-                    let gw = ByteWriter.bitWidth(maxGap)
-                    writeGapWidth(gw, &bits, into: &w)
-                    for j in 1..<f { bits.write(stream[p + j] - stream[p + j - 1] - 1, width: gw, into: &w) }
-                }
-            }
+            for k in start..<end { record(k, &bits, &w) }
             bits.flush(into: &w)
             previousLast = last
         }

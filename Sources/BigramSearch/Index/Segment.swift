@@ -100,5 +100,24 @@ final class Segment: Sendable {
     func storedText(_ doc: Int, field: Int) -> String? { stored[field]?[doc] }
 
     var indexByteCount: Int { fields.reduce(0) { $0 + ($1?.byteCount ?? 0) } }
+
+    /// Bytes of every section: about the segment's file size.
+    var byteCount: Int {
+        let tables = [ids] + stored.compactMap { $0 }
+        let columnBytes = columns.reduce(0) { n, c in
+            switch c {
+            case .numeric(let x)?: return n + x.bytes.count
+            case .keyword(let x)?: return n + x.bytes.count
+            case nil: return n
+            }
+        }
+        return indexByteCount + tables.reduce(0) { $0 + $1.offsets.count + $1.bytes.count } + columnBytes
+    }
+
+    /// ``byteCount`` scaled by the share of documents not in `deleted` (what a merge would keep).
+    func liveBytes(deleted: DocumentSet) -> Double {
+        guard documentCount > 0 else { return 0 }
+        return Double(byteCount) * Double(documentCount - min(deleted.count, documentCount)) / Double(documentCount)
+    }
 }
 

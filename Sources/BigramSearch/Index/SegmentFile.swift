@@ -61,25 +61,16 @@ enum SegmentFile {
             sections += [(.dictionaryEntries, f, field.dictionary.entries), (.dictionaryBlocks, f, field.dictionary.blockOffsets),
                          (.postings, f, field.postings), (.lengths, f, field.lengths.bytes), (.fieldInfo, f, ByteBuffer(info.bytes))]
         }
-        var w = ByteWriter()
-        w.bytes += magic
-        w.uint32(version)
-        w.uint32(UInt32(sections.count))
-        w.uint32(UInt32(segment.documentCount))
-        w.uint64(segment.uid)
-        let tableStart = w.count
-        var offset = align(tableStart + 32 * sections.count + 8)
+        var table: [Section] = []
+        var offset = headerSize(sectionCount: sections.count)
         for (kind, field, bytes) in sections {
-            w.uint32(kind.rawValue)
-            w.uint32(UInt32(field))
-            w.uint64(UInt64(offset))
-            w.uint64(UInt64(bytes.count))
-            w.uint32(Checksum.crc32c(bytes, 0..<bytes.count))
-            w.uint32(0)
-            offset = align(offset + bytes.count)
+            offset = align(offset)
+            table.append(Section(kind: kind, field: field, offset: offset, length: bytes.count,
+                                 crc: Checksum.crc32c(bytes, 0..<bytes.count)))
+            offset += bytes.count
         }
-        w.uint32(Checksum.crc32c(w.bytes))
-        w.uint32(0)
+        var w = ByteWriter()
+        w.bytes = header(table, documentCount: segment.documentCount, uid: segment.uid)
         var parts: [FileSystem.FilePart] = []
         var position = w.count
         for (_, _, bytes) in sections {
@@ -96,10 +87,53 @@ enum SegmentFile {
 
     static func align(_ n: Int) -> Int { (n + 7) & ~7 }
 
+    /// An entry of the section table.
+    struct Section {
+        var kind: Kind
+        var field: Int
+        var offset: Int
+        var length: Int
+        var crc: UInt32
+    }
+
+    /// Bytes of the header, the section table and its CRC: where the first section may start.
+    static func headerSize(sectionCount: Int) -> Int { 24 + 32 * sectionCount + 8 }
+
+    /// The header, section table and table CRC of a file with `sections` (``headerSize(sectionCount:)`` bytes).
+    static func header(_ sections: [Section], documentCount: Int, uid: UInt64) -> [UInt8] {
+        var w = ByteWriter()
+        w.bytes += magic
+        w.uint32(version)
+        w.uint32(UInt32(sections.count))
+        w.uint32(UInt32(documentCount))
+        w.uint64(uid)
+        for s in sections {
+            w.uint32(s.kind.rawValue)
+            w.uint32(UInt32(s.field))
+            w.uint64(UInt64(s.offset))
+            w.uint64(UInt64(s.length))
+            w.uint32(s.crc)
+            w.uint32(0)
+        }
+        w.uint32(Checksum.crc32c(w.bytes))
+        w.uint32(0)
+        return w.bytes
+    }
+
+    /// The number of sections of a segment of `schema` (what ``encodedParts(_:)`` writes): ids,
+    /// the stored fields, the typed fields' columns and the indexed fields' five sections.
+    static func sectionCount(_ schema: Schema) -> Int {
+        2 + schema.fields.reduce(0) { n, f in
+            n + (f.storesText ? 2 : 0) + (f.indexed ? 5 : 0) + (f.kind.isTyped && schema.hasTypedFields ? 1 : 0)
+        }
+    }
+
     /// Decodes a segment file: checks the header, the section table and its checksum, and the
     /// sizes of the sections. Section checksums are verified on first use (``SectionChecksum``);
-    /// `verifyNow` verifies them all here.
-    static func decode(_ buffer: ByteBuffer, path: String, schema: Schema, verifyNow: Bool = false) throws(StorageError) -> Segment {
+    /// `verifyNow` verifies them all here. `path` names the file in errors and becomes the
+    /// segment's ``Segment/origin`` unless `mapped` is false (a file image built in memory).
+    static func decode(_ buffer: ByteBuffer, path: String, schema: Schema, verifyNow: Bool = false,
+                       mapped: Bool = true) throws(StorageError) -> Segment {
         func corrupt(_ why: String) -> StorageError { .corrupt(path: path, reason: why) }
         guard buffer.count >= 24 else { throw corrupt("file is \(buffer.count) bytes, shorter than a header") }
         guard buffer.array(0..<4) == magic else { throw corrupt("not a segment file (bad magic)") }
@@ -191,7 +225,7 @@ enum SegmentFile {
         let storedChecks = storedKinds.flatMap { k in (checks[k] ?? [:]).values }
         let fieldKinds: [Kind] = [.dictionaryEntries, .dictionaryBlocks, .postings, .lengths]
         let fieldChecks = schema.fields.indices.map { f in fieldKinds.compactMap { checks[$0]?[f] } }
-        return Segment(documentCount: documentCount, ids: ids, stored: stored, fields: fields, uid: uid, origin: path,
+        return Segment(documentCount: documentCount, ids: ids, stored: stored, fields: fields, uid: uid, origin: mapped ? path : nil,
                        storedChecks: storedChecks, fieldChecks: fieldChecks,
                        columns: columns, columnChecks: [])
     }

@@ -23,6 +23,18 @@ struct BitWriter {
         write(x & ((1 << UInt32(z)) - 1), width: z, into: &w)
     }
 
+    /// Appends `count` bits of `buffer` starting at bit `bit` (a record copied from another
+    /// bit stream), 32 at a time.
+    @inline(__always) mutating func copy(_ buffer: ByteBuffer, bit: Int, count: Int, into w: inout ByteWriter) {
+        var at = bit, left = count
+        while left >= 32 {
+            write(buffer.bits(at: at, width: 32), width: 32, into: &w)
+            at += 32
+            left -= 32
+        }
+        write(buffer.bits(at: at, width: left), width: left, into: &w)
+    }
+
     /// Writes the last partial byte, if any.
     mutating func flush(into w: inout ByteWriter) {
         if filled > 0 { w.bytes.append(UInt8(truncatingIfNeeded: acc)) }

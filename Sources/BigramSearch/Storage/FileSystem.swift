@@ -73,36 +73,108 @@ enum FileSystem {
     /// Writes `parts` one after the other to a new file at `path` and fsyncs it (see
     /// ``writeFile(_:_:)``).
     static func writeFile(_ path: String, parts: [FilePart]) throws(StorageError) {
-        let fd = sys.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if fd < 0 { throw .io(path: path, reason: "open: \(errorText())") }
-        var failure: StorageError?
-        var total = 0
-        write: for part in parts {
-            var written = 0
-            while written < part.count {
-                let n: Int
+        let file = try OutputFile(creating: path)
+        do {
+            for part in parts {
                 switch part {
-                case .bytes(let b): n = sys.write(fd, b, from: written)
-                case .buffer(let b): n = sys.write(fd, b, from: written)
+                case .bytes(let b): try file.append(b)
+                case .buffer(let b): try file.append(b, 0..<b.count)
                 }
+            }
+            try file.finish()
+        } catch {
+            file.abandon()
+            throw error
+        }
+    }
+
+    /// A new file written front to back through a buffer (a few bytes may be patched later, at
+    /// offsets already written: a header completed last), then fsynced and closed by ``finish()``.
+    /// Short writes are continued. On any failure the caller calls ``abandon()``, which removes
+    /// the partial file (deinit does too, when neither was called).
+    final class OutputFile {
+        let path: String
+        private var fd: Int32
+        private var pending: [UInt8] = []
+        /// Bytes written so far, buffered ones included (the offset of the next byte).
+        private(set) var count = 0
+        /// Buffered bytes before a write(2); larger pieces go straight from their buffer.
+        private static let bufferSize = 1 << 20
+
+        /// Creates (or truncates) the file at `path`.
+        init(creating path: String) throws(StorageError) {
+            self.path = path
+            fd = sys.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            if fd < 0 { throw .io(path: path, reason: "open: \(errorText())") }
+            pending.reserveCapacity(Self.bufferSize)
+        }
+
+        deinit { if fd >= 0 { abandon() } }
+
+        func append(_ bytes: [UInt8]) throws(StorageError) {
+            if pending.count + bytes.count > Self.bufferSize { try flush() }
+            if bytes.count >= Self.bufferSize {
+                try writeAll(bytes.count) { sys.write(fd, bytes, from: $0) }
+            } else {
+                pending += bytes
+            }
+            count += bytes.count
+        }
+
+        /// Appends the bytes `range` of `buffer`.
+        func append(_ buffer: ByteBuffer, _ range: Range<Int>) throws(StorageError) {
+            if pending.count + range.count > Self.bufferSize { try flush() }
+            if range.count >= Self.bufferSize {
+                let piece = buffer.slice(range)
+                try writeAll(range.count) { sys.write(fd, piece, from: $0) }
+            } else {
+                buffer.append(range, to: &pending)
+            }
+            count += range.count
+        }
+
+        /// Writes `bytes` over what was written at `offset` (they must lie before ``count``).
+        func overwrite(_ bytes: [UInt8], at offset: Int) throws(StorageError) {
+            precondition(offset >= 0 && offset + bytes.count <= count, "overwrite outside the written bytes")
+            try flush()
+            try writeAll(bytes.count) { sys.pwrite(fd, bytes, from: $0, at: offset) }
+        }
+
+        /// Writes what is buffered, fsyncs and closes the file.
+        func finish() throws(StorageError) {
+            try flush()
+            if sys.fsync(fd) != 0 { throw .io(path: path, reason: "fsync: \(errorText())") }
+            let rc = sys.close(fd)
+            fd = -1
+            if rc != 0 { throw .io(path: path, reason: "close: \(errorText())") }
+        }
+
+        /// Closes the file (if open) and removes it.
+        func abandon() {
+            if fd >= 0 { _ = sys.close(fd) }
+            fd = -1
+            _ = sys.unlink(path)
+        }
+
+        private func flush() throws(StorageError) {
+            guard !pending.isEmpty else { return }
+            try writeAll(pending.count) { sys.write(fd, pending, from: $0) }
+            pending.removeAll(keepingCapacity: true)
+        }
+
+        /// Calls `write(done)` until `total` bytes are written (`write` returns what write(2) does).
+        private func writeAll(_ total: Int, _ write: (Int) -> Int) throws(StorageError) {
+            guard fd >= 0 else { throw .io(path: path, reason: "write: the file is closed") }
+            var done = 0
+            while done < total {
+                let n = write(done)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    failure = .io(path: path, reason: "write: \(errorText())")
-                    break write
+                    throw .io(path: path, reason: "write: \(errorText())")
                 }
-                if n == 0 {
-                    failure = .io(path: path, reason: "write: no progress (\(total + written) of \(parts.reduce(0) { $0 + $1.count }) bytes)")
-                    break write
-                }
-                written += n
+                if n == 0 { throw .io(path: path, reason: "write: no progress (\(done) of \(total) bytes)") }
+                done += n
             }
-            total += written
-        }
-        if failure == nil && sys.fsync(fd) != 0 { failure = .io(path: path, reason: "fsync: \(errorText())") }
-        if sys.close(fd) != 0 && failure == nil { failure = .io(path: path, reason: "close: \(errorText())") }
-        if let failure {
-            _ = sys.unlink(path)
-            throw failure
         }
     }
 
@@ -226,10 +298,12 @@ enum Checksum {
         bytes.withUnsafeBytes { bs_crc32c(seed, $0.baseAddress, $0.count) }
     }
 
-    static func crc32c(_ buffer: ByteBuffer, _ range: Range<Int>) -> UInt32 {
+    /// The CRC-32C of the bytes `range` of `buffer`; `seed` continues a CRC of the bytes before
+    /// them (0 for none).
+    static func crc32c(_ buffer: ByteBuffer, _ range: Range<Int>, seed: UInt32 = 0) -> UInt32 {
         buffer.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress, range.lowerBound >= 0, range.upperBound <= raw.count else { return 0 }
-            return bs_crc32c(0, base + range.lowerBound, range.count)
+            guard let base = raw.baseAddress, range.lowerBound >= 0, range.upperBound <= raw.count else { return seed }
+            return bs_crc32c(seed, base + range.lowerBound, range.count)
         }
     }
 }

@@ -20,6 +20,8 @@ package protocol SystemCalls: Sendable {
     func close(_ fd: Int32) -> Int32
     func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int
     func write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int
+    /// `pwrite(2)`: writes at `offset` without moving the file position (a header patched last).
+    func pwrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, _ offset: Int) -> Int
     func fsync(_ fd: Int32) -> Int32
     func rename(_ from: String, _ to: String) -> Int32
     func unlink(_ path: String) -> Int32
@@ -40,6 +42,13 @@ extension SystemCalls {
         return bytes.withUnsafeBytes { b in b.baseAddress.map { write(fd, $0 + offset, b.count - offset) } ?? 0 }
     }
 
+    /// pwrite(2) of the bytes of `bytes` from `offset` to the end, where `bytes[0]` belongs at file
+    /// offset `position`: what `pwrite` returns.
+    package func pwrite(_ fd: Int32, _ bytes: [UInt8], from offset: Int, at position: Int) -> Int {
+        precondition(offset >= 0 && offset <= bytes.count, "write offset out of bounds")
+        return bytes.withUnsafeBytes { b in b.baseAddress.map { pwrite(fd, $0 + offset, b.count - offset, position + offset) } ?? 0 }
+    }
+
     /// write(2) of the bytes of `buffer` from `offset` to the end: what `write` returns.
     func write(_ fd: Int32, _ buffer: ByteBuffer, from offset: Int) -> Int {
         precondition(offset >= 0 && offset <= buffer.count, "write offset out of bounds")
@@ -54,6 +63,9 @@ package struct POSIXSystemCalls: SystemCalls {
     package func close(_ fd: Int32) -> Int32 { closeFile(fd) }
     package func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { readFile(fd, buffer, count) }
     package func write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { writeFile(fd, buffer, count) }
+    package func pwrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, _ offset: Int) -> Int {
+        writeFile(fd, buffer, count, at: offset)
+    }
     package func fsync(_ fd: Int32) -> Int32 { syncFile(fd) }
     package func rename(_ from: String, _ to: String) -> Int32 { renameFile(from, to) }
     package func unlink(_ path: String) -> Int32 { unlinkFile(path) }
@@ -66,6 +78,7 @@ private func openFile(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
 private func closeFile(_ fd: Int32) -> Int32 { close(fd) }
 private func readFile(_ fd: Int32, _ b: UnsafeMutableRawPointer, _ n: Int) -> Int { read(fd, b, n) }
 private func writeFile(_ fd: Int32, _ b: UnsafeRawPointer, _ n: Int) -> Int { write(fd, b, n) }
+private func writeFile(_ fd: Int32, _ b: UnsafeRawPointer, _ n: Int, at offset: Int) -> Int { pwrite(fd, b, n, off_t(offset)) }
 private func syncFile(_ fd: Int32) -> Int32 { fsync(fd) }
 private func renameFile(_ from: String, _ to: String) -> Int32 { rename(from, to) }
 private func unlinkFile(_ path: String) -> Int32 { unlink(path) }

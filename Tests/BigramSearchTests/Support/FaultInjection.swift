@@ -3,7 +3,7 @@ import Foundation
 
 /// System calls that fail on purpose: wraps the real ones (``POSIXSystemCalls``) and makes the
 /// calls matching a rule return -1 with the rule's errno — or, for writes, write fewer bytes than
-/// asked. Install it with `withSystemCalls(injector) { … }`: only the storage layer's calls in
+/// asked. (`pwrite` counts as a write.) Install it with `withSystemCalls(injector) { … }`: only the storage layer's calls in
 /// that task see it.
 final class FaultInjector: SystemCalls, @unchecked Sendable {   // mutable state under `lock`
     enum Operation: Sendable { case open, close, read, write, fsync, rename, unlink, mkdir, flock }
@@ -78,6 +78,11 @@ final class FaultInjector: SystemCalls, @unchecked Sendable {   // mutable state
     func write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
         if let e = fault(.write, path(of: fd)) { return fail(e) }
         return real.write(fd, buffer, min(count, maxWrite ?? count))
+    }
+
+    func pwrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, _ offset: Int) -> Int {
+        if let e = fault(.write, path(of: fd)) { return fail(e) }
+        return real.pwrite(fd, buffer, min(count, maxWrite ?? count), offset)
     }
 
     func fsync(_ fd: Int32) -> Int32 {

@@ -1,0 +1,91 @@
+/// Writes a segment file (docs/FORMAT.md §Segment file) section by section, in memory or straight
+/// to a file, so that a merge never holds its output whole: each section's bytes go out as they
+/// are made, their CRC-32C computed on the way, and the header and section table — known only at
+/// the end — are written last over the space kept for them at the start.
+///
+/// The sections may come in any order (readers find them through the table); each starts at an
+/// 8-byte aligned offset, as ``SegmentFile/encodedParts(_:)`` places them.
+final class SegmentFileWriter {
+    private let file: FileSystem.OutputFile?
+    private var image: [UInt8] = []
+    private let sectionCount: Int
+    private var table: [SegmentFile.Section] = []
+    private var open: SegmentFile.Section?
+    let documentCount: Int
+    let uid: UInt64
+
+    /// A writer of a file of `sectionCount` sections to `file`, or to memory when nil
+    /// (``finish()`` returns the bytes then).
+    init(sectionCount: Int, documentCount: Int, uid: UInt64, file: FileSystem.OutputFile?) throws(StorageError) {
+        self.file = file
+        self.sectionCount = sectionCount
+        self.documentCount = documentCount
+        self.uid = uid
+        try write(zeros: SegmentFile.headerSize(sectionCount: sectionCount))
+    }
+
+    /// Bytes written so far (the header's space included).
+    var count: Int { file?.count ?? image.count }
+
+    /// Starts a section; the bytes appended until ``end()`` are its contents.
+    func begin(_ kind: SegmentFile.Kind, field: Int) throws(StorageError) {
+        precondition(open == nil, "a section is already open")
+        try write(zeros: SegmentFile.align(count) - count)
+        open = SegmentFile.Section(kind: kind, field: field, offset: count, length: 0, crc: 0)
+    }
+
+    func append(_ bytes: [UInt8]) throws(StorageError) {
+        precondition(open != nil, "no section is open")
+        open!.crc = Checksum.crc32c(bytes, seed: open!.crc)
+        if let file { try file.append(bytes) } else { image += bytes }
+    }
+
+    /// Appends the bytes `range` of `buffer`.
+    func append(_ buffer: ByteBuffer, _ range: Range<Int>) throws(StorageError) {
+        precondition(open != nil, "no section is open")
+        open!.crc = Checksum.crc32c(buffer, range, seed: open!.crc)
+        if let file { try file.append(buffer, range) } else { buffer.append(range, to: &image) }
+    }
+
+    /// Ends the open section.
+    func end() {
+        guard var s = open else { preconditionFailure("no section is open") }
+        s.length = count - s.offset
+        table.append(s)
+        open = nil
+    }
+
+    /// A whole section at once.
+    func section(_ kind: SegmentFile.Kind, field: Int, _ bytes: ByteBuffer) throws(StorageError) {
+        try begin(kind, field: field)
+        try append(bytes, 0..<bytes.count)
+        end()
+    }
+
+    /// A whole section at once, from an array.
+    func section(_ kind: SegmentFile.Kind, field: Int, _ bytes: [UInt8]) throws(StorageError) {
+        try begin(kind, field: field)
+        try append(bytes)
+        end()
+    }
+
+    /// Writes the header and section table. In memory, returns the file's bytes; with a file,
+    /// fsyncs and closes it and returns nil.
+    func finish() throws(StorageError) -> [UInt8]? {
+        precondition(open == nil && table.count == sectionCount, "\(table.count) of \(sectionCount) sections written")
+        let header = SegmentFile.header(table, documentCount: documentCount, uid: uid)
+        guard let file else {
+            image.replaceSubrange(0..<header.count, with: header)
+            return image
+        }
+        try file.overwrite(header, at: 0)
+        try file.finish()
+        return nil
+    }
+
+    private func write(zeros n: Int) throws(StorageError) {
+        guard n > 0 else { return }
+        let bytes = [UInt8](repeating: 0, count: n)
+        if let file { try file.append(bytes) } else { image += bytes }
+    }
+}
