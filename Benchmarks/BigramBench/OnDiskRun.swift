@@ -12,9 +12,12 @@ import Glibc
 /// Figures: ms per MB of text (title and text bytes), peak anonymous memory above what the
 /// process held before the writer started (the corpus itself is in memory: "what the caller
 /// holds"), peak RSS, bytes of segment files written ÷ final index size (write amplification),
-/// peak directory size ÷ final index size, and the share of the time spent merging.
+/// peak directory size ÷ final index size, the share of the time spent merging, and the first
+/// query of a freshly opened index against a warm one.
 struct OnDiskRun {
     let documents: [Document]
+    /// Where to move the index when done (nil: removed).
+    var keepIndex: String?
     let bufferBytes = 64 << 20
 
     struct Figures {
@@ -30,6 +33,13 @@ struct OnDiskRun {
         var work = WriterWork()
         /// The same documents and schema indexed in memory, one thread (the library's own time).
         var inMemorySeconds = 0.0
+        /// Cold queries: open the index and run one query (each query with a fresh open, as a
+        /// new process would), then the same query again on that snapshot (warm). Medians over
+        /// ``coldQueries``, in seconds; file-backed memory the first queries added, in bytes.
+        var coldSeconds = 0.0
+        var warmSeconds = 0.0
+        var coldFileBytes = 0
+        var coldToWarm: Double { coldSeconds / max(warmSeconds, 1e-9) }
 
         var msPerMB: Double { seconds * 1000 / (Double(textBytes) / 1_000_000) }
         var writeAmplification: Double { Double(work.segmentBytesWritten) / Double(max(indexBytes, 1)) }
@@ -72,8 +82,38 @@ struct OnDiskRun {
         f.peakRSS = max(peaks.rss, ProcessMetrics.currentRSS() ?? 0)
         f.indexBytes = ProcessMetrics.directorySize(index) ?? 0
         f.peakDisk = max(peaks.disk, f.indexBytes)
+        try measureColdQueries(index, into: &f)
+        if let keepIndex { try FileManager.default.moveItem(atPath: index, toPath: keepIndex) }
         f.inMemorySeconds = try inMemorySeconds()
         return f
+    }
+
+    /// Common words of the corpora (news and encyclopedia text): each one's postings run through
+    /// many chunks of a large index, and its hits' stored text is read for highlights.
+    static let coldQueries = ["中国", "发展", "经济", "技术", "北京", "国际", "研究", "社会"]
+
+    /// The first query of a freshly opened index (what a new `bigram-search search` process does,
+    /// the files in the page cache) against the same query warm: ten hits with highlights.
+    func measureColdQueries(_ index: String, into f: inout Figures) throws {
+        var cold: [Double] = [], warm: [Double] = []
+        let options = SearchOptions(limit: 10, highlight: HighlightOptions())
+        let fileBefore = Self.status()?.file ?? 0
+        for q in Self.coldQueries {
+            let start = Stopwatch.now()
+            let snapshot = try IndexStore.open(at: index)
+            _ = try snapshot.search(q, options: options)
+            cold.append(Stopwatch.seconds(since: start))
+            if q == Self.coldQueries[0] { f.coldFileBytes = max(0, (Self.status()?.file ?? 0) - fileBefore) }
+            var times: [Double] = []
+            for _ in 0..<5 {
+                let again = Stopwatch.now()
+                _ = try snapshot.search(q, options: options)
+                times.append(Stopwatch.seconds(since: again))
+            }
+            warm.append(Stats.median(times) ?? 0)
+        }
+        f.coldSeconds = Stats.median(cold) ?? 0
+        f.warmSeconds = Stats.median(warm) ?? 0
     }
 
     /// RssAnon, RssFile and VmRSS of /proc/self/status, in bytes (nil off Linux).
@@ -143,7 +183,7 @@ enum OnDiskSection {
         let source = try CorpusReader.load(corpusPath)
         let documents = CorpusScaler.scale(source, by: options.scale, seed: options.seed)
         let load = ProcessMetrics.loadAverage()
-        let f = try OnDiskRun(documents: documents).measure()
+        let f = try OnDiskRun(documents: documents, keepIndex: options.keepIndex).measure()
         func mb(_ b: Int) -> String { String(format: "%.1f MB", Double(b) / 1_000_000) }
         var lines = [
             "On disk: \(corpusPath) ×\(options.scale): \(f.documents) documents, \(mb(f.textBytes)) of text; directory writer, 64 MiB buffer, merge factor \(IndexWriter.Options().mergeFactor), one thread (load \(load.map { String(format: "%.2f", $0) } ?? "?"))",
@@ -153,6 +193,8 @@ enum OnDiskSection {
             String(format: "  segment bytes written %@ ÷ index %@ = %.2f (write amplification); peak disk %@ = %.2f × the index",
                    mb(f.work.segmentBytesWritten), mb(f.indexBytes), f.writeAmplification, mb(f.peakDisk), f.diskPeakRatio),
             String(format: "  merges: %d, %.2f s (%.0f%% of the time); flushes %.2f s; %d segments written", f.work.merges, f.work.mergeSeconds, 100 * f.mergeShare, f.work.flushSeconds, f.work.segmentsWritten),
+            String(format: "  cold query (open + first search, 10 hits with highlights, median of %d words): %.2f ms; warm %.2f ms; cold ÷ warm %.1f; file-backed memory after the first: %@ of a %@ index",
+                   OnDiskRun.coldQueries.count, f.coldSeconds * 1000, f.warmSeconds * 1000, f.coldToWarm, mb(f.coldFileBytes), mb(f.indexBytes)),
         ]
         lines.append("")
         let json = JSON.object([
@@ -164,6 +206,8 @@ enum OnDiskSection {
             ("segmentBytesWritten", .number(Double(f.work.segmentBytesWritten))), ("writeAmplification", .number(f.writeAmplification)),
             ("peakDiskBytes", .number(Double(f.peakDisk))), ("peakDiskRatio", .number(f.diskPeakRatio)),
             ("merges", .number(Double(f.work.merges))), ("mergeSeconds", .number(f.work.mergeSeconds)), ("mergeShare", .number(f.mergeShare)),
+            ("coldQuerySeconds", .number(f.coldSeconds)), ("warmQuerySeconds", .number(f.warmSeconds)),
+            ("coldQueryFileBytes", .number(Double(f.coldFileBytes))),
         ])
         return (lines.joined(separator: "\n"), .object([("onDisk", json)]))
     }

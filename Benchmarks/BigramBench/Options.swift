@@ -27,6 +27,8 @@ struct Options {
     var typedOnly = false
     /// Run the on-disk section alone (OnDiskRun.swift): the directory writer, as the CLI uses it.
     var onDisk = false
+    /// Where the on-disk section leaves its index (a new directory); nil: it is removed.
+    var keepIndex: String?
     /// Queries per class of the typed-fields section.
     var typedPerClass = 50
     /// The typed classes to run (nil: all); the workload is drawn whole, then filtered, so a
@@ -43,7 +45,7 @@ struct Options {
         usage: bigram-bench [--corpus FILE.jsonl|DIR] [--queries FILE.jsonl] [--scale N]
                             [--threads N] [--repeat N] [--seed N] [--per-kind N] [--json FILE]
                             [--save-queries FILE] [--typed | --typed-only] [--typed-per-class N]
-                            [--typed-classes C,C…] [--on-disk]
+                            [--typed-classes C,C…] [--on-disk [--keep-index DIR]]
 
         Measures BigramSearch (indexing, size, memory, open time, queries, exactness) and the
         same work through SQLite FTS5 with the trigram tokenizer, in one process.
@@ -72,7 +74,9 @@ struct Options {
           --on-disk        run the on-disk section alone: the corpus (times --scale) indexed
                            by the directory writer as bigram-search index does; time per MB,
                            anonymous and file-backed memory, write amplification, peak disk,
-                           merge share
+                           merge share, cold and warm queries
+          --keep-index DIR leave the on-disk section's index in DIR (which must not exist), to
+                           run bigram-search on it
           -h, --help       show this help
         """
 
@@ -113,6 +117,10 @@ struct Options {
                 options.seed = seed
             case "json": options.json = try outputPath(value(), option: name)
             case "save-queries": options.saveQueries = try outputPath(value(), option: name)
+            case "keep-index":
+                let path = try outputPath(value(), option: name)
+                guard !FileManager.default.fileExists(atPath: path) else { throw .invalid("--keep-index: '\(path)' exists") }
+                options.keepIndex = path
             case "typed-per-class": options.typedPerClass = try integer(value(), option: name, range: 1...10_000)
             case "typed-classes":
                 var classes = Set<TypedQueryClass>()

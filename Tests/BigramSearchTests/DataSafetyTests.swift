@@ -114,11 +114,14 @@ private func count(_ dir: String, _ query: String) throws -> Int {
     @Test func lenientSearchReportsDamageAndTimeLimits() throws {
         let dir = try committedIndex("lenient")
         defer { removeDirectory(dir) }
-        // Damage one byte of the postings section (its checksum then fails on first use).
+        // Damage one byte of the postings section (its checksum then fails on first use: the
+        // section is one checksum chunk, which any term's lookup verifies).
         let segment = files(dir).first { $0.hasSuffix(".bgs") }!
         let path = dir + "/" + segment
         var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-        bytes[bytes.count / 2] ^= 0xFF   // inside a section verified on first use, not at open
+        let postings = try #require(SegmentImage(path: path, bytes: bytes).sections.first { $0.kind == SegmentFile.Kind.postings.rawValue })
+        #expect(postings.length < SectionChecksum.chunkSize)
+        bytes[postings.offset + postings.length / 2] ^= 0xFF   // inside a section verified on first use, not at open
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let s = try IndexStore.open(at: dir)
         do {

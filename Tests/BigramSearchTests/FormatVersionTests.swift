@@ -12,7 +12,11 @@ import Testing
 //   (released at the eighth stop without a version change: its files cannot be told from the
 //   first kind, so both are refused).
 // - format-2: segment and manifest version 2 (released at the sixteenth stop): read as it is (a
-//   version 3 index without typed fields); a writer adds version 3 files to it.
+//   version 3 index without typed fields); a writer adds files of the current version to it.
+// - format-3: segment and manifest version 3 (typed fields; released at the eighteenth stop):
+//   read as it is, its sections verified whole (it has no chunk checksums); a writer adds
+//   current files to it.
+// - format-4 (current): segment version 4 (chunk checksums), manifest version 3.
 
 private let fixtures = Seeds.repositoryRoot.appendingPathComponent("Tests/BigramSearchTests/Fixtures").path
 
@@ -51,6 +55,11 @@ private func fixtureSnapshot() throws -> IndexSnapshot {
     deleted.insert(7)
     return IndexSnapshot(schema: schema, analyzer: analyzer, segments: [a, b],
                          deletions: [DocumentSet(capacity: a.documentCount), deleted])
+}
+
+/// The segment version of each segment file in `dir`.
+private func segmentFileVersions(_ dir: String) throws -> [Int] {
+    try listDirectory(dir).filter { $0.hasSuffix(".bgs") }.map { Int(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + $0)))[4]) }
 }
 
 private func copyFixture(_ name: String) throws -> String {
@@ -137,8 +146,9 @@ private func contents(_ dir: String) throws -> [String: Data] {
         #expect(byDate.hits.first?.value("date") == .date(milliseconds: 129 * 86_400_000 * 30))
     }
 
-    @Test func version2IsRead() throws {
-        let dir = try copyFixture("format-2")
+    @Test(arguments: ["format-2", "format-3"])
+    func earlierReadableVersionsAreRead(_ name: String) throws {
+        let dir = try copyFixture(name)
         defer { removeDirectory(dir) }
         let before = try contents(dir)
         let s = try IndexStore.verify(at: dir)
@@ -149,26 +159,38 @@ private func contents(_ dir: String) throws -> [String: Data] {
         let long = try s.search("\"2000亿元。2999\"", options: SearchOptions(limit: 1, highlight: HighlightOptions()))
         #expect(long.hits.first?.highlights.first?.snippet.contains("【2000亿元。2999】") == true)
         #expect(try contents(dir) == before, "reading changed the directory")
-        // A writer opens it and commits version 3 files next to the version 2 ones.
+        // A writer opens it and commits current files next to the earlier ones; a merge of
+        // them all is a current file.
         let w = try IndexWriter(directory: dir)
         try w.add(Document(id: "new", fields: ["body": "常熟新闻"]))
         try w.commit()
-        w.close()
         let reopened = try IndexStore.verify(at: dir)
         #expect(try reopened.matchingIDs(.phrase("常熟")).sorted() == ["kernel", "long", "new", "visit"])
+        #expect(try segmentFileVersions(dir).sorted() == ([Int(SegmentFile.version)] + Array(repeating: name == "format-2" ? 2 : 3, count: 2)).sorted())
+        try w.forceMerge()
+        try w.commit()
+        w.close()
+        let merged = try IndexStore.verify(at: dir)
+        #expect(try merged.matchingIDs(.phrase("常熟")).sorted() == ["kernel", "long", "new", "visit"])
+        #expect(try merged.count(.phrase("小微企业园")) == 130)
+        let live = try Manifest.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/MANIFEST"))), path: dir).segments
+        #expect(live.count == 1)
+        #expect(Int(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + live[0].file)))[4]) == Int(SegmentFile.version))
         let manifest = Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/MANIFEST")))
         #expect(manifest[4] == UInt8(Manifest.version))
     }
 
     @Test func theFixturesAreWhatTheirReleasesWrote() throws {
         // Guards the fixtures themselves: magic and version of every file.
-        for (name, version) in [("format-1-byte-postings", 1), ("format-1-bit-postings", 1), ("format-2", 2), (currentFixture, Int(SegmentFile.version))] {
+        let versions = [("format-1-byte-postings", 1, 1), ("format-1-bit-postings", 1, 1), ("format-2", 2, 2), ("format-3", 3, 3),
+                        (currentFixture, Int(SegmentFile.version), Int(Manifest.version))]
+        for (name, segment, manifest) in versions {
             let dir = fixtures + "/" + name
             for file in listDirectory(dir) {
                 let b = Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + file)))
                 let magic = String(decoding: b[0..<4], as: UTF8.self)
                 #expect(magic == (file == "MANIFEST" ? "BMAN" : "BSEG"), "\(name)/\(file)")
-                #expect(Int(b[4]) == version, "\(name)/\(file)")
+                #expect(Int(b[4]) == (file == "MANIFEST" ? manifest : segment), "\(name)/\(file)")
             }
         }
     }

@@ -69,7 +69,9 @@ private func generateQueries(from texts: [String], fields: [String], count: Int,
 /// Verifies `dir` fully and returns the error, recording an issue if it passed. Opening verifies
 /// section checksums lazily (on first use), so also check that a plain open either fails with the
 /// same error or opens and then refuses to search (`SearchError.damagedIndex` with that error):
-/// a damaged index never gives results.
+/// a damaged index never gives results. (The sections here are smaller than a checksum chunk,
+/// so a search that reads any of a section — a ranked search reads its hits' stored values —
+/// verifies all of it.)
 private func openError(_ dir: String, analyzer: (any Analyzer)? = nil, _ what: String) -> StorageError? {
     do {
         let s = try IndexStore.verify(at: dir, analyzer: analyzer)
@@ -80,6 +82,7 @@ private func openError(_ dir: String, analyzer: (any Analyzer)? = nil, _ what: S
             let lazy = try IndexStore.open(at: dir, analyzer: analyzer)
             do {
                 _ = try lazy.matchingIDs(.phrase("常熟"))
+                _ = try lazy.search("常熟", options: SearchOptions(limit: 10))
                 Issue.record("\(what): searched a damaged index instead of throwing")
             } catch SearchError.damagedIndex(let e) {
                 #expect(e == error, "\(what): search reports \(e), verify reports \(error)")

@@ -42,6 +42,9 @@ private struct BuiltDictionary {
         let present = Set(keys)
         for (k, key) in keys.enumerated() {
             #expect(dictionary.lookup(key) == entries[k], "lookup of key \(k) \(key)", sourceLocation: sourceLocation)
+            // Where its postings end: the next term's offset (within and across blocks), nil last.
+            let end = dictionary.locate(key)?.postingsEnd
+            #expect(end == (k + 1 < keys.count ? entries[k + 1].postingsOffset : nil), "end of key \(k)", sourceLocation: sourceLocation)
         }
         for key in absentKeys() where !present.contains(key) {
             #expect(dictionary.lookup(key) == nil, "absent key \(key) found", sourceLocation: sourceLocation)
@@ -60,9 +63,13 @@ private struct BuiltDictionary {
         for key in absentKeys() { prefixes.insert(key) }
         for prefix in prefixes.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
             var found: [TermDictionary.Entry] = []
-            dictionary.forEach(withPrefix: prefix) { found.append($0) }
-            let expected = keys.indices.filter { keys[$0].starts(with: prefix) }.map { entries[$0] }
+            var ends: [Int?] = []
+            dictionary.forEach(withPrefix: prefix) { found.append($0); ends.append($1) }
+            let matching = keys.indices.filter { keys[$0].starts(with: prefix) }
+            let expected = matching.map { entries[$0] }
             #expect(found == expected, "prefix \(prefix): \(found.count) entries, expected \(expected.count)",
+                    sourceLocation: sourceLocation)
+            #expect(ends == matching.map { $0 + 1 < keys.count ? entries[$0 + 1].postingsOffset : nil }, "prefix \(prefix): ends",
                     sourceLocation: sourceLocation)
         }
         // The iterator, from each block.
@@ -221,7 +228,7 @@ private func randomKey(_ count: Int, _ alphabet: [UInt8], _ rng: inout SplitMix6
                     let key = rng.pick(d.keys)
                     let prefix = Array(key.prefix(rng.int(0...key.count)))
                     var found: [TermDictionary.Entry] = []
-                    d.dictionary.forEach(withPrefix: prefix) { found.append($0) }
+                    d.dictionary.forEach(withPrefix: prefix) { e, _ in found.append(e) }
                     #expect(found == d.keys.indices.filter { d.keys[$0].starts(with: prefix) }.map { d.entries[$0] }, "\(prefix)")
                 }
             }
@@ -248,7 +255,7 @@ private func randomKey(_ count: Int, _ alphabet: [UInt8], _ rng: inout SplitMix6
             for key in probes.prefix(120) {
                 _ = d.lookup(key)
                 var n = 0
-                d.forEach(withPrefix: Array(key.prefix(2))) { _ in n += 1 }
+                d.forEach(withPrefix: Array(key.prefix(2))) { _, _ in n += 1 }
                 #expect(n <= max(d.termCount, 0))
             }
         }
@@ -260,7 +267,7 @@ private func randomKey(_ count: Int, _ alphabet: [UInt8], _ rng: inout SplitMix6
         #expect(d.blockCount == 0)
         #expect(d.lookup([0x61]) == nil && d.lookup([]) == nil)
         var called = false
-        d.forEach(withPrefix: []) { _ in called = true }
+        d.forEach(withPrefix: []) { _, _ in called = true }
         #expect(!called)
         var it = TermDictionary.Iterator(d, block: 0)
         #expect(it.next() == nil)

@@ -6,6 +6,8 @@ struct FieldIndex: Sendable {
     /// Position count of each document's field (BM25's document length).
     let lengths: FieldLengths
     let totalLength: UInt64
+    /// The postings' checksum, verified term by term as searches read them (nil in memory).
+    var postingsCheck: SectionChecksum? = nil
 
     /// Assembles a field index from sorted dictionary entries, encoded postings and lengths.
     static func build(entries: [(key: [UInt8], entry: TermDictionary.Entry)], postings: ByteWriter,
@@ -37,6 +39,14 @@ struct FieldIndex: Sendable {
     @inline(__always) func isPlausible(_ entry: TermDictionary.Entry) -> Bool {
         entry.docFrequency > 0 && entry.docFrequency <= lengths.count
             && entry.postingsOffset >= 0 && entry.postingsOffset < postings.count
+    }
+
+    /// Verifies the checksums of the postings from `entry`'s offset to `end` (nil: the
+    /// section's end), the bytes a cursor over them reads. Nothing for postings in memory.
+    func verifyPostings(_ entry: TermDictionary.Entry, end: Int?) throws(StorageError) {
+        guard let postingsCheck else { return }
+        let start = max(0, entry.postingsOffset)
+        try postingsCheck.verify(start..<max(start + 1, min(end ?? postings.count, postings.count)))
     }
 
     func cursor(_ entry: TermDictionary.Entry) -> PostingsCursor {

@@ -14,6 +14,8 @@ enum PostingsDamage: UInt8, Sendable {
     case frequency
     /// A position at or beyond the document's field length.
     case position
+    /// The postings' checksum does not match (the bytes changed since they were written).
+    case checksum
 
     var reason: String {
         switch self {
@@ -23,6 +25,7 @@ enum PostingsDamage: UInt8, Sendable {
         case .documentNumber: return "postings hold a document number out of range or out of order"
         case .frequency: return "postings hold a frequency above the document's field length"
         case .position: return "postings hold a position beyond the document's field length"
+        case .checksum: return "the postings' checksum does not match"
         }
     }
 }

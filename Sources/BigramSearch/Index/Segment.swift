@@ -22,7 +22,9 @@ final class Segment: Sendable {
     /// The file this segment was mapped from, if any.
     let origin: String?
     /// Checksums of the mapped sections, verified on first use: of the ids and stored fields,
-    /// and of each field's index (empty for a segment built in memory).
+    /// and of each field's dictionary and lengths (empty for a segment built in memory). The
+    /// postings' (``FieldIndex/postingsCheck``) and stored values' (``StoredTable/checks``) are
+    /// also verified chunk by chunk, as searches read them.
     let storedChecks: [SectionChecksum]
     let fieldChecks: [[SectionChecksum]]
 
@@ -46,17 +48,34 @@ final class Segment: Sendable {
     /// Names the segment in errors: its file, or its uid when it was built in memory.
     var displayName: String { origin ?? "in-memory segment \(String(uid, radix: 16))" }
 
-    /// Verifies the checksums of field `f`'s index sections, then the field's cheap invariants
-    /// (``quickCheck(_:)``: field lengths, the dictionary's block keys): once, then nearly free.
+    /// Verifies what a search of field `f` needs before it reads terms — the checksums of its
+    /// dictionary and lengths (and of its postings, when the file has no chunk checksums: format
+    /// 3 and before) — then the field's cheap invariants (``quickCheck(_:)``: field lengths, the
+    /// dictionary's block keys): once, then nearly free. The postings of each term are verified
+    /// as they are looked up (``FieldIndex/verifyPostings(_:end:)``).
     func verifyField(_ f: Int) throws(StorageError) {
         if f < fieldChecks.count { try SectionChecksum.verify(fieldChecks[f]) }
-        guard f < fields.count, fields[f] != nil else { return }
+        guard f < fields.count, let field = fields[f] else { return }
+        if let check = field.postingsCheck, !check.hasChunks { try check.verify() }
         if let error = fieldValidations[f].run({ quickCheck(f) }) { throw error }
     }
     private let fieldValidations: [OnceCheck]
 
-    /// Verifies the checksums of the ids and stored fields.
+    /// Verifies the checksums of the ids and stored fields, whole.
     func verifyStored() throws(StorageError) { try SectionChecksum.verify(storedChecks) }
+
+    /// Verifies the checksums of the ids, whole (a search may read any of them), and of the
+    /// stored fields when the file has no chunk checksums (format 3 and before); those of a
+    /// later file are verified value by value (``verifyStoredValues(of:)``).
+    func verifyIDs() throws(StorageError) {
+        try ids.verifyChecksums()
+        for t in stored { if let t, t.checks?.bytes.hasChunks == false { try t.verifyChecksums() } }
+    }
+
+    /// Verifies the checksums of what reading document `doc`'s stored fields reads.
+    func verifyStoredValues(of doc: Int) throws(StorageError) {
+        for t in stored { try t?.verifyChecksums(of: doc) }
+    }
 
     /// Verifies the checksums of the value columns (once, then nearly free).
     func verifyColumns() throws(StorageError) { try SectionChecksum.verify(columnChecks) }
@@ -67,6 +86,7 @@ final class Segment: Sendable {
         try verifyStored()
         try verifyColumns()
         for f in fieldChecks.indices { try verifyField(f) }
+        for field in fields { try field?.postingsCheck?.verify() }
     }
 
     /// Verifies every section's checksum, then the structure of every field's index

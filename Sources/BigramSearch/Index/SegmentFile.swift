@@ -9,17 +9,19 @@
 /// ```
 enum SegmentFile {
     static let magic: [UInt8] = Array("BSEG".utf8)
-    /// 3: value columns of typed fields (section kinds 10 and 11). 2: postings as one bit
+    /// 4: a CRC-32C per 64 KiB of every section (section kind 12), so that a query verifies
+    /// only what it reads. 3: value columns of typed fields (section kinds 10 and 11). 2: postings as one bit
     /// stream per block (version 1 files were written with two postings layouts under the same
     /// number, so version 1 is refused whole; docs/FORMAT.md §Versions). Version 2 files are read:
-    /// they are version 3 files without value columns (their schemas have no typed field).
-    static let version: UInt32 = 3
+    /// they are version 3 files without value columns (their schemas have no typed field); version
+    /// 2 and 3 files have no chunk checksums (their sections are verified whole on first use).
+    static let version: UInt32 = 4
     /// The oldest version read.
     static let oldestReadVersion: UInt32 = 2
 
     enum Kind: UInt32 {
         case idOffsets = 1, idBytes, storedOffsets, storedBytes, dictionaryEntries, dictionaryBlocks,
-             postings, lengths, fieldInfo, numericColumn, keywordColumn
+             postings, lengths, fieldInfo, numericColumn, keywordColumn, chunkChecksums
     }
 
     static func encode(_ segment: Segment) -> [UInt8] {
@@ -61,6 +63,10 @@ enum SegmentFile {
             sections += [(.dictionaryEntries, f, field.dictionary.entries), (.dictionaryBlocks, f, field.dictionary.blockOffsets),
                          (.postings, f, field.postings), (.lengths, f, field.lengths.bytes), (.fieldInfo, f, ByteBuffer(info.bytes))]
         }
+        // The chunk checksums of every section, in table order, as the last section.
+        var chunks = ByteWriter()
+        for (_, _, bytes) in sections { SectionChecksum.chunkChecksums(bytes, into: &chunks) }
+        sections.append((.chunkChecksums, 0, ByteBuffer(chunks.bytes)))
         var table: [Section] = []
         var offset = headerSize(sectionCount: sections.count)
         for (kind, field, bytes) in sections {
@@ -121,9 +127,10 @@ enum SegmentFile {
     }
 
     /// The number of sections of a segment of `schema` (what ``encodedParts(_:)`` writes): ids,
-    /// the stored fields, the typed fields' columns and the indexed fields' five sections.
+    /// the stored fields, the typed fields' columns, the indexed fields' five sections and the
+    /// chunk checksums.
     static func sectionCount(_ schema: Schema) -> Int {
-        2 + schema.fields.reduce(0) { n, f in
+        3 + schema.fields.reduce(0) { n, f in
             n + (f.storesText ? 2 : 0) + (f.indexed ? 5 : 0) + (f.kind.isTyped && schema.hasTypedFields ? 1 : 0)
         }
     }
@@ -149,15 +156,42 @@ enum SegmentFile {
         guard Checksum.crc32c(buffer, 0..<tableEnd) == buffer.uint32(at: tableEnd) else { throw .checksumMismatch(path: path) }
         var sections: [Kind: [Int: ByteBuffer]] = [:]
         var checks: [Kind: [Int: SectionChecksum]] = [:]
-        for i in 0..<count {
+        func bounds(_ i: Int) throws(StorageError) -> Range<Int> {
             let at = 24 + 32 * i
             let offset = buffer.uint64(at: at + 8), length = buffer.uint64(at: at + 16)
             guard offset <= UInt64(buffer.count), length <= UInt64(buffer.count) - offset else {
                 throw corrupt("section \(i) runs past the end of the file (truncated?)")
             }
-            let slice = buffer.slice(Int(offset)..<Int(offset + length))
+            return Int(offset)..<Int(offset + length)
+        }
+        // Format 4 on: the chunk checksums (verified now: about 0.006% of the file), one run per
+        // other section in table order, exactly as many as their lengths need.
+        var chunkTable = ByteBuffer()
+        if version >= 4 {
+            let found = (0..<count).filter { buffer.uint32(at: 24 + 32 * $0) == Kind.chunkChecksums.rawValue }
+            guard found.count == 1 else { throw corrupt("\(found.count) chunk checksum sections") }
+            chunkTable = buffer.slice(try bounds(found[0]))
+            try SectionChecksum(path: path, bytes: chunkTable, expected: buffer.uint32(at: 24 + 32 * found[0] + 24)).verify()
+            var needed = 0
+            for i in 0..<count where i != found[0] { needed += 4 * SectionChecksum.chunkCount(try bounds(i).count) }
+            guard needed == chunkTable.count else { throw corrupt("\(chunkTable.count / 4) chunk checksums, the sections need \(needed / 4)") }
+        }
+        var chunkAt = 0
+        for i in 0..<count {
+            let at = 24 + 32 * i
+            let slice = buffer.slice(try bounds(i))
             guard let kind = Kind(rawValue: buffer.uint32(at: at)) else { throw corrupt("unknown section kind \(buffer.uint32(at: at))") }
-            let check = SectionChecksum(path: path, bytes: slice, expected: buffer.uint32(at: at + 24))
+            if kind == .chunkChecksums {
+                guard version >= 4 else { throw corrupt("unknown section kind \(kind.rawValue) in a version \(version) file") }
+                continue
+            }
+            var chunks = ByteBuffer()
+            if version >= 4 {
+                let n = 4 * SectionChecksum.chunkCount(slice.count)
+                chunks = chunkTable.slice(chunkAt..<(chunkAt + n))
+                chunkAt += n
+            }
+            let check = SectionChecksum(path: path, bytes: slice, expected: buffer.uint32(at: at + 24), chunks: chunks)
             // Tiny sections read during decoding are verified now; the rest on first use.
             if verifyNow || kind == .fieldInfo || kind == .dictionaryBlocks { try check.verify() }
             sections[kind, default: [:]][Int(buffer.uint32(at: at + 4))] = slice
@@ -167,13 +201,18 @@ enum SegmentFile {
             guard let s = sections[kind]?[field] else { throw corrupt("missing section \(kind) of field \(field)") }
             return s
         }
-        let ids = StoredTable(offsets: try section(.idOffsets), bytes: try section(.idBytes))
+        func tableChecks(_ offsets: Kind, _ bytes: Kind, _ f: Int) -> (offsets: SectionChecksum, bytes: SectionChecksum)? {
+            guard let o = checks[offsets]?[f], let b = checks[bytes]?[f] else { return nil }
+            return (o, b)
+        }
+        let ids = StoredTable(offsets: try section(.idOffsets), bytes: try section(.idBytes), checks: tableChecks(.idOffsets, .idBytes, 0))
         guard ids.count == documentCount else { throw corrupt("\(ids.count) ids for \(documentCount) documents") }
         var stored: [StoredTable?] = []
         var fields: [FieldIndex?] = []
         for (f, field) in schema.fields.enumerated() {
             if field.storesText {
-                let t = StoredTable(offsets: try section(.storedOffsets, f), bytes: try section(.storedBytes, f))
+                let t = StoredTable(offsets: try section(.storedOffsets, f), bytes: try section(.storedBytes, f),
+                                    checks: tableChecks(.storedOffsets, .storedBytes, f))
                 guard t.count == documentCount else { throw corrupt("field \(field.name): \(t.count) stored values for \(documentCount) documents") }
                 stored.append(t)
             } else {
@@ -204,7 +243,8 @@ enum SegmentFile {
                 }
                 fields.append(FieldIndex(
                     dictionary: TermDictionary(entries: entries, blockOffsets: blocks, termCount: Int(rawTermCount)),
-                    postings: try section(.postings, f), lengths: lengths, totalLength: totalLength))
+                    postings: try section(.postings, f), lengths: lengths, totalLength: totalLength,
+                    postingsCheck: checks[.postings]?[f]))
             } else {
                 fields.append(nil)
             }
@@ -223,7 +263,8 @@ enum SegmentFile {
         }
         let storedKinds: [Kind] = [.idOffsets, .idBytes, .storedOffsets, .storedBytes]
         let storedChecks = storedKinds.flatMap { k in (checks[k] ?? [:]).values }
-        let fieldKinds: [Kind] = [.dictionaryEntries, .dictionaryBlocks, .postings, .lengths]
+        // (The postings' checksum is the field index's: verified term by term.)
+        let fieldKinds: [Kind] = [.dictionaryEntries, .dictionaryBlocks, .lengths]
         let fieldChecks = schema.fields.indices.map { f in fieldKinds.compactMap { checks[$0]?[f] } }
         return Segment(documentCount: documentCount, ids: ids, stored: stored, fields: fields, uid: uid, origin: mapped ? path : nil,
                        storedChecks: storedChecks, fieldChecks: fieldChecks,

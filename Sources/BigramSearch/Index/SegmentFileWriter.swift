@@ -4,17 +4,24 @@
 /// the end — are written last over the space kept for them at the start.
 ///
 /// The sections may come in any order (readers find them through the table); each starts at an
-/// 8-byte aligned offset, as ``SegmentFile/encodedParts(_:)`` places them.
+/// 8-byte aligned offset, as ``SegmentFile/encodedParts(_:)`` places them. The chunk checksums
+/// of every section (``SectionChecksum/chunkSize`` bytes each) are computed on the way too and
+/// written as the last section.
 final class SegmentFileWriter {
     private let file: FileSystem.OutputFile?
     private var image: [UInt8] = []
     private let sectionCount: Int
     private var table: [SegmentFile.Section] = []
     private var open: SegmentFile.Section?
+    /// The chunk checksums of the sections ended so far, and of the open one's last, partial chunk.
+    private var chunkTable = ByteWriter()
+    private var chunkCRC: UInt32 = 0
+    private var chunkFill = 0
     let documentCount: Int
     let uid: UInt64
 
-    /// A writer of a file of `sectionCount` sections to `file`, or to memory when nil
+    /// A writer of a file of `sectionCount` sections (the chunk checksums included: ``finish()``
+    /// writes them) to `file`, or to memory when nil
     /// (``finish()`` returns the bytes then).
     init(sectionCount: Int, documentCount: Int, uid: UInt64, file: FileSystem.OutputFile?) throws(StorageError) {
         self.file = file
@@ -37,6 +44,7 @@ final class SegmentFileWriter {
     func append(_ bytes: [UInt8]) throws(StorageError) {
         precondition(open != nil, "no section is open")
         open!.crc = Checksum.crc32c(bytes, seed: open!.crc)
+        addChunks(bytes.count) { r, seed in Checksum.crc32c(bytes, r, seed: seed) }
         if let file { try file.append(bytes) } else { image += bytes }
     }
 
@@ -44,6 +52,7 @@ final class SegmentFileWriter {
     func append(_ buffer: ByteBuffer, _ range: Range<Int>) throws(StorageError) {
         precondition(open != nil, "no section is open")
         open!.crc = Checksum.crc32c(buffer, range, seed: open!.crc)
+        addChunks(range.count) { r, seed in Checksum.crc32c(buffer, (range.lowerBound + r.lowerBound)..<(range.lowerBound + r.upperBound), seed: seed) }
         if let file { try file.append(buffer, range) } else { buffer.append(range, to: &image) }
     }
 
@@ -53,6 +62,26 @@ final class SegmentFileWriter {
         s.length = count - s.offset
         table.append(s)
         open = nil
+        if chunkFill > 0 { chunkTable.uint32(chunkCRC) }
+        chunkCRC = 0
+        chunkFill = 0
+    }
+
+    /// Counts `n` appended bytes into the open section's chunks: `crc(range, seed)` is the CRC of
+    /// the bytes `range` (0-based within the append) continuing `seed`.
+    private func addChunks(_ n: Int, _ crc: (Range<Int>, UInt32) -> UInt32) {
+        var done = 0
+        while done < n {
+            let take = min(n - done, SectionChecksum.chunkSize - chunkFill)
+            chunkCRC = crc(done..<(done + take), chunkCRC)
+            chunkFill += take
+            done += take
+            if chunkFill == SectionChecksum.chunkSize {
+                chunkTable.uint32(chunkCRC)
+                chunkCRC = 0
+                chunkFill = 0
+            }
+        }
     }
 
     /// A whole section at once.
@@ -72,7 +101,16 @@ final class SegmentFileWriter {
     /// Writes the header and section table. In memory, returns the file's bytes; with a file,
     /// fsyncs and closes it and returns nil.
     func finish() throws(StorageError) -> [UInt8]? {
-        precondition(open == nil && table.count == sectionCount, "\(table.count) of \(sectionCount) sections written")
+        precondition(open == nil && table.count + 1 == sectionCount, "\(table.count) of \(sectionCount - 1) sections written")
+        // The chunk checksums, last (they cover the sections before them, not themselves).
+        let chunks = chunkTable.bytes
+        try begin(.chunkChecksums, field: 0)
+        open!.crc = Checksum.crc32c(chunks)
+        if let file { try file.append(chunks) } else { image += chunks }
+        guard var s = open else { preconditionFailure() }
+        s.length = chunks.count
+        table.append(s)
+        open = nil
         let header = SegmentFile.header(table, documentCount: documentCount, uid: uid)
         guard let file else {
             image.replaceSubrange(0..<header.count, with: header)

@@ -21,6 +21,8 @@
 struct StoredTable: Sendable {
     let offsets: ByteBuffer
     let bytes: ByteBuffer
+    /// The sections' checksums when mapped from a file (nil in memory): see ``verifyChecksums(of:)``.
+    var checks: (offsets: SectionChecksum, bytes: SectionChecksum)?
 
     static let absent: UInt64 = 1 << 63
     static let deflated: UInt64 = 1 << 62
@@ -38,9 +40,24 @@ struct StoredTable: Sendable {
 
     var count: Int { max(0, offsets.count / 8 - 1) }
 
-    init(offsets: ByteBuffer, bytes: ByteBuffer) {
+    init(offsets: ByteBuffer, bytes: ByteBuffer, checks: (offsets: SectionChecksum, bytes: SectionChecksum)? = nil) {
         self.offsets = offsets
         self.bytes = bytes
+        self.checks = checks
+    }
+
+    /// Verifies the checksums of what reading value `i` reads — its two offsets and its bytes —
+    /// chunk by chunk (``SectionChecksum/verify(_:)``). Nothing for a table in memory.
+    func verifyChecksums(of i: Int) throws(StorageError) {
+        guard let checks, i >= 0, i < count else { return }
+        try checks.offsets.verify((8 * i)..<(8 * i + 16))
+        if let (range, _) = entry(i) { try checks.bytes.verify(range) }
+    }
+
+    /// Verifies the checksums of both sections whole.
+    func verifyChecksums() throws(StorageError) {
+        try checks?.offsets.verify()
+        try checks?.bytes.verify()
     }
 
     /// Plain values (ids; texts of tests).

@@ -164,14 +164,21 @@ struct TermDictionary: Sendable {
     ///
     /// - Complexity: O(log(n / 32)) first-key comparisons, then one pass over at most one block,
     ///   comparing only suffix bytes.
-    func lookup(_ key: [UInt8]) -> Entry? {
+    func lookup(_ key: [UInt8]) -> Entry? { locate(key)?.entry }
+
+    /// The entry for `key` (see ``lookup(_:)``) and where its postings end: the next term's
+    /// postings offset, or nil for the last term (its postings end with the section). Terms'
+    /// postings follow one another in key order, so this is the range a search reads (and
+    /// verifies the checksums of) for the term.
+    func locate(_ key: [UInt8]) -> (entry: Entry, postingsEnd: Int?)? {
         guard let b = block(for: key) else { return nil }
         var reader = ByteReader(entries, offset: blockStart(b))
         let end = entries.count
         var postings = 0
         var previousLength = 0   // of the previous entry's key (as the iterator rebuilds it)
         var m = 0                // bytes `key` shares with the previous entry's key
-        for _ in 0..<max(0, min(TermDictionary.blockSize, termCount - b * TermDictionary.blockSize)) {
+        let inBlock = max(0, min(TermDictionary.blockSize, termCount - b * TermDictionary.blockSize))
+        for i in 0..<inBlock {
             let (sharedField, suffix) = TermDictionary.lengths(&reader)
             let shared = min(sharedField, previousLength)
             let suffixStart = min(reader.offset, end)
@@ -185,7 +192,10 @@ struct TermDictionary: Sendable {
             var k = suffixStart, j = m
             while k < suffixEnd && j < key.count && entries[k] == key[j] { k += 1; j += 1 }
             if k == suffixEnd {
-                if j == key.count { return Entry(docFrequency: df, postingsOffset: postings) }
+                if j == key.count {
+                    return (Entry(docFrequency: df, postingsOffset: postings),
+                            i + 1 < inBlock ? postings &+ nextDelta(&reader) : firstPostings(of: b + 1))
+                }
                 m = j                           // a proper prefix of key: below it
             } else if j == key.count || entries[k] > key[j] {
                 return nil                      // above key
@@ -196,13 +206,32 @@ struct TermDictionary: Sendable {
         return nil
     }
 
-    /// Calls `body` for every entry whose key starts with `prefix`, in key order.
-    func forEach(withPrefix prefix: [UInt8], _ body: (Entry) -> Void) {
+    /// The postings delta of the entry at `reader` (its key skipped).
+    private func nextDelta(_ reader: inout ByteReader) -> Int {
+        let (_, suffix) = TermDictionary.lengths(&reader)
+        reader.offset = min(reader.offset + suffix, entries.count)
+        _ = reader.varint()
+        return Int(clamping: reader.varint())
+    }
+
+    /// The postings offset of block `b`'s first entry; nil past the last block.
+    private func firstPostings(of b: Int) -> Int? {
+        guard b < blockCount, b * TermDictionary.blockSize < termCount else { return nil }
+        var reader = ByteReader(entries, offset: blockStart(b))
+        return nextDelta(&reader)   // (a block's first delta is absolute)
+    }
+
+    /// Calls `body` for every entry whose key starts with `prefix`, in key order, with where its
+    /// postings end (see ``locate(_:)``).
+    func forEach(withPrefix prefix: [UInt8], _ body: (_ entry: Entry, _ postingsEnd: Int?) -> Void) {
         var it = Iterator(self, block: block(for: prefix) ?? 0)
+        var pending: Entry?
         while let e = it.next() {
-            if it.key.starts(with: prefix) { body(e); continue }
+            if let p = pending { body(p, e.postingsOffset); pending = nil }
+            if it.key.starts(with: prefix) { pending = e; continue }
             if lexicographicallyPrecedes(prefix, it.key) { return }
         }
+        if let p = pending { body(p, nil) }
     }
 
     private func lexicographicallyPrecedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {

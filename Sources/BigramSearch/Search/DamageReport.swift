@@ -7,7 +7,8 @@ final class DamageReport: Sendable {
     private let first = Mutex<StorageError?>(nil)
 
     func record(_ damage: PostingsDamage, segment: Segment, field: String) {
-        let error = StorageError.corrupt(path: segment.displayName, reason: "field \(field): \(damage.reason)")
+        let error: StorageError = damage == .checksum ? .checksumMismatch(path: segment.displayName)
+            : .corrupt(path: segment.displayName, reason: "field \(field): \(damage.reason)")
         first.withLock { if $0 == nil { $0 = error } }
     }
 

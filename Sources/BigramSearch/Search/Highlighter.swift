@@ -311,23 +311,26 @@ struct Highlighter {
     ///
     /// - Complexity: the positions of the patterns' terms in that one document (the query's
     ///   evaluation read them already), plus a dictionary scan per prefix element.
-    func bestMatchPosition(in field: FieldIndex, doc: UInt32, patterns: [PhrasePattern]) -> (position: Int?, complete: Bool) {
+    ///
+    /// - Throws: ``StorageError/checksumMismatch(path:)`` when postings it reads are damaged.
+    func bestMatchPosition(in field: FieldIndex, doc: UInt32, patterns: [PhrasePattern]) throws(StorageError) -> (position: Int?, complete: Bool) {
         var bases: [Int] = []
         var complete = true
         for pattern in patterns {
             var lists: [[UInt32]] = []
             for e in pattern.elements {
-                var entries: [TermDictionary.Entry] = []
+                var entries: [(entry: TermDictionary.Entry, end: Int?)] = []
                 switch e.match {
                 case .key(let k):
-                    if let entry = field.dictionary.lookup(k) { entries.append(entry) }
+                    if let found = field.dictionary.locate(k) { entries.append((found.entry, found.postingsEnd)) }
                 case .keyPrefix(let p):
-                    field.dictionary.forEach(withPrefix: p) {
-                        if entries.count < Self.maxPrefixEntries { entries.append($0) } else { complete = false }
+                    field.dictionary.forEach(withPrefix: p) { entry, end in
+                        if entries.count < Self.maxPrefixEntries { entries.append((entry, end)) } else { complete = false }
                     }
                 }
                 var ps: [UInt32] = []
-                for entry in entries {
+                for (entry, end) in entries {
+                    try field.verifyPostings(entry, end: end)
                     var c = field.cursor(entry)
                     if c.advance(to: doc) && c.doc == doc { c.positions(into: &ps) }
                 }

@@ -114,6 +114,7 @@ extension IndexSnapshot {
             var entries = top.ranked()
             if rerank, after == nil, let reranker {
                 let w = min(window, entries.count)
+                try verifyStoredValues(entries[0..<w].map { ($0.segment, $0.doc) })
                 for i in 0..<w {
                     let seg = segments[entries[i].segment], doc = Int(entries[i].doc)
                     entries[i].score *= reranker.factor { seg.storedText(doc, field: $0) }
@@ -131,6 +132,7 @@ extension IndexSnapshot {
                                     snapshot: snapshotFingerprint, query: queryPrint).encoded
             }
         }
+        try verifyStoredValues(page.map { ($0.segment, $0.doc) })
         let highlighter = options.highlight.map { Highlighter(analyzer: analyzer, options: $0) }
         var cost = StoredReadCost()
         var hits: [Hit] = []
@@ -146,6 +148,7 @@ extension IndexSnapshot {
                             highlights.append(h)
                         }
                     } catch {
+                        if let e = error.storage { throw .damagedIndex(e) }
                         throw .damagedIndex(.corrupt(path: seg.origin ?? "(index in memory)", reason: "field \(field.name), document \(entry.doc): \(error.description)"))
                     }
                 }
@@ -170,7 +173,10 @@ extension IndexSnapshot {
         let value = try table.value(doc)
         let name = schema.fields[f].name
         if case .chunked(let c) = value, c.textCount > Highlighter.wholeTextLimit, f < seg.fields.count, let fi = seg.fields[f] {
-            let (best, complete) = highlighter.bestMatchPosition(in: fi, doc: UInt32(doc), patterns: patterns)
+            let best: Int?, complete: Bool
+            do { (best, complete) = try highlighter.bestMatchPosition(in: fi, doc: UInt32(doc), patterns: patterns) } catch {
+                throw StoredValueError(storage: error)
+            }
             // No match in this field's postings: nothing to read (unless a huge prefix was cut short:
             // then look at the beginning).
             if best == nil && complete { return nil }
@@ -278,6 +284,12 @@ extension IndexSnapshot {
         return f.value
     }
 
+    /// Verifies the checksums of the stored values of `docs` (segment, document), which the
+    /// caller is about to read (hits read theirs lazily and cannot throw).
+    private func verifyStoredValues(_ docs: [(segment: Int, doc: UInt32)]) throws(SearchError) {
+        do { for (s, d) in docs { try segments[s].verifyStoredValues(of: Int(d)) } } catch { throw .damagedIndex(error) }
+    }
+
     /// Identifies a query and the settings its order depends on, in cursors.
     private func fingerprint(of query: Query, options: SearchOptions) -> UInt64 {
         var f = Fingerprint()
@@ -291,13 +303,14 @@ extension IndexSnapshot {
     private func evaluate(_ query: Query, bm25: BM25, interrupt: SearchInterrupt? = nil) throws(SearchError) -> (matches: [QueryEvaluator.Matches], leaves: [PhrasePattern]) {
         var compiler = QueryCompiler(schema: schema, analyzer: analyzer)
         guard let compiled = try compiler.compile(query) else { return ([], []) }
-        // Checksums of mapped sections are verified on first use: the fields searched, and the
-        // ids and stored fields that results read.
+        // Checksums of mapped sections are verified on first use: the fields searched and the
+        // ids here, each term's postings as it is looked up, each stored value read before it is
+        // (``verifyStoredValues``).
         let fields = Set(compiler.leaves.flatMap(\.fields))
         do {
             for segment in segments {
                 for f in fields { try segment.verifyField(f) }
-                try segment.verifyStored()
+                try segment.verifyIDs()
             }
         } catch { throw .damagedIndex(error) }
         if !compiler.filters.isEmpty {

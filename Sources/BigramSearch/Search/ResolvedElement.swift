@@ -13,16 +13,25 @@ struct ResolvedElement: Sendable {
 
     init(_ element: PhrasePattern.Element, in field: FieldIndex, interrupt: SearchInterrupt?) {
         offset = element.offset
+        var ends: [Int?] = []
         switch element.match {
         case .key(let key):
-            entries = field.dictionary.lookup(key).map { [$0] } ?? []
+            if let (e, end) = field.dictionary.locate(key) { entries = [e]; ends = [end] } else { entries = [] }
         case .keyPrefix(let prefix):
             var found: [TermDictionary.Entry] = []
-            field.dictionary.forEach(withPrefix: prefix) { found.append($0) }
+            field.dictionary.forEach(withPrefix: prefix) { e, end in found.append(e); ends.append(end) }
             entries = found
         }
         // Document frequencies drive sums, allocations and loops: check them before any use.
         for e in entries where !field.isPlausible(e) { rejectEntries(field); return }
+        // The checksums of the postings about to be read (of those bytes only: chunk by chunk).
+        for (e, end) in zip(entries, ends) {
+            do { try field.verifyPostings(e, end: end) } catch {
+                damage = .checksum
+                entries = []
+                return
+            }
+        }
         if entries.count > 1 { materializeUnion(field, interrupt) }
     }
 

@@ -298,6 +298,15 @@ enum Checksum {
         bytes.withUnsafeBytes { bs_crc32c(seed, $0.baseAddress, $0.count) }
     }
 
+    /// The CRC-32C of `bytes[range]` (which must lie inside), continuing `seed`.
+    static func crc32c(_ bytes: [UInt8], _ range: Range<Int>, seed: UInt32) -> UInt32 {
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "checksum range out of bounds")
+        return bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress, !range.isEmpty else { return seed }
+            return bs_crc32c(seed, base + range.lowerBound, range.count)
+        }
+    }
+
     /// The CRC-32C of the bytes `range` of `buffer`; `seed` continues a CRC of the bytes before
     /// them (0 for none).
     static func crc32c(_ buffer: ByteBuffer, _ range: Range<Int>, seed: UInt32 = 0) -> UInt32 {

@@ -72,12 +72,23 @@ struct SegmentImage: Sendable {
         return b
     }
 
-    /// Recomputes every section's CRC and the table's: the file passes every checksum, as one
-    /// written by a faulty or hostile writer would.
+    /// Recomputes every section's CRC (and chunk CRCs) and the table's: the file passes every
+    /// checksum, as one written by a faulty or hostile writer would.
     static func recomputeChecksums(_ b: inout [UInt8]) {
         let count = Int(u32(b, 8))
         let tableEnd = 24 + 32 * count
         guard count < 1 << 16, tableEnd + 8 <= b.count else { return }
+        // Format 4 on: the chunk checksums of every other section, in table order, rewritten in
+        // place when they still fit (a section whose length was changed may leave them not).
+        let sections = SegmentImage(path: "", bytes: b).sections
+        if u32(b, 4) >= 4, let table = sections.first(where: { $0.kind == SegmentFile.Kind.chunkChecksums.rawValue }),
+           table.offset <= b.count, table.length <= b.count - table.offset {
+            var chunks = ByteWriter()
+            for s in sections where s.index != table.index && s.offset <= b.count && s.length <= b.count - s.offset {
+                SectionChecksum.chunkChecksums(ByteBuffer(Array(b[s.offset..<(s.offset + s.length)])), into: &chunks)
+            }
+            if chunks.count == table.length { b.replaceSubrange(table.offset..<(table.offset + table.length), with: chunks.bytes) }
+        }
         for i in 0..<count {
             let at = 24 + 32 * i
             let offset = Int(clamping: u64(b, at + 8)), length = Int(clamping: u64(b, at + 16))
