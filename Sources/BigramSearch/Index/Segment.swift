@@ -64,16 +64,13 @@ final class Segment: Sendable {
     /// Verifies the checksums of the ids and stored fields, whole.
     func verifyStored() throws(StorageError) { try SectionChecksum.verify(storedChecks) }
 
-    /// Verifies the checksums of the ids, whole (a search may read any of them), and of the
-    /// stored fields when the file has no chunk checksums (format 3 and before); those of a
-    /// later file are verified value by value (``verifyStoredValues(of:)``).
-    func verifyIDs() throws(StorageError) {
-        try ids.verifyChecksums()
-        for t in stored { if let t, t.checks?.bytes.hasChunks == false { try t.verifyChecksums() } }
-    }
+    /// Verifies the checksums of the ids, whole (for readers of any id: all matches).
+    func verifyIDs() throws(StorageError) { try ids.verifyChecksums() }
 
-    /// Verifies the checksums of what reading document `doc`'s stored fields reads.
+    /// Verifies the checksums of what reading document `doc`'s id and stored fields reads, chunk
+    /// by chunk (whole sections for a file without chunk checksums: format 3 and before).
     func verifyStoredValues(of doc: Int) throws(StorageError) {
+        try ids.verifyChecksums(of: doc)
         for t in stored { try t?.verifyChecksums(of: doc) }
     }
 

@@ -216,7 +216,7 @@ extension IndexSnapshot {
     /// - Complexity: the query's evaluation plus O(m) for `m` matches, without the ranking of a
     ///   search.
     public func matches(_ query: Query, bm25: BM25 = BM25()) throws(SearchError) -> [ScoredDocument] {
-        let (matches, _) = try evaluate(query, bm25: bm25)
+        let (matches, _) = try evaluate(query, bm25: bm25, readsIDs: true)
         var all = AllMatchesCollector(segments: segments, expected: matches.reduce(0) { $0 + $1.docs.count })
         collect(matches, into: &all)
         return all.matches
@@ -262,7 +262,7 @@ extension IndexSnapshot {
     /// - Complexity: the query's evaluation, plus O(m) for `m` matches (ids are read from each
     ///   segment's id table); no ranking.
     public func matchingIDs(_ query: Query) throws(SearchError) -> [String] {
-        let (matches, _) = try evaluate(query, bm25: BM25())
+        let (matches, _) = try evaluate(query, bm25: BM25(), readsIDs: true)
         var ids = MatchingIDsCollector(segments: segments, expected: matches.reduce(0) { $0 + $1.docs.count })
         collect(matches, into: &ids)
         return ids.ids
@@ -284,8 +284,8 @@ extension IndexSnapshot {
         return f.value
     }
 
-    /// Verifies the checksums of the stored values of `docs` (segment, document), which the
-    /// caller is about to read (hits read theirs lazily and cannot throw).
+    /// Verifies the checksums of the ids and stored values of `docs` (segment, document), which
+    /// the caller is about to read (hits read theirs lazily and cannot throw).
     private func verifyStoredValues(_ docs: [(segment: Int, doc: UInt32)]) throws(SearchError) {
         do { for (s, d) in docs { try segments[s].verifyStoredValues(of: Int(d)) } } catch { throw .damagedIndex(error) }
     }
@@ -300,17 +300,20 @@ extension IndexSnapshot {
         return f.value
     }
 
-    private func evaluate(_ query: Query, bm25: BM25, interrupt: SearchInterrupt? = nil) throws(SearchError) -> (matches: [QueryEvaluator.Matches], leaves: [PhrasePattern]) {
+    /// Evaluates `query` in every segment. `readsIDs`: the caller reads the ids of any matches
+    /// (verified whole here; a ranked search verifies only its page's, ``verifyStoredValues(_:)``).
+    private func evaluate(_ query: Query, bm25: BM25, interrupt: SearchInterrupt? = nil,
+                          readsIDs: Bool = false) throws(SearchError) -> (matches: [QueryEvaluator.Matches], leaves: [PhrasePattern]) {
         var compiler = QueryCompiler(schema: schema, analyzer: analyzer)
         guard let compiled = try compiler.compile(query) else { return ([], []) }
-        // Checksums of mapped sections are verified on first use: the fields searched and the
-        // ids here, each term's postings as it is looked up, each stored value read before it is
-        // (``verifyStoredValues``).
+        // Checksums of mapped sections are verified on first use: the fields searched (and the
+        // ids when all may be read) here, each term's postings as it is looked up, each id and
+        // stored value of a page before it is read (``verifyStoredValues``).
         let fields = Set(compiler.leaves.flatMap(\.fields))
         do {
             for segment in segments {
                 for f in fields { try segment.verifyField(f) }
-                try segment.verifyIDs()
+                if readsIDs { try segment.verifyIDs() }
             }
         } catch { throw .damagedIndex(error) }
         if !compiler.filters.isEmpty {
