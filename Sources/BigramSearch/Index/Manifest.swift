@@ -11,8 +11,9 @@ struct Manifest: Codable, Equatable {
     static let magic: [UInt8] = Array("BMAN".utf8)
     /// 2: `previous` added (files kept for readers of the previous commit). Version 1 manifests
     /// name segment files of version 1, which this library does not read either.
-    /// 3: the schema may have typed fields (`kind`), and names segment files of version 3 (an
-    /// older library must not read typed fields as text). Versions 2 and 3 are read.
+    /// 3: the schema may have typed fields (`kind`), and names segment files of version 3 or 4
+    /// (an older library must not read typed fields as text; one that reads version 3 refuses
+    /// version 4 segment files with their version). Versions 2 and 3 are read.
     static let version: UInt32 = 3
     static let oldestReadVersion: UInt32 = 2
     static let temporaryFileName = "MANIFEST.tmp"
