@@ -55,8 +55,14 @@ private func committingChild(dir: String, commits: Int, per: Int) throws {
         if k >= 3 { for i in 0..<per { w.delete(id: "c\(k - 3)-\(i)") } }
         if k % 7 == 6 { try w.forceMerge() }
         try w.commit()
+        usleep(commitPause)
     }
 }
+
+/// A pause after each commit of the committing children, so that the readers (which must see
+/// several commits) overlap them however fast the commits are, even when other tests keep the
+/// readers' threads busy: 60 commits take at least 1.2 s.
+private let commitPause: useconds_t = 20_000
 
 /// The schema of the typed-fields case: text, the commit number `k` (int), its group `g`
 /// (keyword, "g0"…"g2") and a date one day per commit.
@@ -76,6 +82,7 @@ private func typedCommittingChild(dir: String, commits: Int, per: Int) throws {
         if k >= 3 { for i in 0..<per { w.delete(id: "t\(k - 3)-\(i)") } }
         if k % 5 == 4 { try w.forceMerge() }
         try w.commit()
+        usleep(commitPause)
     }
 }
 
