@@ -18,6 +18,8 @@ struct OnDiskRun {
     let documents: [Document]
     /// Where to move the index when done (nil: removed).
     var keepIndex: String?
+    /// Whether to index the same documents in memory too.
+    var inMemory = true
     let bufferBytes = 64 << 20
 
     struct Figures {
@@ -84,7 +86,7 @@ struct OnDiskRun {
         f.peakDisk = max(peaks.disk, f.indexBytes)
         try measureColdQueries(index, into: &f)
         if let keepIndex { try FileManager.default.moveItem(atPath: index, toPath: keepIndex) }
-        f.inMemorySeconds = try inMemorySeconds()
+        if inMemory { f.inMemorySeconds = try inMemorySeconds() }
         return f
     }
 
@@ -183,11 +185,13 @@ enum OnDiskSection {
         let source = try CorpusReader.load(corpusPath)
         let documents = CorpusScaler.scale(source, by: options.scale, seed: options.seed)
         let load = ProcessMetrics.loadAverage()
-        let f = try OnDiskRun(documents: documents, keepIndex: options.keepIndex).measure()
+        let f = try OnDiskRun(documents: documents, keepIndex: options.keepIndex, inMemory: !options.skipInMemory).measure()
         func mb(_ b: Int) -> String { String(format: "%.1f MB", Double(b) / 1_000_000) }
         var lines = [
             "On disk: \(corpusPath) ×\(options.scale): \(f.documents) documents, \(mb(f.textBytes)) of text; directory writer, 64 MiB buffer, merge factor \(IndexWriter.Options().mergeFactor), one thread (load \(load.map { String(format: "%.2f", $0) } ?? "?"))",
-            String(format: "  time: %.2f s, %.1f ms per MB; in memory (same documents, one thread): %.2f s; on disk ÷ in memory %.2f", f.seconds, f.msPerMB, f.inMemorySeconds, f.onDiskToInMemory),
+            f.inMemorySeconds > 0
+                ? String(format: "  time: %.2f s, %.1f ms per MB; in memory (same documents, one thread): %.2f s; on disk ÷ in memory %.2f", f.seconds, f.msPerMB, f.inMemorySeconds, f.onDiskToInMemory)
+                : String(format: "  time: %.2f s, %.1f ms per MB (in memory: not run, --skip-in-memory)", f.seconds, f.msPerMB),
             "  anonymous memory: peak \(mb(f.peakAnon)), \(mb(f.anonAboveBaseline)) above the \(mb(f.baselineAnon)) held before the writer (the corpus)",
             "  peak RSS \(mb(f.peakRSS)); file-backed (mapped segments) peak \(mb(f.peakFile))",
             String(format: "  segment bytes written %@ ÷ index %@ = %.2f (write amplification); peak disk %@ = %.2f × the index",

@@ -29,6 +29,8 @@ struct Options {
     var onDisk = false
     /// Where the on-disk section leaves its index (a new directory); nil: it is removed.
     var keepIndex: String?
+    /// The on-disk section without its in-memory comparison (for runs too large to hold in memory).
+    var skipInMemory = false
     /// Queries per class of the typed-fields section.
     var typedPerClass = 50
     /// The typed classes to run (nil: all); the workload is drawn whole, then filtered, so a
@@ -45,7 +47,7 @@ struct Options {
         usage: bigram-bench [--corpus FILE.jsonl|DIR] [--queries FILE.jsonl] [--scale N]
                             [--threads N] [--repeat N] [--seed N] [--per-kind N] [--json FILE]
                             [--save-queries FILE] [--typed | --typed-only] [--typed-per-class N]
-                            [--typed-classes C,C…] [--on-disk [--keep-index DIR]]
+                            [--typed-classes C,C…] [--on-disk [--keep-index DIR] [--skip-in-memory]]
 
         Measures BigramSearch (indexing, size, memory, open time, queries, exactness) and the
         same work through SQLite FTS5 with the trigram tokenizer, in one process.
@@ -77,6 +79,8 @@ struct Options {
                            merge share, cold and warm queries
           --keep-index DIR leave the on-disk section's index in DIR (which must not exist), to
                            run bigram-search on it
+          --skip-in-memory the on-disk section without indexing the same documents in memory
+                           (which holds the whole index in memory)
           -h, --help       show this help
         """
 
@@ -92,6 +96,7 @@ struct Options {
             if argument == "--typed" { options.typed = true; continue }
             if argument == "--typed-only" { options.typedOnly = true; continue }
             if argument == "--on-disk" { options.onDisk = true; continue }
+            if argument == "--skip-in-memory" { options.skipInMemory = true; continue }
             guard argument.hasPrefix("--") else { throw .invalid("unexpected argument '\(argument)'") }
             var name = String(argument.dropFirst(2))
             var inlineValue: String?

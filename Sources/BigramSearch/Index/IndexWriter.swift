@@ -28,8 +28,9 @@ public final class IndexWriter {
         public var maxBufferedBytes: Int
         /// Automatic merging: this many neighbouring segments of about one size are merged into
         /// one (default 10; 0 or 1 turns automatic merging off). Each byte is rewritten at most
-        /// log_mergeFactor(index ÷ buffer) times (``MergePolicy``): a larger factor writes less
-        /// and leaves more segments for a search to visit.
+        /// log_mergeFactor(index ÷ flushed segment) times (levels by size, as the README's
+        /// "Index lifecycle" describes): a larger factor writes less and leaves more segments
+        /// for a search to visit.
         ///
         /// Merges run in the thread that calls ``add(_:)`` (or ``commit()``), when a flush makes
         /// them due.
