@@ -149,7 +149,8 @@ final class IndexDirectory {
 
     /// Merges `parts` into a new segment file, written as the merge goes (never held whole in
     /// memory: see ``SegmentMerger``), and returns the merged segment memory-mapped from it. Not
-    /// visible to readers until a commit names it. On failure no file is left behind.
+    /// visible to readers until a commit names it. When writing fails no file is left behind; a
+    /// written file that then fails to map is one no commit names, removed by the next commit.
     ///
     /// - Throws: the merge's ``StorageError/corrupt(path:reason:)`` for damaged input, or
     ///   ``StorageError/io(path:reason:)`` when writing fails (a full disk, a failed fsync).
