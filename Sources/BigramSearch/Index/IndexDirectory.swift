@@ -156,10 +156,21 @@ final class IndexDirectory {
     ///   ``StorageError/io(path:reason:)`` when writing fails (a full disk, a failed fsync).
     func writeMerged(_ parts: [(segment: Segment, deleted: DocumentSet)], schema: Schema) throws(StorageError) -> Segment {
         let uid = UInt64.random(in: 1...UInt64.max)
+        let file = try writeSegmentFile(uid: uid) { out throws(StorageError) in
+            _ = try SegmentMerger.write(parts, schema: schema, uid: uid, to: out, deflatingInMemory: true)
+        }
+        return try SegmentFile.decode(try FileSystem.map(file), path: file, schema: schema)
+    }
+
+    /// Writes the segment file of `uid` through `body` — to a temporary name, fsynced, then
+    /// renamed — as this writer's (``discardUncommitted()`` removes it). On failure the
+    /// temporary file is removed.
+    private func writeSegmentFile(uid: UInt64, _ body: (FileSystem.OutputFile) throws(StorageError) -> Void) throws(StorageError) -> String {
         let name = IndexFiles.segmentFileName(uid: uid), file = path + "/" + name
         let temporary = file + ".tmp"
+        written.insert(name)
         let out = try FileSystem.OutputFile(creating: temporary)
-        do { _ = try SegmentMerger.write(parts, schema: schema, uid: uid, to: out, deflatingInMemory: true) } catch {
+        do { try body(out) } catch {
             out.abandon()
             throw error
         }
@@ -169,8 +180,7 @@ final class IndexDirectory {
             FileSystem.remove(temporary)
             throw error
         }
-        written.insert(name)
-        return try SegmentFile.decode(try FileSystem.map(file), path: file, schema: schema)
+        return file
     }
 
     /// Makes `segments` (with their deletions) the index: writes the segment files not there yet,
@@ -235,17 +245,7 @@ final class IndexDirectory {
     private func ensureWritten(_ segment: Segment, schema: Schema) throws(StorageError) -> String {
         let name = IndexFiles.segmentFileName(uid: segment.uid), file = path + "/" + name
         if FileSystem.exists(file) && (segment.origin == file || Self.isIntact(file, schema: schema)) { return file }
-        let temporary = file + ".tmp"
-        written.insert(name)
-        let parts = SegmentFile.encodedParts(segment)
-        try FileSystem.writeFile(temporary, parts: parts)
-        segmentBytesWritten += parts.reduce(0) { $0 + $1.count }
-        segmentsWritten += 1
-        do { try FileSystem.replace(temporary, with: file) } catch {
-            FileSystem.remove(temporary)
-            throw error
-        }
-        return file
+        return try writeSegmentFile(uid: segment.uid) { out throws(StorageError) in _ = try SegmentFile.write(segment, to: out) }
     }
 
     private static func isIntact(_ path: String, schema: Schema) -> Bool {

@@ -24,21 +24,17 @@ enum SegmentFile {
              postings, lengths, fieldInfo, numericColumn, keywordColumn, chunkChecksums
     }
 
+    /// The file of a segment, in memory (see ``write(_:to:)``).
     static func encode(_ segment: Segment) -> [UInt8] {
-        var out: [UInt8] = []
-        for part in encodedParts(segment) {
-            switch part {
-            case .bytes(let b): out += b
-            case .buffer(let b): b.append(0..<b.count, to: &out)
-            }
-        }
-        return out
+        do { return try write(segment, to: nil) ?? [] } catch { preconditionFailure("writing to memory failed: \(error)") }
     }
 
-    /// The file of ``encode(_:)`` as pieces to write one after the other: the header and section
-    /// table, then each section (its alignment padding as bytes, its contents as the buffer that
-    /// holds them), so that writing a segment does not copy it into one array first.
-    static func encodedParts(_ segment: Segment) -> [FileSystem.FilePart] {
+    /// Writes the file of `segment` to `file` (fsynced and closed on return), or returns it when
+    /// `file` is nil: each section written from the buffer that holds it (never copied into one
+    /// array of the file first), in kind order — ids, stored fields (deflated), value columns,
+    /// then each indexed field's dictionary, postings, lengths and info — then the chunk
+    /// checksums (``SegmentFileWriter``, which merges write through as well).
+    static func write(_ segment: Segment, to file: FileSystem.OutputFile?) throws(StorageError) -> [UInt8]? {
         var sections: [(Kind, Int, ByteBuffer)] = [
             (.idOffsets, 0, segment.ids.offsets), (.idBytes, 0, segment.ids.bytes),
         ]
@@ -63,32 +59,10 @@ enum SegmentFile {
             sections += [(.dictionaryEntries, f, field.dictionary.entries), (.dictionaryBlocks, f, field.dictionary.blockOffsets),
                          (.postings, f, field.postings), (.lengths, f, field.lengths.bytes), (.fieldInfo, f, ByteBuffer(info.bytes))]
         }
-        // The chunk checksums of every section, in table order, as the last section.
-        var chunks = ByteWriter()
-        for (_, _, bytes) in sections { SectionChecksum.chunkChecksums(bytes, into: &chunks) }
-        sections.append((.chunkChecksums, 0, ByteBuffer(chunks.bytes)))
-        var table: [Section] = []
-        var offset = headerSize(sectionCount: sections.count)
-        for (kind, field, bytes) in sections {
-            offset = align(offset)
-            table.append(Section(kind: kind, field: field, offset: offset, length: bytes.count,
-                                 crc: Checksum.crc32c(bytes, 0..<bytes.count)))
-            offset += bytes.count
-        }
-        var w = ByteWriter()
-        w.bytes = header(table, documentCount: segment.documentCount, uid: segment.uid)
-        var parts: [FileSystem.FilePart] = []
-        var position = w.count
-        for (_, _, bytes) in sections {
-            w.bytes += repeatElement(0, count: align(position) - position)
-            position = align(position)
-            parts.append(.bytes(w.bytes))
-            w.bytes.removeAll()
-            parts.append(.buffer(bytes))
-            position += bytes.count
-        }
-        if !w.bytes.isEmpty { parts.append(.bytes(w.bytes)) }
-        return parts
+        let out = try SegmentFileWriter(sectionCount: sections.count + 1, documentCount: segment.documentCount,
+                                        uid: segment.uid, file: file)
+        for (kind, field, bytes) in sections { try out.section(kind, field: field, bytes) }
+        return try out.finish()
     }
 
     static func align(_ n: Int) -> Int { (n + 7) & ~7 }
@@ -126,7 +100,7 @@ enum SegmentFile {
         return w.bytes
     }
 
-    /// The number of sections of a segment of `schema` (what ``encodedParts(_:)`` writes): ids,
+    /// The number of sections of a segment of `schema` (what ``write(_:to:)`` writes): ids,
     /// the stored fields, the typed fields' columns, the indexed fields' five sections and the
     /// chunk checksums.
     static func sectionCount(_ schema: Schema) -> Int {

@@ -4,7 +4,7 @@
 /// the end — are written last over the space kept for them at the start.
 ///
 /// The sections may come in any order (readers find them through the table); each starts at an
-/// 8-byte aligned offset, as ``SegmentFile/encodedParts(_:)`` places them. The chunk checksums
+/// 8-byte aligned offset. The chunk checksums
 /// of every section (``SectionChecksum/chunkSize`` bytes each) are computed on the way too and
 /// written as the last section.
 final class SegmentFileWriter {
@@ -28,7 +28,7 @@ final class SegmentFileWriter {
         self.sectionCount = sectionCount
         self.documentCount = documentCount
         self.uid = uid
-        try write(zeros: SegmentFile.headerSize(sectionCount: sectionCount))
+        try put(zeros: SegmentFile.headerSize(sectionCount: sectionCount))
     }
 
     /// Bytes written so far (the header's space included).
@@ -37,7 +37,7 @@ final class SegmentFileWriter {
     /// Starts a section; the bytes appended until ``end()`` are its contents.
     func begin(_ kind: SegmentFile.Kind, field: Int) throws(StorageError) {
         precondition(open == nil, "a section is already open")
-        try write(zeros: SegmentFile.align(count) - count)
+        try put(zeros: SegmentFile.align(count) - count)
         open = SegmentFile.Section(kind: kind, field: field, offset: count, length: 0, crc: 0)
     }
 
@@ -45,7 +45,7 @@ final class SegmentFileWriter {
         precondition(open != nil, "no section is open")
         open!.crc = Checksum.crc32c(bytes, seed: open!.crc)
         addChunks(bytes.count) { r, seed in Checksum.crc32c(bytes, r, seed: seed) }
-        if let file { try file.append(bytes) } else { image += bytes }
+        try put(bytes)
     }
 
     /// Appends the bytes `range` of `buffer`.
@@ -104,13 +104,10 @@ final class SegmentFileWriter {
         precondition(open == nil && table.count + 1 == sectionCount, "\(table.count) of \(sectionCount - 1) sections written")
         // The chunk checksums, last (they cover the sections before them, not themselves).
         let chunks = chunkTable.bytes
-        try begin(.chunkChecksums, field: 0)
-        open!.crc = Checksum.crc32c(chunks)
-        if let file { try file.append(chunks) } else { image += chunks }
-        guard var s = open else { preconditionFailure() }
-        s.length = chunks.count
-        table.append(s)
-        open = nil
+        try put(zeros: SegmentFile.align(count) - count)
+        table.append(SegmentFile.Section(kind: .chunkChecksums, field: 0, offset: count, length: chunks.count,
+                                         crc: Checksum.crc32c(chunks)))
+        try put(chunks)
         let header = SegmentFile.header(table, documentCount: documentCount, uid: uid)
         guard let file else {
             image.replaceSubrange(0..<header.count, with: header)
@@ -121,9 +118,12 @@ final class SegmentFileWriter {
         return nil
     }
 
-    private func write(zeros n: Int) throws(StorageError) {
-        guard n > 0 else { return }
-        let bytes = [UInt8](repeating: 0, count: n)
+    /// Bytes outside any section's chunks: padding, the header's space, the chunk checksums.
+    private func put(_ bytes: [UInt8]) throws(StorageError) {
         if let file { try file.append(bytes) } else { image += bytes }
+    }
+
+    private func put(zeros n: Int) throws(StorageError) {
+        if n > 0 { try put([UInt8](repeating: 0, count: n)) }
     }
 }

@@ -53,34 +53,9 @@ enum FileSystem {
     /// Writes `bytes` to a new file at `path` and fsyncs it (the file must not be in use). Short
     /// writes are continued; on any failure the partial file is removed.
     static func writeFile(_ path: String, _ bytes: [UInt8]) throws(StorageError) {
-        try writeFile(path, parts: [.bytes(bytes)])
-    }
-
-    /// A piece of a file written by ``writeFile(_:parts:)``: bytes of an array or of a buffer
-    /// (a section written from where it already is, never copied into one array of the file).
-    enum FilePart {
-        case bytes([UInt8])
-        case buffer(ByteBuffer)
-
-        var count: Int {
-            switch self {
-            case .bytes(let b): return b.count
-            case .buffer(let b): return b.count
-            }
-        }
-    }
-
-    /// Writes `parts` one after the other to a new file at `path` and fsyncs it (see
-    /// ``writeFile(_:_:)``).
-    static func writeFile(_ path: String, parts: [FilePart]) throws(StorageError) {
         let file = try OutputFile(creating: path)
         do {
-            for part in parts {
-                switch part {
-                case .bytes(let b): try file.append(b)
-                case .buffer(let b): try file.append(b, 0..<b.count)
-                }
-            }
+            try file.append(bytes)
             try file.finish()
         } catch {
             file.abandon()
