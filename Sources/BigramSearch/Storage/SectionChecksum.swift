@@ -83,13 +83,4 @@ final class SectionChecksum: Sendable {
     static func verify(_ checks: [SectionChecksum]) throws(StorageError) {
         for c in checks { try c.verify() }
     }
-
-    /// The CRC-32C of each ``chunkSize`` bytes of `bytes`, as the u32 values of a chunk table.
-    static func chunkChecksums(_ bytes: ByteBuffer, into w: inout ByteWriter) {
-        var start = 0
-        while start < bytes.count {
-            w.uint32(Checksum.crc32c(bytes, start..<min(bytes.count, start + chunkSize)))
-            start += chunkSize
-        }
-    }
 }

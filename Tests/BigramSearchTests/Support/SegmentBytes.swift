@@ -85,7 +85,12 @@ struct SegmentImage: Sendable {
            table.offset <= b.count, table.length <= b.count - table.offset {
             var chunks = ByteWriter()
             for s in sections where s.index != table.index && s.offset <= b.count && s.length <= b.count - s.offset {
-                SectionChecksum.chunkChecksums(ByteBuffer(Array(b[s.offset..<(s.offset + s.length)])), into: &chunks)
+                // The CRC-32C of each 64 KiB of the section (docs/FORMAT.md §Chunk checksums).
+                var start = s.offset
+                while start < s.offset + s.length {
+                    chunks.uint32(Checksum.crc32c(b, start..<min(s.offset + s.length, start + SectionChecksum.chunkSize), seed: 0))
+                    start += SectionChecksum.chunkSize
+                }
             }
             if chunks.count == table.length { b.replaceSubrange(table.offset..<(table.offset + table.length), with: chunks.bytes) }
         }
