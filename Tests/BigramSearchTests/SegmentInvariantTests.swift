@@ -89,11 +89,12 @@ private func violation(_ body: () throws -> Void) -> String? {
             issue.comments.contains { $0.rawValue.contains("segment merged from") && $0.rawValue.contains("document 1 has no id") }
         }
         #expect(merged?.documentCount == 5)
-        // Without the empty id, merging the same segments finds nothing.
+        // Without the empty id, merging the same segments finds nothing (a violation would also be
+        // an issue of this test). Other tests run beside this one and add their own violations to
+        // the shared list, so only those naming this merge's input count.
         let fine = craftedSegment(documentCount: 3, terms: [("a", [0, 2])])
-        let before = SegmentInvariants.violations.count
         _ = try SegmentMerger.merge([(fine, DocumentSet(capacity: 3)), (other, DocumentSet(capacity: 2))], schema: schema)
-        #expect(SegmentInvariants.violations.count == before)
+        #expect(!SegmentInvariants.violations.contains { $0.contains(fine.displayName) })
     }
 
     /// End to end: a writer opens an index whose stored text is damaged under valid checksums
