@@ -8,12 +8,16 @@ import PackageDescription
 //   CChecksum       CRC-32C in C (SSE4.2 instruction when available) for index file checksums.
 //   CZlib           the system zlib (stored text in segment files is deflated).
 //   BigramSearch    the library (Analysis → Index → Query → Storage), pure Swift over ICUShim.
+//   COpenCC         system library: OpenCC (libopencc-dev), used only by BigramSearchVariants.
+//   BigramSearchVariants  opt-in regional word variants (軟體/软件) as a query rewrite, over OpenCC;
+//                   the core library does not depend on it.
 //   bigram-search   command-line tool.   bigram-bench   benchmark executable (Benchmarks/).
 let package = Package(
     name: "BigramSearch",
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "BigramSearch", targets: ["BigramSearch"]),
+        .library(name: "BigramSearchVariants", targets: ["BigramSearchVariants"]),
         .executable(name: "bigram-search", targets: ["bigram-search"]),
         .executable(name: "bigram-bench", targets: ["BigramBench"]),
     ],
@@ -45,10 +49,20 @@ let package = Package(
             name: "BigramSearch",
             dependencies: ["ICUShim", "CChecksum", "CZlib"]
         ),
+        .systemLibrary(
+            name: "COpenCC",
+            pkgConfig: "opencc",
+            providers: [.apt(["libopencc-dev"])]
+        ),
+        .target(
+            name: "BigramSearchVariants",
+            dependencies: ["BigramSearch", "COpenCC"]
+        ),
         .executableTarget(
             name: "bigram-search",
             dependencies: [
                 "BigramSearch",
+                "BigramSearchVariants",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,13 +74,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "BigramBench",
-            dependencies: ["BigramSearch", "CSQLite"],
+            dependencies: ["BigramSearch", "BigramSearchVariants", "CSQLite"],
             path: "Benchmarks/BigramBench"
         ),
         .testTarget(
             name: "BigramSearchTests",
             dependencies: ["BigramSearch"],
             exclude: ["Fixtures"]   // index files of earlier format versions, read by FormatVersionTests
+        ),
+        .testTarget(
+            name: "BigramSearchVariantsTests",
+            dependencies: ["BigramSearchVariants"]
         ),
     ],
     cxxLanguageStandard: .cxx17
