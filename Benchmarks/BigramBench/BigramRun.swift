@@ -126,7 +126,7 @@ struct BigramRun {
         }
         let top10 = QueryTimings.measure(count: texts.count, passes: repeats, progress: Progress("queries, top 10")) { i in
             guard let q = try? parser.parse(texts[i]) else { return }
-            sink &+= (try? snapshot.search(q, options: SearchOptions(limit: 10)))?.hits.count ?? 0
+            sink &+= (try? snapshot.search(q, options: SearchOptions(limit: 10, reranking: nil)))?.hits.count ?? 0
         }
         let ranked = QueryTimings.measure(count: texts.count, passes: repeats, progress: Progress("queries, ranked match sets")) { i in
             guard let q = try? parser.parse(texts[i]) else { return }

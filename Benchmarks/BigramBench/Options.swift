@@ -25,6 +25,8 @@ struct Options {
     var typed = false
     /// Run the typed-fields section alone.
     var typedOnly = false
+    /// Run the relevance section alone (RelevanceSetRun.swift, Benchmarks/Relevance).
+    var relevanceOnly = false
     /// Run the on-disk section alone (OnDiskRun.swift): the directory writer, as the CLI uses it.
     var onDisk = false
     /// Where the on-disk section leaves its index (a new directory); nil: it is removed.
@@ -46,7 +48,7 @@ struct Options {
     static let usage = """
         usage: bigram-bench [--corpus FILE.jsonl|DIR] [--queries FILE.jsonl] [--scale N]
                             [--threads N] [--repeat N] [--seed N] [--per-kind N] [--json FILE]
-                            [--save-queries FILE] [--typed | --typed-only] [--typed-per-class N]
+                            [--save-queries FILE] [--typed | --typed-only | --relevance-only] [--typed-per-class N]
                             [--typed-classes C,C…] [--on-disk [--keep-index DIR] [--skip-in-memory]]
 
         Measures BigramSearch (indexing, size, memory, open time, queries, exactness) and the
@@ -68,6 +70,8 @@ struct Options {
           --typed          also run the typed-fields section (filters, sorts, facets, pages
                            over generated fields; SQLite FTS5 + a table; brute force)
           --typed-only     run the typed-fields section alone
+          --relevance-only run the relevance section alone (Benchmarks/Relevance: P@1, MRR@10,
+                           nDCG@10 per ranking feature, and the cost of re-ranking)
           --typed-per-class N
                            typed queries per class (default 50)
           --typed-classes C,C…
@@ -95,6 +99,7 @@ struct Options {
             if argument == "-h" || argument == "--help" { throw .help }
             if argument == "--typed" { options.typed = true; continue }
             if argument == "--typed-only" { options.typedOnly = true; continue }
+            if argument == "--relevance-only" { options.relevanceOnly = true; continue }
             if argument == "--on-disk" { options.onDisk = true; continue }
             if argument == "--skip-in-memory" { options.skipInMemory = true; continue }
             guard argument.hasPrefix("--") else { throw .invalid("unexpected argument '\(argument)'") }

@@ -45,7 +45,7 @@ enum RelevanceRun {
             }
             return (p1 / Double(cases.count), mrr / Double(cases.count))
         }
-        let plain = try metrics(SearchOptions(limit: 50))
+        let plain = try metrics(SearchOptions(limit: 50, reranking: nil))
         let reranked = try metrics(SearchOptions(limit: 50, reranking: Reranking()))
 
         let parser = snapshot.queryParser
@@ -53,7 +53,7 @@ enum RelevanceRun {
         var sink = 0
         let top10 = QueryTimings.measure(count: queries.count, passes: repeats, progress: Progress("queries, top 10")) { i in
             guard let q = queries[i] else { return }
-            sink &+= (try? snapshot.search(q, options: SearchOptions(limit: 10)))?.hits.count ?? 0
+            sink &+= (try? snapshot.search(q, options: SearchOptions(limit: 10, reranking: nil)))?.hits.count ?? 0
         }
         let withReranking = QueryTimings.measure(count: queries.count, passes: repeats, progress: Progress("queries, top 10 re-ranked")) { i in
             guard let q = queries[i] else { return }

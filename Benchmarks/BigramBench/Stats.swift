@@ -87,6 +87,31 @@ struct QueryTimings {
     }
 }
 
+extension QueryTimings {
+    /// Times two ways of running each query, interleaved: in every pass, query `i` runs `a(i)`
+    /// then `b(i)` (the order swapped on odd passes), so that both see the same state of a
+    /// shared, noisy machine and their ratio is a same-moment ratio, not one of two stretches.
+    static func measurePaired(count: Int, passes: Int, progress: Progress,
+                              _ a: (Int) -> Void, _ b: (Int) -> Void) -> (QueryTimings, QueryTimings) {
+        var sa: [[Double]] = [], sb: [[Double]] = []
+        for pass in 0..<passes {
+            var ra = [Double](repeating: 0, count: count), rb = ra
+            for q in 0..<count {
+                func run(_ f: (Int) -> Void) -> Double {
+                    let start = Stopwatch.now()
+                    f(q)
+                    return Stopwatch.seconds(since: start)
+                }
+                if pass % 2 == 0 { ra[q] = run(a); rb[q] = run(b) } else { rb[q] = run(b); ra[q] = run(a) }
+                progress.update(pass * count + q + 1, of: passes * count)
+            }
+            sa.append(ra); sb.append(rb)
+        }
+        progress.finish()
+        return (QueryTimings(seconds: sa), QueryTimings(seconds: sb))
+    }
+}
+
 /// Throughput and latency percentiles of a set of queries.
 struct LatencySummary {
     var perSecond: Double?

@@ -127,6 +127,12 @@ do {
         let (table, j) = try OnDiskSection.run(options)
         print(table)
         json = j
+    } else if options.relevanceOnly {
+        // The relevance section alone (RelevanceSetRun.swift).
+        guard let dir = RelevanceSetRun.directory() else { throw BenchError("Benchmarks/Relevance not found (run from the package root)") }
+        let figures = try RelevanceSetRun.measure(directory: dir, repeats: options.repeats)
+        print(figures.table(), terminator: "")
+        json = .object([("relevanceSet", figures.json())])
     } else if options.typedOnly {
         // The typed-fields section alone (TypedFieldsRun.swift).
         let typed = try TypedFieldsSection.run(options)

@@ -7,6 +7,7 @@ import Darwin
 #endif
 import ArgumentParser
 import BigramSearch
+import BigramSearchVariants
 import Foundation
 
 /// When to colour the output.
@@ -47,7 +48,11 @@ struct Search: ParsableCommand {
             "highlights": [{"field", "snippet", "utf16": [[lo, hi]], "utf8": [[lo, hi]]}]}], \
             "facets": {"source": {"value": count, …}, "date:year": {"2024": count, …}}, "next": \
             cursor or null}, ranges being offsets into the stored field, facet buckets in their \
-            order (by count for values, by date for years and months, as given for ranges).
+            order (by count for values, by date for years and months, as given for ranges). \
+            --variants also matches the other region's words: each phrase becomes an OR of it and \
+            its Taiwan/mainland variants (軟體 finds 软件, 数据 finds 資料; -軟體 excludes both), \
+            from OpenCC's dictionaries (libopencc-data); it adds no script conversion (参观/參觀: \
+            index with --fold-traditional for that).
             """)
 
     @Argument(help: "A saved index directory, a .jsonl corpus, a .txt file, or a directory of .txt files.")
@@ -89,8 +94,12 @@ struct Search: ParsableCommand {
     @Flag(help: "Read the query leniently (never a syntax error; --filter is always read strictly).")
     var lenient = false
 
-    @Flag(help: "Re-rank the best candidates by Chinese dictionary word boundaries (score order only).")
-    var rerank = false
+    @Flag(inversion: .prefixedNo,
+          help: "Re-rank the best candidates by Chinese dictionary word boundaries (the default; score order only). --no-rerank ranks by BM25 alone.")
+    var rerank: Bool?
+
+    @Flag(help: "Also match regional word variants: 軟體 finds 软件, 数据 finds 資料 (OpenCC's Taiwan/mainland phrases).")
+    var variants = false
 
     @Flag(help: "Print one JSON object: total, offset, the hits with every stored field and highlight, facets, next.")
     var json = false
@@ -126,7 +135,7 @@ struct Search: ParsableCommand {
         for s in sorts where SortField(parsing: s) == nil {
             throw ValidationError("--sort \(s): the form is NAME, NAME:asc or NAME:desc")
         }
-        if rerank && !sorts.isEmpty { throw ValidationError("--rerank reorders by score; it does not apply with --sort") }
+        if rerank == true && !sorts.isEmpty { throw ValidationError("--rerank reorders by score; it does not apply with --sort") }
         for f in facets { _ = try FacetSpec.parse(f) }
         if let after, after.isEmpty { throw ValidationError("--after needs a cursor (the 'next' of a search)") }
     }
@@ -153,14 +162,19 @@ struct Search: ParsableCommand {
             }
             facetRequests.append(request)
         }
-        let fullQuery = try buildQuery(snapshot)
+        var fullQuery = try buildQuery(snapshot)
+        if variants {
+            do { fullQuery = try RegionalVariants().expand(fullQuery) } catch {
+                throw CLIError("--variants: \(error.description)")
+            }
+        }
 
         let colored = !json && marks == nil && color.enabled
         let highlight = if let marks { HighlightOptions(before: marks.before, after: marks.after) }
             else if json { HighlightOptions(before: "<b>", after: "</b>") }
             else if colored { HighlightOptions(before: "\u{1B}[1;31m", after: "\u{1B}[0m") }
             else { HighlightOptions(before: "", after: "") }
-        let options = SearchOptions(limit: limit, offset: offset, highlight: highlight, reranking: rerank ? Reranking() : nil,
+        let options = SearchOptions(limit: limit, offset: offset, highlight: highlight, reranking: rerank ?? true ? Reranking() : nil,
                                     sort: sortFields, facets: facetRequests, after: after)
         let results: SearchResults
         do { results = try snapshot.search(fullQuery, options: options) } catch {

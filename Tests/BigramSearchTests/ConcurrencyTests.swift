@@ -113,7 +113,7 @@ private func apply(_ ops: [ShardOp], to writer: IndexWriter, _ live: inout LiveL
 private func compareSnapshots(_ a: IndexSnapshot, _ b: IndexSnapshot, _ queries: [Query], limit: Int = 10) -> [String] {
     var out: [String] = []
     for (i, q) in queries.enumerated() {
-        let options = SearchOptions(limit: i % 5 == 4 ? Int.max : 20)
+        let options = SearchOptions(limit: i % 5 == 4 ? Int.max : 20, reranking: nil)   // checked against BM25 order
         switch (syncSearch(a, q, options), syncSearch(b, q, options)) {
         case (.success(let x), .success(let y)):
             var what: [String] = []

@@ -40,7 +40,7 @@ import Testing
                 var pages: [String] = []
                 var offset = 0
                 while offset <= brute.count {
-                    let r = try Self.snapshot.search(query, options: SearchOptions(limit: limit, offset: offset))
+                    let r = try Self.snapshot.search(query, options: SearchOptions(limit: limit, offset: offset, reranking: nil))
                     #expect(r.totalCount == brute.count)
                     #expect(r.offset == offset)
                     let expected = brute[min(offset, brute.count)..<min(offset + limit, brute.count)]

@@ -54,9 +54,10 @@ import BigramSearch
         let bounded = try reopened.search("内核", options: SearchOptions(timeLimit: .milliseconds(50)))
         #expect(bounded.hits.map(\.id) == ["b"])
         let archive = try IndexSnapshot(shards: [snapshot, reopened])
-        let reranked = try archive.search("常熟", options: SearchOptions(reranking: Reranking()))
-        #expect(reranked.totalCount == 4)   // "a" and "b" in each shard
-        #expect(reranked.hits.first?.id == "a")
+        let plainBM25 = try archive.search("常熟", options: SearchOptions(reranking: nil))
+        #expect(plainBM25.totalCount == 4)   // "a" and "b" in each shard
+        #expect(plainBM25.hits.first?.id == "b")
+        #expect(try archive.search("常熟").hits.first?.id == "a")   // re-ranked by default
 
         let analyzer = try BigramAnalyzer(.init(foldTraditional: true))
         #expect(analyzer.tokens(in: "體育 ＡＢＣ").map(\.term) == ["体育", "abc"])

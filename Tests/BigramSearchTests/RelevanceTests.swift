@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func rerankingImprovesPrecisionAndMRR() throws {
-        let plain = Self.metrics(try Self.ranks(SearchOptions(limit: 50)))
+        let plain = Self.metrics(try Self.ranks(SearchOptions(limit: 50, reranking: nil)))
         let reranked = Self.metrics(try Self.ranks(SearchOptions(limit: 50, reranking: Reranking())))
         print("relevance set: P@1 \(plain.precisionAt1) → \(reranked.precisionAt1), MRR \(plain.mrr) → \(reranked.mrr)")
         #expect(reranked.precisionAt1 > plain.precisionAt1)
@@ -56,13 +56,13 @@ import Testing
         let city = try #require(ids.firstIndex(of: "0-city")), familiar = try #require(ids.firstIndex(of: "0-familiar"))
         #expect(city < familiar)
         // Without re-ranking, plain BM25 puts the two-occurrence "very familiar" text first.
-        let plain = try Self.snapshot.search(.phrase("常熟"), options: SearchOptions(limit: 10)).hits.map(\.id)
+        let plain = try Self.snapshot.search(.phrase("常熟"), options: SearchOptions(limit: 10, reranking: nil)).hits.map(\.id)
         #expect(plain.firstIndex(of: "0-familiar")! < plain.firstIndex(of: "0-city")!)
     }
 
     @Test func withoutRerankingTheOrderIsPlainBM25() throws {
         for c in Self.cases {
-            let hits = try Self.snapshot.search(.phrase(c.q), options: SearchOptions(limit: 50)).hits
+            let hits = try Self.snapshot.search(.phrase(c.q), options: SearchOptions(limit: 50, reranking: nil)).hits
             let scores = hits.map(\.score)
             #expect(scores == scores.sorted(by: >))
             // Plain BM25: the scores are those of the unranked whole match set.
@@ -73,7 +73,7 @@ import Testing
 
     @Test func rerankingChangesOrderNeverTheSet() throws {
         for c in Self.cases {
-            let plain = try Self.snapshot.search(.phrase(c.q), options: SearchOptions(limit: 1000))
+            let plain = try Self.snapshot.search(.phrase(c.q), options: SearchOptions(limit: 1000, reranking: nil))
             let reranked = try Self.snapshot.search(.phrase(c.q), options: SearchOptions(limit: 1000, reranking: Reranking()))
             #expect(plain.totalCount == reranked.totalCount)
             #expect(Set(plain.hits.map(\.id)) == Set(reranked.hits.map(\.id)))
@@ -86,7 +86,7 @@ import Testing
         try writer.add(Document(id: "far", text: "常熟" + filler + "考察"))
         try writer.add(Document(id: "near", text: "常熟考察" + filler))
         let s = writer.snapshot()
-        let plain = try s.search("常熟 考察").hits.map(\.id)
+        let plain = try s.search("常熟 考察", options: SearchOptions(reranking: nil)).hits.map(\.id)
         #expect(plain == ["far", "near"])   // equal BM25: document order
         let reranked = try s.search("常熟 考察", options: SearchOptions(reranking: Reranking())).hits
         #expect(reranked.map(\.id) == ["near", "far"])

@@ -643,10 +643,10 @@ private func isInvalidCursor(_ e: SearchError) -> Bool { if case .invalidCursor 
         let q = Query.filter(.range(field: count, lower: nil, upper: nil))
         let sorted = SearchOptions(limit: 3, sort: [SortField(published)])
         let cursor = try #require(try s.search(q, options: sorted).next)
-        let byScore = try #require(try s.search(.phrase("的"), options: SearchOptions(limit: 2)).next)
+        let byScore = try #require(try s.search(.phrase("的"), options: SearchOptions(limit: 2, reranking: nil)).next)
         // Well-formed ones work.
         #expect(searchError(s, q, SearchOptions(limit: 3, sort: [SortField(published)], after: cursor)) == nil)
-        #expect(searchError(s, .phrase("的"), SearchOptions(limit: 2, after: byScore)) == nil)
+        #expect(searchError(s, .phrase("的"), SearchOptions(limit: 2, reranking: nil, after: byScore)) == nil)
         // Malformed.
         var flipped = Array(cursor)
         flipped[0] = flipped[0] == "A" ? "B" : "A"   // the version byte

@@ -275,6 +275,45 @@ struct StoredTable: Sendable {
         }
     }
 
+    /// Appends the first `limit` bytes of value `i`'s UTF-8 to `out` (the whole value when it is
+    /// no longer; a chunked value in whole chunks, so possibly more): returns true when all of
+    /// the value was read, nil when it is absent. The bytes are not validated: a prefix may end
+    /// inside a character.
+    ///
+    /// - Complexity: O(`limit`) for a deflated value (it inflates only that far), whatever its size.
+    func utf8Prefix(_ i: Int, limit: Int, into out: inout [UInt8], cost: inout StoredReadCost) throws(StoredValueError) -> Bool? {
+        switch try value(i) {
+        case .absent:
+            return nil
+        case .plain(let r):
+            let part = r.lowerBound..<(r.lowerBound + min(r.count, max(0, limit)))
+            bytes.append(part, to: &out)
+            cost.copiedBytes += part.count
+            return part.count == r.count
+        case .deflated(let size, let data):
+            if size <= limit {
+                guard Deflate.decompress(bytes, data, size: size, appendingTo: &out) else {
+                    throw StoredValueError("deflated value does not inflate to \(size) bytes")
+                }
+                cost.inflatedBytes += size
+                return true
+            }
+            guard Deflate.decompressPrefix(bytes, data, count: max(0, limit), appendingTo: &out) else {
+                throw StoredValueError("deflated value does not inflate to \(size) bytes")
+            }
+            cost.inflatedBytes += max(0, limit)
+            return false
+        case .chunked(let c):
+            let start = out.count
+            var k = 0
+            while k < c.count && out.count - start < limit {
+                try c.append(k, to: &out, cost: &cost)
+                k += 1
+            }
+            return k == c.count
+        }
+    }
+
     /// The text of chunks `chunks` of a chunked value. The text must be valid UTF-8 (chunks are
     /// cut on character boundaries), or offsets into it would not be offsets into the value.
     func window(_ c: Chunks, chunks: Range<Int>, cost: inout StoredReadCost) throws(StoredValueError) -> String {

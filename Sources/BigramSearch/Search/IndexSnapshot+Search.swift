@@ -75,6 +75,9 @@ extension IndexSnapshot {
             cursor = c
         }
         let offset = max(0, options.offset), limit = max(0, options.limit)
+        var cost = StoredReadCost()   // stored text read for re-ranking and highlights
+        // Whole fields the re-ranking read, which the page's highlights then need not read again.
+        var wholeFields: [StoredFieldKey: [UInt8]] = [:]
         var ranked: [(segment: Int, doc: UInt32, score: Double, global: Int, keys: [UInt64], missing: UInt8)] = []
         var rankBase = cursor?.rank ?? 0   // hits before `ranked[0]`
         var skip = offset                  // of `ranked`, before the page
@@ -87,7 +90,7 @@ extension IndexSnapshot {
             collect(matches, into: &collector)
             ranked = collector.sorted().map { ($0.segment, $0.doc, $0.score, $0.global, Array($0.keys.prefix(order.keys.count)), $0.missing) }
         } else {
-            let reranker = options.reranking.map { WordBoundaryRanker(options: $0, leaves: leaves) }
+            let reranker = options.reranking.map { WordBoundaryRanker(options: $0, leaves: leaves, analyzer: analyzer) }
             let rerank = reranker?.isUseful == true
             // One order whatever the page: the best `candidates` by BM25 re-ranked, then the rest
             // in BM25 order. A page is a slice of it, so only the first `end` of it are needed.
@@ -115,10 +118,22 @@ extension IndexSnapshot {
             if rerank, after == nil, let reranker {
                 let w = min(window, entries.count)
                 try verifyStoredValues(entries[0..<w].map { ($0.segment, $0.doc) })
-                for i in 0..<w {
-                    let seg = segments[entries[i].segment], doc = Int(entries[i].doc)
-                    entries[i].score *= reranker.factor { seg.storedText(doc, field: $0) }
+                let factors = try reranker.factors(count: w) { (i, f, limit, bytes) throws(SearchError) -> Bool? in
+                    let seg = segments[entries[i].segment]
+                    guard f < seg.stored.count, let table = seg.stored[f] else { return nil }
+                    do throws(StoredValueError) {
+                        let complete = try table.utf8Prefix(Int(entries[i].doc), limit: limit, into: &bytes, cost: &cost)
+                        if complete == true && options.highlight != nil {
+                            wholeFields[StoredFieldKey(segment: entries[i].segment, doc: entries[i].doc, field: f)] = bytes
+                        }
+                        return complete
+                    } catch {
+                        if let e = error.storage { throw .damagedIndex(e) }
+                        throw .damagedIndex(.corrupt(path: seg.origin ?? "(index in memory)",
+                                                     reason: "field \(schema.fields[f].name), document \(entries[i].doc): \(error.description)"))
+                    }
                 }
+                for i in 0..<w { entries[i].score *= factors[i] }
                 entries[0..<w].sort { $0.score > $1.score || ($0.score == $1.score && $0.global < $1.global) }
             }
             ranked = entries.map { ($0.segment, $0.doc, $0.score, $0.global, [], 0) }
@@ -134,7 +149,6 @@ extension IndexSnapshot {
         }
         try verifyStoredValues(page.map { ($0.segment, $0.doc) })
         let highlighter = options.highlight.map { Highlighter(analyzer: analyzer, options: $0) }
-        var cost = StoredReadCost()
         var hits: [Hit] = []
         hits.reserveCapacity(page.count)
         for entry in page {
@@ -144,7 +158,8 @@ extension IndexSnapshot {
                 for (f, field) in schema.fields.enumerated() where field.indexed {
                     let patterns = leaves.filter { $0.fields.contains(f) }
                     do {
-                        if let h = try highlight(seg, doc: Int(entry.doc), field: f, patterns: patterns, highlighter, cost: &cost) {
+                        let known = wholeFields[StoredFieldKey(segment: entry.segment, doc: entry.doc, field: f)]
+                        if let h = try highlight(seg, doc: Int(entry.doc), field: f, patterns: patterns, highlighter, known: known, cost: &cost) {
                             highlights.append(h)
                         }
                     } catch {
@@ -166,9 +181,9 @@ extension IndexSnapshot {
     /// ``Highlighter/wholeTextLimit`` bytes whole; a longer (chunked) one only in the chunks
     /// around its best match, found in the postings — the chunk where that match starts and its
     /// two neighbours. Ranges are offsets into the whole field either way; for a long field they
-    /// cover only that window.
+    /// cover only that window. `known`: the field's whole text when the caller has read it.
     private func highlight(_ seg: Segment, doc: Int, field f: Int, patterns: [PhrasePattern], _ highlighter: Highlighter,
-                           cost: inout StoredReadCost) throws(StoredValueError) -> FieldHighlight? {
+                           known: [UInt8]?, cost: inout StoredReadCost) throws(StoredValueError) -> FieldHighlight? {
         guard !patterns.isEmpty, f < seg.stored.count, let table = seg.stored[f] else { return nil }
         let value = try table.value(doc)
         let name = schema.fields[f].name
@@ -203,7 +218,12 @@ extension IndexSnapshot {
             return FieldHighlight(field: name, utf8Ranges: ranges.map { (windowStart + $0.lowerBound)..<(windowStart + $0.upperBound) },
                                   utf16Ranges: utf16, snippet: snippet)
         }
-        guard let text = try table.text(of: value, cost: &cost) else { return nil }
+        // The whole field, unless re-ranking has read it already.
+        let text: String
+        if let known { text = String(decoding: known, as: UTF8.self) } else {
+            guard let t = try table.text(of: value, cost: &cost) else { return nil }
+            text = t
+        }
         let ranges = highlighter.analyze(text, patterns: patterns, cost: &cost).ranges
         if ranges.isEmpty { return nil }
         return FieldHighlight(field: name, utf8Ranges: ranges, utf16Ranges: FieldHighlight.utf16(ranges, in: text),
@@ -332,4 +352,11 @@ extension IndexSnapshot {
         if let interrupt, interrupt.shouldStop(), let error = interrupt.error { throw error }
         return (matches, compiler.leaves)
     }
+}
+
+/// A stored field of one document of a snapshot.
+private struct StoredFieldKey: Hashable {
+    var segment: Int
+    var doc: UInt32
+    var field: Int
 }

@@ -12,8 +12,8 @@ public struct SearchOptions: Hashable, Sendable {
     public var highlight: HighlightOptions?
     /// The longest a search may run; beyond it, it throws ``SearchError/timeLimitExceeded``.
     public var timeLimit: Duration?
-    /// Re-rank the best candidates by Chinese word boundaries (off by default: it costs more
-    /// than the search itself; see the README's measurements).
+    /// Re-ranking of the best candidates by Chinese word boundaries and clause proximity
+    /// (``Reranking``, on by default); nil ranks by BM25 alone.
     public var reranking: Reranking?
     /// The order of hits: by score when empty (the default), else by these typed fields in turn
     /// (``SortField``: documents without a value last, ties in document order). Re-ranking does
@@ -28,9 +28,10 @@ public struct SearchOptions: Hashable, Sendable {
     public var after: String?
 
     /// Options for a search; by default the 10 best hits by score, BM25 with its usual
-    /// parameters, no highlights, no time limit, no re-ranking, no facets.
+    /// parameters re-ranked by word boundaries (``Reranking``), no highlights, no time limit,
+    /// no facets.
     public init(limit: Int = 10, offset: Int = 0, bm25: BM25 = BM25(), highlight: HighlightOptions? = nil,
-                timeLimit: Duration? = nil, reranking: Reranking? = nil,
+                timeLimit: Duration? = nil, reranking: Reranking? = Reranking(),
                 sort: [SortField] = [], facets: [FacetRequest] = [], after: String? = nil) {
         self.reranking = reranking
         self.sort = sort

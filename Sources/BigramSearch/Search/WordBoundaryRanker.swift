@@ -1,127 +1,125 @@
-/// Applies ``Reranking`` to one hit.
+/// Applies ``Reranking`` to the best candidates of a search.
+///
+/// Occurrences are found where the index found them: in each candidate's stored text read back
+/// and normalized as the analysis reads it (``NormalizedCJKText``: any whitespace between
+/// characters, compatibility and width forms, Traditional folding when the index folds), and
+/// mapped back to the original bytes. Costs, per search: the stored text of the candidates read
+/// only as far as needed (``prefixSteps``: further only when the occurrences sought are not all
+/// in what was read), one table load per character read, and one ICU dictionary call over the
+/// windows of every candidate's occurrences together (a call costs ~2 µs however short its text,
+/// so one call per occurrence cost more than the rest of the search).
 struct WordBoundaryRanker {
     let options: Reranking
-    /// Multi-character CJK pieces of the query's phrases (as UTF-8), with the fields they search
-    /// and the phrase (clause) they belong to.
-    let pieces: [(bytes: [UInt8], fields: [Int], clause: Int)]
+    /// Multi-character Han/Kana pieces of the query's phrases, normalized as the index reads
+    /// them, with the fields they search and the phrase (clause) they belong to.
+    let pieces: [(characters: [UInt32], fields: [Int], clause: Int)]
+    let folding: TraditionalFolding?
+    /// The fields any piece searches, in order.
+    private let fields: [Int]
+
+    /// Characters of context on each side of an occurrence given to the dictionary.
+    static let context = 4
+    /// Bytes of a candidate's field read in turn, until every occurrence sought is found: the
+    /// first 1 KiB, then 8 KiB, then 60 KiB (less than a chunk of a long value, which is read
+    /// in whole 64 KiB chunks: its first read covers every step). Occurrences beyond are not
+    /// examined (the factor is decided from those before), so a long field costs what a short
+    /// one does.
+    static let prefixSteps = [1 << 10, 8 << 10, 60 << 10]
 
     private static let dictionary: WordBreakerPool? = try? WordBreakerPool(.dictionary)
 
-    init(options: Reranking, leaves: [PhrasePattern]) {
+    init(options: Reranking, leaves: [PhrasePattern], analyzer: any Analyzer) {
         self.options = options
-        var pieces: [(bytes: [UInt8], fields: [Int], clause: Int)] = []
+        let folding = analyzer.bigramOptions?.foldTraditional == true ? TraditionalFolding.shared : nil
+        self.folding = folding
+        var pieces: [(characters: [UInt32], fields: [Int], clause: Int)] = []
         for (clause, leaf) in leaves.enumerated() {
-            // The CJK runs of the phrase's text, as typed (normalization changes no CJK character).
-            var run: [UInt8] = [], chars = 0
-            func flush() {
-                if chars >= 2 { pieces.append((run, leaf.fields, clause)) }
-                run.removeAll(); chars = 0
-            }
-            for scalar in leaf.text.unicodeScalars {
-                if CharacterClass.of(scalar.value) == .hanKana {
-                    TermKey.appendUTF8(scalar.value, to: &run)
-                    chars += 1
-                } else if !(scalar.properties.isWhitespace && chars > 0) {
-                    flush()
-                }
-            }
-            flush()
+            for p in NormalizedCJKText.cjkPieces(of: leaf.text, folding: folding) { pieces.append((p, leaf.fields, clause)) }
         }
         self.pieces = pieces
+        fields = Array(Set(pieces.flatMap(\.fields))).sorted()
     }
 
     var isUseful: Bool { !pieces.isEmpty && Self.dictionary != nil }
 
-    /// The factor (≤ 1) for the document whose stored field texts are `texts[field]`.
-    func factor(_ texts: (Int) -> String?) -> Double {
-        guard let pool = Self.dictionary else { return 1 }
-        var examined = 0, straddling = 0
-        // Per field: (clause, scalar offset range) of each examined occurrence, for proximity.
-        var occurrencesByField: [Int: [(clause: Int, start: Int, end: Int)]] = [:]
-        for (piece, fields, clause) in pieces {
-            for f in fields {
-                guard let text = texts(f) else { continue }
-                var found = 0
-                var from = text.utf8.startIndex
-                while found < options.occurrences, let r = Self.find(piece, in: text, from: from) {
-                    found += 1
-                    examined += 1
-                    if options.penalty > 0 && Self.straddles(r, in: text, pool: pool) { straddling += 1 }
-                    if options.proximityWeight > 0 {
-                        // Gaps measured in UTF-8 bytes ÷ 3 ≈ CJK characters (cheap, O(1) offsets).
-                        let u = text.utf8
-                        let start = u.distance(from: u.startIndex, to: r.lowerBound) / 3
-                        occurrencesByField[f, default: []].append((clause, start, u.distance(from: u.startIndex, to: r.upperBound) / 3))
-                    }
-                    from = r.upperBound
-                }
-            }
-        }
-        guard examined > 0 else { return 1 }
-        var factor = 1 - options.penalty * Double(straddling) / Double(examined)
-        // Proximity: the smallest gap between occurrences of two different clauses.
-        var best = Int.max
-        for occurrences in occurrencesByField.values {
-            for a in occurrences {
-                for b in occurrences where b.clause != a.clause && b.start >= a.end {
-                    best = min(best, b.start - a.end)
-                }
-            }
-        }
-        if best != Int.max { factor *= 1 + options.proximityWeight / (1 + Double(best) / 16) }
-        return factor
+    /// One examined occurrence: of which candidate and clause, where its window is in the
+    /// dictionary call's text, and where it is in the field (UTF-8 offsets, for proximity).
+    private struct Occurrence {
+        var candidate: Int, clause: Int, field: Int
+        var windowStart: Int, windowEnd: Int
+        var utf8Start: Int, utf8End: Int
     }
 
-    /// The next occurrence of `needle` (UTF-8 of CJK characters) in `text` at or after `from`,
-    /// allowing ASCII whitespace between its characters (line wraps, as the index does). A byte
-    /// search: the text's UTF-8 is scanned once, without decoding.
-    static func find(_ needle: [UInt8], in text: String, from: String.Index) -> Range<String.Index>? {
-        guard let first = needle.first else { return nil }
-        let u = text.utf8
-        let start = u.distance(from: u.startIndex, to: from)
-        var found: Range<Int>?
-        var text = text
-        text.withUTF8 { bytes in
-            var i = start
-            let n = bytes.count
-            while i < n {
-                guard bytes[i] == first else { i += 1; continue }
-                var j = i, k = 0
-                while k < needle.count && j < n {
-                    if bytes[j] == needle[k] {
-                        j += 1; k += 1
-                        continue
-                    }
-                    // Between two characters (the needle is at a lead byte), skip ASCII whitespace.
-                    let b = bytes[j]
-                    if needle[k] & 0xC0 != 0x80 && (b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09) { j += 1; continue }
-                    break
-                }
-                if k == needle.count { found = i..<j; return }
-                i += 1
-            }
-        }
-        guard let r = found else { return nil }
-        return u.index(u.startIndex, offsetBy: r.lowerBound)..<u.index(u.startIndex, offsetBy: r.upperBound)
-    }
-
-    /// True when the occurrence `r` starts or ends inside a dictionary word, judged on a window
-    /// of a few characters around it (whitespace removed, as the index reads it).
-    static func straddles(_ r: Range<String.Index>, in text: String, pool: WordBreakerPool) -> Bool {
-        let s = text.unicodeScalars
-        let lower = s.index(r.lowerBound, offsetBy: -4, limitedBy: s.startIndex) ?? s.startIndex
-        let upper = s.index(r.upperBound, offsetBy: 4, limitedBy: s.endIndex) ?? s.endIndex
+    /// The score factor of each of `count` candidates. `read(candidate, field, limit, &bytes)`
+    /// appends at least the first `limit` bytes of the candidate's stored field (all when shorter)
+    /// and returns whether it read the whole field, or nil when the field has no stored text.
+    func factors<E: Error>(count: Int, read: (Int, Int, Int, inout [UInt8]) throws(E) -> Bool?) throws(E) -> [Double] {
+        guard let pool = Self.dictionary, count > 0 else { return [Double](repeating: 1, count: count) }
+        var text = NormalizedCJKText()
+        var bytes: [UInt8] = []
         var window: [UInt16] = []
-        var start = 0, end = 0
-        var i = lower
-        while i < upper {
-            if i == r.lowerBound { start = window.count }
-            if i == r.upperBound { end = window.count }
-            if !s[i].properties.isWhitespace { window.append(contentsOf: s[i].utf16) }
-            i = s.index(after: i)
+        var occurrences: [Occurrence] = []
+        for candidate in 0..<count {
+            for f in fields {
+                bytes.removeAll(keepingCapacity: true)
+                guard var complete = try read(candidate, f, Self.prefixSteps[0], &bytes) else { continue }
+                var found: [(clause: Int, ranges: [ClosedRange<Int>])] = []
+                var step = 0
+                while true {
+                    bytes.withUnsafeBufferPointer { text.load($0, folding: folding) }
+                    found = pieces.filter { $0.fields.contains(f) }.map {
+                        ($0.clause, text.occurrences(of: $0.characters, limit: options.occurrences))
+                    }
+                    // A prefix is enough when it holds every occurrence sought, each with its context.
+                    let enough = found.allSatisfy { $0.ranges.count == options.occurrences }
+                        && found.allSatisfy { ($0.ranges.last?.upperBound ?? 0) + Self.context < text.characters.count }
+                    // The next step that reads more than this read (a chunked value is read in
+                    // whole 64 KiB chunks, so its first read may already cover them all).
+                    while step < Self.prefixSteps.count && Self.prefixSteps[step] <= bytes.count { step += 1 }
+                    if complete || enough || step == Self.prefixSteps.count { break }
+                    bytes.removeAll(keepingCapacity: true)
+                    complete = try read(candidate, f, Self.prefixSteps[step], &bytes) ?? true
+                }
+                for (clause, ranges) in found {
+                    for r in ranges {
+                        let (s, e) = text.appendWindow(around: r, context: Self.context, to: &window)
+                        window.append(0x0A)   // a line break: the dictionary breaks around it
+                        let b = text.byteRange(r)
+                        occurrences.append(Occurrence(candidate: candidate, clause: clause, field: f, windowStart: s, windowEnd: e,
+                                                      utf8Start: b.lowerBound, utf8End: b.upperBound))
+                    }
+                }
+            }
         }
-        if r.upperBound == upper { end = window.count }
-        let boundaries = pool.withBreaker { $0.boundaries(in: window) }
-        return !(boundaries.contains(Int32(start)) && boundaries.contains(Int32(end)))
+        var isBoundary = [Bool](repeating: false, count: window.count + 1)
+        if options.penalty > 0 && !window.isEmpty {
+            for b in pool.withBreaker({ $0.boundaries(in: window) }) where b >= 0 && Int(b) < isBoundary.count {
+                isBoundary[Int(b)] = true
+            }
+        }
+        var factors = [Double](repeating: 1, count: count)
+        var k = 0
+        while k < occurrences.count {
+            let candidate = occurrences[k].candidate
+            var end = k
+            while end < occurrences.count && occurrences[end].candidate == candidate { end += 1 }
+            let mine = occurrences[k..<end]
+            let straddling = options.penalty > 0 ? mine.filter { !(isBoundary[$0.windowStart] && isBoundary[$0.windowEnd]) }.count : 0
+            var factor = 1 - options.penalty * Double(straddling) / Double(mine.count)
+            if options.proximityWeight > 0 {
+                // The smallest gap between occurrences of two different clauses in one field, in
+                // UTF-8 bytes ÷ 3 ≈ CJK characters.
+                var best = Int.max
+                for a in mine {
+                    for b in mine where b.field == a.field && b.clause != a.clause && b.utf8Start >= a.utf8End {
+                        best = min(best, (b.utf8Start - a.utf8End) / 3)
+                    }
+                }
+                if best != Int.max { factor *= 1 + options.proximityWeight / (1 + Double(best) / 16) }
+            }
+            factors[candidate] = factor
+            k = end
+        }
+        return factors
     }
 }

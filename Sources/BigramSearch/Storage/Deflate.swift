@@ -35,6 +35,34 @@ enum Deflate {
         buffer.withUnsafeBytes(in: range) { decompress($0, size: size, appendingTo: &out) }
     }
 
+    /// Inflates the first `count` bytes of the zlib data `range` of `buffer` at the end of `out`
+    /// (the data must give at least that many); on failure returns false and leaves `out` as it
+    /// was. What follows in the stream is neither inflated nor checked.
+    static func decompressPrefix(_ buffer: ByteBuffer, _ range: Range<Int>, count: Int, appendingTo out: inout [UInt8]) -> Bool {
+        guard count > 0 else { return true }
+        guard count <= maximumOutput, count <= maximumInflatedSize(ofCompressed: range.count) else { return false }
+        return buffer.withUnsafeBytes(in: range) { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+            let start = out.count
+            var stream = z_stream()
+            guard inflateInit_(&stream, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return false }
+            defer { inflateEnd(&stream) }
+            stream.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
+            stream.avail_in = uInt(bytes.count)
+            out.append(contentsOf: repeatElement(0, count: count))
+            let rc = out.withUnsafeMutableBufferPointer { o in
+                stream.next_out = o.baseAddress! + start
+                stream.avail_out = uInt(count)
+                return inflate(&stream, Z_SYNC_FLUSH)
+            }
+            guard rc == Z_OK || rc == Z_STREAM_END, Int(stream.total_out) == count else {
+                out.removeLast(out.count - start)
+                return false
+            }
+            return true
+        }
+    }
+
     /// The deflated form of `bytes`, or nil when it would not save at least 10% (or, with `always`,
     /// only when zlib fails).
     static func compress(_ bytes: UnsafeRawBufferPointer, always: Bool = false) -> [UInt8]? {

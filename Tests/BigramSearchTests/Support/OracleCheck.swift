@@ -95,13 +95,13 @@ func runOracle(
             do {
                 let count = try snapshot.count(expectedQuery)
                 if count != ids.count { report("count(\(shown)) = \(count), matchingIDs has \(ids.count)") }
-                let top5 = try snapshot.search(expectedQuery, options: SearchOptions(limit: 5))
+                let top5 = try snapshot.search(expectedQuery, options: SearchOptions(limit: 5, reranking: nil))
                 if top5.totalCount != ids.count { report("search(limit 5).totalCount = \(top5.totalCount) for \(shown), expected \(ids.count)") }
-                let viaString = try snapshot.search(syntax, options: SearchOptions(limit: 5))
+                let viaString = try snapshot.search(syntax, options: SearchOptions(limit: 5, reranking: nil))
                 if viaString.totalCount != ids.count { report("search(\"\(shown)\").totalCount = \(viaString.totalCount), expected \(ids.count)") }
-                let lenient = try snapshot.search(lenient: syntax, options: SearchOptions(limit: 5))
+                let lenient = try snapshot.search(lenient: syntax, options: SearchOptions(limit: 5, reranking: nil))
                 if lenient.totalCount != ids.count { report("search(lenient: \"\(shown)\").totalCount = \(lenient.totalCount), expected \(ids.count)") }
-                let all = try snapshot.search(expectedQuery, options: SearchOptions(limit: Int.max))
+                let all = try snapshot.search(expectedQuery, options: SearchOptions(limit: Int.max, reranking: nil))
                 let order = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
                 if all.hits.count != ids.count || Set(all.hits.map(\.id)) != actual {
                     report("search(limit max) of \(shown) returned \(all.hits.count) hits, expected \(ids.count)")
