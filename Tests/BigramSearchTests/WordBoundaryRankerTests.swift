@@ -134,4 +134,89 @@ private func factors(_ texts: [String], query: String, fold: Bool = false) throw
             }
         }
     }
+
+    /// Normalizing a text piece by piece, in any cut (also through a character or a combining
+    /// sequence), gives what normalizing it at once gives.
+    @Test func extendingInPiecesEqualsLoadingWhole() throws {
+        var rng = SplitMix64(7)
+        var texts = try Seeds.texts().map { String($0.prefix(3000)) }
+        texts += ["か\u{3099}く\u{3099}生\u{0301}", "一\u{F901}新ｶﾀｶﾅ", "非常\n   熟悉\u{3000}x", "體育\u{2028}繁體"]
+        for text in texts {
+            let bytes = Array(text.utf8)
+            for folding in [nil, TraditionalFolding.shared] {
+                var whole = NormalizedCJKText()
+                bytes.withUnsafeBufferPointer { whole.load($0, folding: folding) }
+                for _ in 0..<8 {
+                    var pieces = NormalizedCJKText()
+                    var end = 0
+                    while end < bytes.count {
+                        end = min(bytes.count, end + Int(rng.next() % 40) + 1)
+                        bytes.withUnsafeBufferPointer { pieces.extend($0, to: end, final: false, folding: folding) }
+                        // Only what no later byte can change is there: a prefix of the whole.
+                        #expect(pieces.characters.count <= whole.characters.count)
+                    }
+                    bytes.withUnsafeBufferPointer { pieces.extend($0, to: bytes.count, final: true, folding: folding) }
+                    #expect(pieces.characters.map(\.value) == whole.characters.map(\.value))
+                    #expect(pieces.characters.map(\.start) == whole.characters.map(\.start))
+                    #expect(pieces.characters.map(\.end) == whole.characters.map(\.end))
+                }
+            }
+        }
+    }
+
+    /// The match counts the evaluator records bound the occurrences looked for, and fields where a
+    /// phrase did not match are not read: the factors are those found without them, on the seeds'
+    /// paragraphs, for one-word, multi-word, OR and NOT queries, in one field and in two.
+    @Test func matchCountsChangeNoFactor() throws {
+        let paragraphs = try Seeds.texts().flatMap(Seeds.paragraphs(in:))
+        let schema = Schema([.init("text"), .init("title", boost: 2)])
+        let writer = try IndexWriter(schema: schema)
+        for (i, p) in paragraphs.enumerated() {
+            try writer.add(Document(id: "p\(i)", fields: ["text": p, "title": String(p.prefix(12))]))
+        }
+        let s = writer.snapshot()
+        let options = Reranking()
+        var compared = 0
+        for query in ["企业", "发展 经济", "常熟", "治理 OR 建设", "工作 -企业", "title:常熟", "\"社会治理\"", "业园", "小微 企业 发展"] {
+            let plain = try s.search(query, options: SearchOptions(limit: 50, reranking: nil)).hits
+            let reranked = Dictionary(uniqueKeysWithValues: try s.search(query, options: SearchOptions(limit: 50, reranking: options)).hits.map { ($0.id, $0.score) })
+            let analyzer = try BigramAnalyzer()
+            var compiler = QueryCompiler(schema: schema, analyzer: analyzer)
+            _ = try compiler.compile(try s.queryParser.parse(query))
+            let ranker = WordBoundaryRanker(options: options, leaves: compiler.leaves, analyzer: analyzer)
+            for hit in plain.prefix(options.candidates) {
+                let fields = [hit["text"] ?? "", hit["title"] ?? ""]
+                let expected = ranker.factors(count: 1) { (_, f, _, bytes) -> Bool? in
+                    bytes += Array(fields[f].utf8)
+                    return true
+                }[0]
+                let found = try #require(reranked[hit.id]) / hit.score
+                #expect(abs(found - expected) < 1e-9, "\(query): \(hit.id) \(found) against \(expected)")
+                compared += 1
+            }
+        }
+        #expect(compared > 60)
+    }
+
+    /// Occurrences with ASCII (but `_`) or common CJK punctuation on both sides skip the
+    /// dictionary call because ICU always breaks there: checked against ICU for every such
+    /// neighbour, around Han and Katakana words.
+    @Test func theNeighboursThatSkipTheDictionaryAlwaysBreak() throws {
+        let pool = try WordBreakerPool(.dictionary)
+        var safe = (UInt32(0x21)...0x7E).filter { WordBoundaryRanker.breaksBeside($0) }
+        safe += (UInt32(0x2000)...0x303F).filter { WordBoundaryRanker.breaksBeside($0) }
+        #expect(!WordBoundaryRanker.breaksBeside(0x5F) && !WordBoundaryRanker.breaksBeside(0x3006) && !WordBoundaryRanker.breaksBeside(0x4E00))
+        #expect(safe.count > 90)
+        for word in ["常熟", "熟悉", "カタカナ", "ひらがな"] {
+            let w = Array(word.utf16)
+            for c in safe {
+                let n = Array(String(Unicode.Scalar(c)!).utf16)
+                for text in [n + w + n, w + n, n + w] {
+                    let start = text.count == w.count + 2 * n.count || text.first == n.first ? n.count : 0
+                    let b = pool.withBreaker { $0.boundaries(in: text) }
+                    #expect(b.contains(Int32(start)) && b.contains(Int32(start + w.count)), "\(word) beside U+\(String(c, radix: 16))")
+                }
+            }
+        }
+    }
 }

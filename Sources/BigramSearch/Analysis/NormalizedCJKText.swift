@@ -21,18 +21,40 @@ struct NormalizedCJKText {
     private(set) var characters: [Character] = []
 
     private var piece: [UInt32] = []
+    /// Input bytes read so far (``extend(_:to:final:folding:)``): the characters of every piece
+    /// before the one that starts at `pieceStart` are in `characters`.
+    private(set) var consumed = 0
+    private var pieceStart = -1
+    private var pieceFirst: UInt32 = 0
 
     /// Replaces the contents with the characters of `utf8`.
     ///
     /// - Complexity: O(n) in the bytes, one table load per character.
     mutating func load(_ utf8: UnsafeBufferPointer<UInt8>, folding: TraditionalFolding?) {
-        characters.removeAll(keepingCapacity: true)
+        reset()
         characters.reserveCapacity(utf8.count)
+        extend(utf8, to: utf8.count, final: true, folding: folding)
+    }
+
+    /// Empties the text, for reading another with ``extend(_:to:final:folding:)``.
+    mutating func reset() {
+        characters.removeAll(keepingCapacity: true)
+        piece.removeAll(keepingCapacity: true)
+        consumed = 0
+        pieceStart = -1
+    }
+
+    /// Reads on up to byte `end` of `utf8`, a text of which the bytes before ``consumed`` were read
+    /// by earlier calls (the same bytes: a longer read of the same prefix may be passed). Unless
+    /// `final` (no byte follows `end`), a character whose bytes do not all lie before `end` is left
+    /// for the next call, and so is the piece being read, which a later combining character could
+    /// still change: `characters` holds what no further byte can change.
+    ///
+    /// - Complexity: O(`end` − ``consumed``), one table load per character.
+    mutating func extend(_ utf8: UnsafeBufferPointer<UInt8>, to end: Int, final: Bool, folding: TraditionalFolding?) {
         let table = NormalizationTable.shared
-        let n = utf8.count
-        var i = 0
-        var pieceStart = -1
-        var pieceFirst: UInt32 = 0
+        let n = min(end, utf8.count)
+        var i = consumed
         while i < n {
             let start = i
             if utf8[i] < 0x80 {
@@ -44,7 +66,8 @@ struct NormalizedCJKText {
                 i += 1
                 continue
             }
-            let c = Self.decode(utf8, at: &i)
+            if !final && Self.isTruncated(utf8, at: i, end: n) { break }
+            let c = Self.decode(UnsafeBufferPointer(rebasing: utf8[..<n]), at: &i)
             if pieceStart < 0 || table.hasBoundaryBefore(c) {
                 if pieceStart >= 0 { finishPiece(pieceFirst, start: pieceStart, end: start, table, folding) }
                 pieceStart = start
@@ -54,7 +77,22 @@ struct NormalizedCJKText {
                 piece.append(c)
             }
         }
-        if pieceStart >= 0 { finishPiece(pieceFirst, start: pieceStart, end: n, table, folding) }
+        consumed = i
+        if final && pieceStart >= 0 {
+            finishPiece(pieceFirst, start: pieceStart, end: i, table, folding)
+            pieceStart = -1
+        }
+    }
+
+    /// Whether the sequence that starts with the lead byte at `i` is cut by `end` (its bytes before
+    /// `end` are all continuation bytes, but too few): more bytes may complete it.
+    private static func isTruncated(_ u: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> Bool {
+        let b0 = u[i]
+        let length = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 1
+        guard i + length > end else { return false }
+        var k = i + 1
+        while k < end { if u[k] & 0xC0 != 0x80 { return false }; k += 1 }
+        return true
     }
 
     @inline(__always)
@@ -155,8 +193,76 @@ struct NormalizedCJKText {
         return (start, end)
     }
 
+    /// The nearest characters before and after `r` that are not whitespace (nil at either end),
+    /// as ``appendWindow(around:context:to:)`` gives them to the dictionary.
+    func neighbours(of r: ClosedRange<Int>) -> (before: UInt32?, after: UInt32?) {
+        var k = r.lowerBound - 1
+        while k >= 0 && CharacterClass.of(characters[k].value) == .space { k -= 1 }
+        var j = r.upperBound + 1
+        while j < characters.count && CharacterClass.of(characters[j].value) == .space { j += 1 }
+        return (k >= 0 ? characters[k].value : nil, j < characters.count ? characters[j].value : nil)
+    }
+
+    /// The text normalized around the copy of `needle`'s UTF-8 (`length` bytes) at byte `offset`
+    /// of `bytes`, with the occurrence it is there and the offset in `bytes` where that text
+    /// starts: from a character that starts a normalization piece (so the characters are those
+    /// of the whole text from there on) with at least `context` characters other than
+    /// whitespace before the occurrence and after it, or up to either end of `bytes`. Nil when
+    /// the copy is not an occurrence, or when `bytes` (not `complete`: a prefix of the text)
+    /// ends before the context after it.
+    static func around(_ offset: Int, length: Int, of needle: [UInt32], in bytes: UnsafeBufferPointer<UInt8>, complete: Bool,
+                       context: Int, folding: TraditionalFolding?) -> (text: NormalizedCJKText, range: ClosedRange<Int>, base: Int)? {
+        var back = 4 * (context + 2), ahead = length + 4 * (context + 2)
+        while true {
+            let a = pieceStart(atOrBefore: max(0, offset - back), in: bytes)
+            let end = min(bytes.count, offset + ahead)
+            let final = complete && end == bytes.count
+            var t = NormalizedCJKText()
+            t.extend(UnsafeBufferPointer(rebasing: bytes[a..<end]), to: end - a, final: final, folding: folding)
+            let r = t.occurrences(of: needle, limit: Int.max).first { t.byteRange($0).lowerBound >= offset - a }
+            let before = r.map { r in t.characters[..<r.lowerBound].reduce(0) { $0 + (CharacterClass.of($1.value) == .space ? 0 : 1) } } ?? 0
+            let after = r.map { r in t.characters[(r.upperBound + 1)...].prefix(8 * (context + 2)).reduce(0) { $0 + (CharacterClass.of($1.value) == .space ? 0 : 1) } } ?? 0
+            if let r, t.byteRange(r).lowerBound == offset - a, before >= context || a == 0, after >= context || final {
+                return (t, r, a)
+            }
+            if let r, t.byteRange(r).lowerBound != offset - a { return nil }   // another occurrence first: not this copy's
+            let canGrowBack = a > 0, canGrowAhead = end < bytes.count
+            if r == nil && !canGrowAhead { return nil }
+            if !canGrowBack && !canGrowAhead { return nil }   // a prefix that ends too soon
+            if r != nil && before < context && canGrowBack { back *= 2 }
+            if r == nil || (after < context && !final) {
+                if !canGrowAhead { return nil }
+                ahead *= 2
+            }
+        }
+    }
+
+    /// The start of the character at or before byte `i` where a normalization piece starts
+    /// (ASCII, or a character with a normalization boundary before it), or 0.
+    private static func pieceStart(atOrBefore i: Int, in u: UnsafeBufferPointer<UInt8>) -> Int {
+        let table = NormalizationTable.shared
+        var p = min(i, u.count)
+        while true {
+            while p > 0 && p < u.count && u[p] & 0xC0 == 0x80 { p -= 1 }
+            if p == 0 || p >= u.count { return min(p, u.count) }
+            var k = p
+            let c = decode(u, at: &k)
+            if c < 0x80 || table.hasBoundaryBefore(c) { return p }
+            p -= 1
+        }
+    }
+
     /// The input byte range of characters `r`.
     func byteRange(_ r: ClosedRange<Int>) -> Range<Int> { Int(characters[r.lowerBound].start)..<Int(characters[r.upperBound].end) }
+
+    /// Whether `text` normalizes to Han/Kana characters and whitespace only (then a phrase of it
+    /// matches exactly where its one CJK piece occurs).
+    static func isCJKOnly(_ text: String, folding: TraditionalFolding?) -> Bool {
+        var scanned = NormalizedCJKText()
+        var t = text
+        t.withUTF8 { scanned.load($0, folding: folding) }
+        return scanned.characters.allSatisfy { [.hanKana, .space].contains(CharacterClass.of($0.value)) }
+    }
 
     /// The normalized (and folded) Han/Kana runs of a query phrase, of two or more characters:
     /// the pieces whose occurrences re-ranking examines.

@@ -52,7 +52,8 @@ extension IndexSnapshot {
     }
 
     func search(_ query: Query, options: SearchOptions, interrupt: SearchInterrupt?) throws(SearchError) -> SearchResults {
-        let (matches, leaves) = try evaluate(query, bm25: options.bm25, interrupt: interrupt)
+        let reranks = options.reranking != nil && options.sort.isEmpty
+        let (matches, leaves, evaluator) = try evaluate(query, bm25: options.bm25, interrupt: interrupt, recordsOccurrences: reranks)
         let total = matches.reduce(0) { $0 + $1.docs.count }
         if !options.sort.isEmpty || !options.facets.isEmpty {
             do { for segment in segments { try segment.verifyColumns() } } catch { throw .damagedIndex(error) }
@@ -118,7 +119,16 @@ extension IndexSnapshot {
             if rerank, after == nil, let reranker {
                 let w = min(window, entries.count)
                 try verifyStoredValues(entries[0..<w].map { ($0.segment, $0.doc) })
-                let factors = try reranker.factors(count: w) { (i, f, limit, bytes) throws(SearchError) -> Bool? in
+                // How often each leaf matched each candidate per field, as the evaluator counted.
+                let words = entries[0..<w].map { e -> UInt64 in
+                    let m = matches[e.segment]
+                    return Self.firstIndex(of: e.doc, in: m.docs).map { m.occurrenceWord($0) } ?? 0
+                }
+                let count = { (i: Int, leaf: Int, field: Int) -> Int? in
+                    guard let evaluator, let slot = leaves[leaf].fields.firstIndex(of: field) else { return nil }
+                    return evaluator.occurrenceCount(words[i], leaf: leaf, slot: slot)
+                }
+                let factors = try reranker.factors(count: w, matchCount: count) { (i, f, limit, bytes) throws(SearchError) -> Bool? in
                     let seg = segments[entries[i].segment]
                     guard f < seg.stored.count, let table = seg.stored[f] else { return nil }
                     do throws(StoredValueError) {
@@ -236,7 +246,7 @@ extension IndexSnapshot {
     /// - Complexity: the query's evaluation plus O(m) for `m` matches, without the ranking of a
     ///   search.
     public func matches(_ query: Query, bm25: BM25 = BM25()) throws(SearchError) -> [ScoredDocument] {
-        let (matches, _) = try evaluate(query, bm25: bm25, readsIDs: true)
+        let (matches, _, _) = try evaluate(query, bm25: bm25, readsIDs: true)
         var all = AllMatchesCollector(segments: segments, expected: matches.reduce(0) { $0 + $1.docs.count })
         collect(matches, into: &all)
         return all.matches
@@ -282,7 +292,7 @@ extension IndexSnapshot {
     /// - Complexity: the query's evaluation, plus O(m) for `m` matches (ids are read from each
     ///   segment's id table); no ranking.
     public func matchingIDs(_ query: Query) throws(SearchError) -> [String] {
-        let (matches, _) = try evaluate(query, bm25: BM25(), readsIDs: true)
+        let (matches, _, _) = try evaluate(query, bm25: BM25(), readsIDs: true)
         var ids = MatchingIDsCollector(segments: segments, expected: matches.reduce(0) { $0 + $1.docs.count })
         collect(matches, into: &ids)
         return ids.ids
@@ -291,6 +301,16 @@ extension IndexSnapshot {
     private static func saturatingAdd(_ a: Int, _ b: Int) -> Int {
         let (sum, overflow) = a.addingReportingOverflow(b)
         return overflow ? Int.max : sum
+    }
+
+    /// The index of `doc` in `docs` (ascending), by binary search.
+    private static func firstIndex(of doc: UInt32, in docs: [UInt32]) -> Int? {
+        var lo = 0, hi = docs.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if docs[mid] < doc { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < docs.count && docs[lo] == doc ? lo : nil
     }
 
     /// Identifies this snapshot in cursors: its segments and their deletions.
@@ -315,17 +335,26 @@ extension IndexSnapshot {
         var f = Fingerprint()
         f.add(query.description)
         for s in options.sort { f.add(s.field); f.add(s.descending ? 1 : 0) }
-        f.add("\(options.bm25)")
-        f.add(options.sort.isEmpty ? "\(String(describing: options.reranking))" : "")
+        // (Numbers, not descriptions: formatting a struct by reflection cost more than a small search.)
+        f.add(options.bm25.k1.bitPattern)
+        f.add(options.bm25.b.bitPattern)
+        if options.sort.isEmpty, let r = options.reranking {
+            f.add(UInt64(r.candidates))
+            f.add(UInt64(r.occurrences))
+            f.add(r.penalty.bitPattern)
+            f.add(r.proximityWeight.bitPattern)
+        }
         return f.value
     }
 
     /// Evaluates `query` in every segment. `readsIDs`: the caller reads the ids of any matches
     /// (verified whole here; a ranked search verifies only its page's, ``verifyStoredValues(_:)``).
-    private func evaluate(_ query: Query, bm25: BM25, interrupt: SearchInterrupt? = nil,
-                          readsIDs: Bool = false) throws(SearchError) -> (matches: [QueryEvaluator.Matches], leaves: [PhrasePattern]) {
+    /// `recordsOccurrences`: keep each match's counts per leaf and field (for re-ranking).
+    private func evaluate(_ query: Query, bm25: BM25, interrupt: SearchInterrupt? = nil, readsIDs: Bool = false,
+                          recordsOccurrences: Bool = false) throws(SearchError)
+        -> (matches: [QueryEvaluator.Matches], leaves: [PhrasePattern], evaluator: QueryEvaluator?) {
         var compiler = QueryCompiler(schema: schema, analyzer: analyzer)
-        guard let compiled = try compiler.compile(query) else { return ([], []) }
+        guard let compiled = try compiler.compile(query) else { return ([], [], nil) }
         // Checksums of mapped sections are verified on first use: the fields searched (and the
         // ids when all may be read) here, each term's postings as it is looked up, each id and
         // stored value of a page before it is read (``verifyStoredValues``).
@@ -339,7 +368,8 @@ extension IndexSnapshot {
         if !compiler.filters.isEmpty {
             do { for segment in segments { try segment.verifyColumns() } } catch { throw .damagedIndex(error) }
         }
-        let evaluator = QueryEvaluator(snapshot: self, leaves: compiler.leaves, filters: compiler.filters, bm25: bm25, interrupt: interrupt)
+        let evaluator = QueryEvaluator(snapshot: self, leaves: compiler.leaves, filters: compiler.filters, bm25: bm25, interrupt: interrupt,
+                                       recordsOccurrences: recordsOccurrences)
         let matches: [QueryEvaluator.Matches]
         if parallelSegments && segments.count > 1 {
             matches = ParallelBuild.run(count: segments.count) { evaluator.evaluate(compiled, segment: $0) }
@@ -350,7 +380,7 @@ extension IndexSnapshot {
         if let error = evaluator.damage.error { throw .damagedIndex(error) }
         // A search that overran its limit fails even if it never reached a poll point.
         if let interrupt, interrupt.shouldStop(), let error = interrupt.error { throw error }
-        return (matches, compiler.leaves)
+        return (matches, compiler.leaves, evaluator)
     }
 }
 

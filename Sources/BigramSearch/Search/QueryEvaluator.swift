@@ -22,13 +22,29 @@ final class QueryEvaluator: Sendable {
     private let documentCount: Int
     /// Damage found in the postings while evaluating; the search then throws it.
     let damage: DamageReport
+    /// occurrenceShift[leaf][fieldSlot]: where in ``Matches/occurrences`` the leaf's match count
+    /// in that field is kept (nil: not kept, or more slots than fit); empty unless asked for.
+    private let occurrenceShift: [[UInt64?]]
 
-    init(snapshot: IndexSnapshot, leaves: [PhrasePattern], filters: [CompiledFilter] = [], bm25: BM25, interrupt: SearchInterrupt? = nil) {
+    /// Bits per (leaf, field) count in ``Matches/occurrences``; a count is capped at 7.
+    static let occurrenceBits: UInt64 = 3
+
+    /// - Parameter recordsOccurrences: also keep, for each match, how often each leaf matched
+    ///   it in each field (``Matches/occurrences``), for re-ranking.
+    init(snapshot: IndexSnapshot, leaves: [PhrasePattern], filters: [CompiledFilter] = [], bm25: BM25, interrupt: SearchInterrupt? = nil,
+         recordsOccurrences: Bool = false) {
         self.snapshot = snapshot
         self.leaves = leaves
         self.filters = filters
         self.bm25 = bm25
         self.interrupt = interrupt
+        var next: UInt64 = 0
+        occurrenceShift = !recordsOccurrences ? [] : leaves.map { leaf in
+            leaf.fields.map { _ in
+                defer { next += Self.occurrenceBits }
+                return next + Self.occurrenceBits <= 64 ? next : nil
+            }
+        }
         let damage = DamageReport()
         self.damage = damage
         documentCount = snapshot.segments.reduce(0) { $0 + $1.documentCount }
@@ -72,6 +88,20 @@ final class QueryEvaluator: Sendable {
     struct Matches {
         var docs: [UInt32] = []
         var scores: [Double] = []
+        /// When the evaluator records occurrences, one word per document (else empty): for each
+        /// (leaf, field) with a place (``occurrenceCount(_:leaf:slot:)``), how often the leaf's
+        /// phrase matched the document in that field, at most 7. Zero where the leaf was not
+        /// evaluated for the document (it matched through another clause, or a NOT's).
+        var occurrences: [UInt64] = []
+
+        @inline(__always) func occurrenceWord(_ k: Int) -> UInt64 { occurrences.isEmpty ? 0 : occurrences[k] }
+    }
+
+    /// How often leaf `leaf` matched in its field `slot` the document of `word`
+    /// (``Matches/occurrences``): nil when not recorded, 7 for seven or more.
+    func occurrenceCount(_ word: UInt64, leaf: Int, slot: Int) -> Int? {
+        guard leaf < occurrenceShift.count, slot < occurrenceShift[leaf].count, let shift = occurrenceShift[leaf][slot] else { return nil }
+        return Int((word >> shift) & ((1 << Self.occurrenceBits) - 1))
     }
 
     /// Documents of segment `segment` matching `query`, ascending, with scores.
@@ -177,6 +207,10 @@ final class QueryEvaluator: Sendable {
                 m.scores.append(bm25.score(termFrequency: Double(found.freqs[k]), length: len,
                                            averageLength: averageLength[f], idf: weight))
             }
+            if l < occurrenceShift.count, let shift = occurrenceShift[l][slot] {
+                let cap = UInt32((1 << Self.occurrenceBits) - 1)
+                m.occurrences = found.freqs.map { UInt64(min($0, cap)) << shift }
+            }
             result = leaf.fields.count == 1 ? m : Self.union(result, m)
         }
         return result
@@ -207,10 +241,13 @@ final class QueryEvaluator: Sendable {
 
     static func intersect(_ a: Matches, _ b: Matches) -> Matches {
         var out = Matches()
+        let occurrences = !a.occurrences.isEmpty || !b.occurrences.isEmpty
         var i = 0, j = 0
         while i < a.docs.count && j < b.docs.count {
             if a.docs[i] < b.docs[j] { i += 1 } else if a.docs[i] > b.docs[j] { j += 1 } else {
-                out.docs.append(a.docs[i]); out.scores.append(a.scores[i] + b.scores[j]); i += 1; j += 1
+                out.docs.append(a.docs[i]); out.scores.append(a.scores[i] + b.scores[j])
+                if occurrences { out.occurrences.append(a.occurrenceWord(i) | b.occurrenceWord(j)) }
+                i += 1; j += 1
             }
         }
         return out
@@ -222,14 +259,21 @@ final class QueryEvaluator: Sendable {
         var out = Matches()
         out.docs.reserveCapacity(a.docs.count + b.docs.count)
         out.scores.reserveCapacity(a.docs.count + b.docs.count)
+        let occurrences = !a.occurrences.isEmpty || !b.occurrences.isEmpty
         var i = 0, j = 0
         while i < a.docs.count || j < b.docs.count {
             if j >= b.docs.count || (i < a.docs.count && a.docs[i] < b.docs[j]) {
-                out.docs.append(a.docs[i]); out.scores.append(a.scores[i]); i += 1
+                out.docs.append(a.docs[i]); out.scores.append(a.scores[i])
+                if occurrences { out.occurrences.append(a.occurrenceWord(i)) }
+                i += 1
             } else if i >= a.docs.count || b.docs[j] < a.docs[i] {
-                out.docs.append(b.docs[j]); out.scores.append(b.scores[j]); j += 1
+                out.docs.append(b.docs[j]); out.scores.append(b.scores[j])
+                if occurrences { out.occurrences.append(b.occurrenceWord(j)) }
+                j += 1
             } else {
-                out.docs.append(a.docs[i]); out.scores.append(a.scores[i] + b.scores[j]); i += 1; j += 1
+                out.docs.append(a.docs[i]); out.scores.append(a.scores[i] + b.scores[j])
+                if occurrences { out.occurrences.append(a.occurrenceWord(i) | b.occurrenceWord(j)) }
+                i += 1; j += 1
             }
         }
         return out
@@ -242,6 +286,7 @@ final class QueryEvaluator: Sendable {
             while j < excluded.count && excluded[j] < d { j += 1 }
             if j < excluded.count && excluded[j] == d { continue }
             out.docs.append(d); out.scores.append(a.scores[i])
+            if !a.occurrences.isEmpty { out.occurrences.append(a.occurrences[i]) }
         }
         return out
     }
