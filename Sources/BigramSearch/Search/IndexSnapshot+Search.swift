@@ -122,7 +122,7 @@ extension IndexSnapshot {
                 // How often each leaf matched each candidate per field, as the evaluator counted.
                 let words = entries[0..<w].map { e -> UInt64 in
                     let m = matches[e.segment]
-                    return Self.firstIndex(of: e.doc, in: m.docs).map { m.occurrenceWord($0) } ?? 0
+                    return PhraseMatcher.index(of: e.doc, in: m.docs).map { m.occurrenceWord($0) } ?? 0
                 }
                 let count = { (i: Int, leaf: Int, field: Int) -> Int? in
                     guard let evaluator, let slot = leaves[leaf].fields.firstIndex(of: field) else { return nil }
@@ -301,16 +301,6 @@ extension IndexSnapshot {
     private static func saturatingAdd(_ a: Int, _ b: Int) -> Int {
         let (sum, overflow) = a.addingReportingOverflow(b)
         return overflow ? Int.max : sum
-    }
-
-    /// The index of `doc` in `docs` (ascending), by binary search.
-    private static func firstIndex(of doc: UInt32, in docs: [UInt32]) -> Int? {
-        var lo = 0, hi = docs.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if docs[mid] < doc { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < docs.count && docs[lo] == doc ? lo : nil
     }
 
     /// Identifies this snapshot in cursors: its segments and their deletions.

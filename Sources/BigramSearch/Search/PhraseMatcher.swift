@@ -107,13 +107,18 @@ struct PhraseMatcher {
     @inline(__always)
     static func contains(_ sorted: [UInt32], _ value: Int) -> Bool {
         guard value >= 0 && value <= Int(UInt32.max) else { return false }
-        let v = UInt32(value)
+        return index(of: UInt32(value), in: sorted) != nil
+    }
+
+    /// The index of `v` in `sorted` (ascending), by binary search.
+    @inline(__always)
+    static func index(of v: UInt32, in sorted: [UInt32]) -> Int? {
         var lo = 0, hi = sorted.count
         while lo < hi {
             let mid = (lo + hi) >> 1
             if sorted[mid] < v { lo = mid + 1 } else { hi = mid }
         }
-        return lo < sorted.count && sorted[lo] == v
+        return lo < sorted.count && sorted[lo] == v ? lo : nil
     }
 
     /// A document list to intersect: one term's postings or a materialized union.
