@@ -60,9 +60,13 @@ func openWriter(_ path: String, mode: IndexWriter.OpenMode, schema: Schema? = ni
     }
 }
 
-/// Commits; a failure says whether the commit took effect.
+/// Waits for the writer's background merges (so the commit names their results: the command
+/// ends right after it), then commits; a failure says whether the commit took effect.
 func commit(_ writer: IndexWriter) throws(CLIError) {
-    do { try writer.commit() } catch {
+    do {
+        try writer.waitForMerges()
+        try writer.commit()
+    } catch {
         if case .storage(.committedButNotDurable) = error { throw CLIError(error.description) }
         throw CLIError("\(describe(error)); the commit failed, the index is unchanged")
     }

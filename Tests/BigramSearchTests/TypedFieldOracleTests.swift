@@ -236,6 +236,7 @@ private func buildSnapshot(_ ops: [Operation], directory: String? = nil, forceMe
     }
     if forceMerge { try writer.forceMerge() }
     guard let directory else { return writer.snapshot() }
+    try writer.waitForMerges()   // (the last commit names the merges' results)
     try writer.commit()
     writer.close()
     return try IndexStore.open(at: directory)

@@ -295,12 +295,12 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
 
     // MARK: 2. Merging is invisible to results
 
-    @Test(arguments: [(2, false), (3, true), (8, false)])
-    func mergingIsInvisibleToResults(mergeFactor: Int, onDisk: Bool) throws {
-        let what = "mergeFactor \(mergeFactor)\(onDisk ? ", on disk" : "")"
-        let dir = temporaryIndexPath("merge-\(mergeFactor)")
+    @Test(arguments: [(2, false, true), (3, true, true), (3, true, false), (8, false, true)])
+    func mergingIsInvisibleToResults(mergeFactor: Int, onDisk: Bool, background: Bool) throws {
+        let what = "mergeFactor \(mergeFactor)\(onDisk ? ", on disk" : "")\(background ? ", in the background" : "")"
+        let dir = temporaryIndexPath("merge-\(mergeFactor)-\(background)")
         defer { removeDirectory(dir) }
-        let options = IndexWriter.Options(maxBufferedBytes: 1 << 16, mergeFactor: mergeFactor)
+        let options = IndexWriter.Options(maxBufferedBytes: 1 << 16, mergeFactor: mergeFactor, mergesInBackground: background)
         let w = onDisk ? try IndexWriter(directory: dir, mode: .openOrCreate, schema: .article, options: options)
                        : try IndexWriter(schema: .article, options: options)
         var gen = TextGenerator(seed: try seedCharacters(), rng: 0x3E26_0000 + UInt64(mergeFactor))
@@ -385,6 +385,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         var reopenedBefore: IndexSnapshot?
         if onDisk {
             try w.commit()
+            try w.waitForMerges()   // (no merge file beside the commit's below)
+            try w.commit()
             let reopened = try IndexStore.open(at: dir)
             reopenedBefore = reopened
             #expect(try reopened.statistics == w.snapshot().statistics, "\(what): reopened statistics")
@@ -426,10 +428,12 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
 
     // MARK: 3. Bounded memory: segments are flushed to disk as documents come
 
-    @Test func smallBufferFlushesSegmentsToDiskBeforeCommit() throws {
-        let dir = temporaryIndexPath("stream")
+    @Test(arguments: [false, true])
+    func smallBufferFlushesSegmentsToDiskBeforeCommit(background: Bool) throws {
+        let dir = temporaryIndexPath("stream-\(background)")
         defer { removeDirectory(dir) }
-        let w = try IndexWriter(directory: dir, mode: .openOrCreate, schema: .text, options: .init(maxBufferedBytes: 1 << 16))
+        let w = try IndexWriter(directory: dir, mode: .openOrCreate, schema: .text,
+                                options: .init(maxBufferedBytes: 1 << 16, mergesInBackground: background))
         var gen = TextGenerator(seed: try seedCharacters(), rng: 0x57_12EA)
         var bytes = 0
         var n = 0
@@ -443,6 +447,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
             n += 1
             if n % 20 == 0 { everSeen.formUnion(segmentFileNames(dir)) }
             if bytes >= nextCheckpoint {
+                try w.waitForMerges()   // (a running merge's file is not the writer's segment yet)
                 let files = Set(segmentFileNames(dir))
                 fileCounts.append(files.count)
                 // On disk: exactly the writer's flushed segments. Those merged away before any
@@ -465,6 +470,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         let inMemory = s.segments.dropLast().filter { $0.origin == nil }.count
         #expect(inMemory == 0, "\(inMemory) of \(s.segments.count) flushed segments are not file-backed")
 
+        try w.commit()
+        try w.waitForMerges()   // (the commit's flush may start a merge; its file is not the commit's)
         try w.commit()
         let manifest = try readManifest(dir)
         #expect(Set(segmentFileNames(dir)) == manifest.keptFiles, "merged-away segment files remain after commit")
@@ -687,6 +694,8 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
             try w.commit()
             if commit % 10 == 9 { try history.append(w.snapshot().statistics.segments) }
         }
+        try w.waitForMerges()
+        try w.commit()
         let s = w.snapshot()
         #expect(s.documentCount == n)
         #expect(try ids(s, "tierword").count == n)

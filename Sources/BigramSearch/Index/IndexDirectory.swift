@@ -1,3 +1,5 @@
+import Foundation
+
 /// An index directory held by its one writer: the write lock, the last commit, and committing.
 ///
 /// **One writer.** Taking an `IndexDirectory` takes an exclusive `flock` on `write.lock`; a second
@@ -15,17 +17,36 @@
 /// manifest nor the previous commit names, and temporary files, are debris of a writer that
 /// failed or was killed (no commit can name them any more). Without a manifest the directory is a
 /// damaged index and nothing is written or removed.
-final class IndexDirectory {
+///
+/// **Two threads.** The writer's thread does everything but ``writeMerged(_:schema:)``, which a
+/// background merge runs on its own thread (``BackgroundMerges``); what both touch — the names
+/// written, the byte counts, and the names of merges not yet in the writer's segments — is kept
+/// under `books`. A merge's file is *reserved* from before its temporary file exists until the
+/// writer takes the merged segment (``adopt(_:)``) or drops it (``discard(_:)``), so a commit's
+/// garbage collection never removes a merge being written or waiting to be taken.
+final class IndexDirectory: @unchecked Sendable {   // the mutable state of two threads holds `books`
     let path: String
     private let lock: FileSystem.FileLock
-    /// The last commit: read when the directory was taken, then each one this writer made.
+    /// The last commit: read when the directory was taken, then each one this writer made
+    /// (the writer's thread only).
     private(set) var manifest: Manifest?
-    /// Segment files this writer wrote (names), and whether it created the directory.
-    private var written: Set<String> = []
     private var createdDirectory = false
+
+    /// What the writer's thread and merge threads both change.
+    private struct Books {
+        /// Segment files this writer wrote (names).
+        var written: Set<String> = []
+        /// Merged segment files being written or not yet taken by the writer (names).
+        var reserved: Set<String> = []
+        var bytes = 0, files = 0
+    }
+    private var books = Books()
+    private let booksLock = NSLock()
+    private func withBooks<R>(_ body: (inout Books) -> R) -> R { booksLock.withLock { body(&books) } }
+
     /// Bytes and files of segments written by this writer (``WriterWork``).
-    private(set) var segmentBytesWritten = 0
-    private(set) var segmentsWritten = 0
+    var segmentBytesWritten: Int { withBooks { $0.bytes } }
+    var segmentsWritten: Int { withBooks { $0.files } }
 
     var manifestPath: String { path + "/" + IndexFiles.manifest }
 
@@ -115,7 +136,7 @@ final class IndexDirectory {
     /// and the directory (if nothing else is in it). Then releases the lock.
     func discardUncommitted() {
         let kept = manifest?.keptFiles ?? []
-        for name in written where !kept.contains(name) { FileSystem.remove(path + "/" + name) }
+        for name in withBooks({ $0.written }) where !kept.contains(name) { FileSystem.remove(path + "/" + name) }
         removeTemporaries()
         let removeDirectory = manifest == nil && createdDirectory
             && ((try? FileSystem.listDirectory(path)) ?? []) == [IndexFiles.writeLock]
@@ -134,9 +155,27 @@ final class IndexDirectory {
         let kept = manifest?.keptFiles ?? []
         for segment in segments {
             let name = IndexFiles.segmentFileName(uid: segment.uid), file = path + "/" + name
-            guard written.contains(name), !kept.contains(name), segment.origin == file else { continue }
+            guard withBooks({ $0.written.contains(name) }), !kept.contains(name), segment.origin == file else { continue }
             FileSystem.remove(file)
-            written.remove(name)
+            withBooks { _ = $0.written.remove(name) }
+        }
+    }
+
+    /// The writer has taken `merged` (a result of ``writeMerged(_:schema:)``) into its segments:
+    /// its file is no longer reserved — the next commit names it.
+    func adopt(_ merged: Segment) {
+        let name = IndexFiles.segmentFileName(uid: merged.uid)
+        withBooks { _ = $0.reserved.remove(name) }
+    }
+
+    /// The writer drops `merged` (a result of ``writeMerged(_:schema:)`` it will not use, as when
+    /// it closes with a merge unfinished): its file is removed. (A mapping outlives the name.)
+    func discard(_ merged: Segment) {
+        let name = IndexFiles.segmentFileName(uid: merged.uid)
+        FileSystem.remove(path + "/" + name)
+        withBooks { books in
+            books.reserved.remove(name)
+            books.written.remove(name)
         }
     }
 
@@ -149,17 +188,26 @@ final class IndexDirectory {
 
     /// Merges `parts` into a new segment file, written as the merge goes (never held whole in
     /// memory: see ``SegmentMerger``), and returns the merged segment memory-mapped from it. Not
-    /// visible to readers until a commit names it. When writing fails no file is left behind; a
-    /// written file that then fails to map is one no commit names, removed by the next commit.
+    /// visible to readers until a commit names it, and reserved (no commit's garbage collection
+    /// removes it) until the writer ``adopt(_:)``s or ``discard(_:)``s it. When writing fails no
+    /// file is left behind; a written file that then fails to map is one no commit names, removed
+    /// by the next commit. Safe to call on a thread of its own beside the writer's.
     ///
     /// - Throws: the merge's ``StorageError/corrupt(path:reason:)`` for damaged input, or
     ///   ``StorageError/io(path:reason:)`` when writing fails (a full disk, a failed fsync).
     func writeMerged(_ parts: [(segment: Segment, deleted: DocumentSet)], schema: Schema) throws(StorageError) -> Segment {
         let uid = UInt64.random(in: 1...UInt64.max)
-        let file = try writeSegmentFile(uid: uid) { out throws(StorageError) in
-            _ = try SegmentMerger.write(parts, schema: schema, uid: uid, to: out, deflatingInMemory: true)
+        let name = IndexFiles.segmentFileName(uid: uid)
+        withBooks { _ = $0.reserved.insert(name) }   // before the temporary file exists
+        do {
+            let file = try writeSegmentFile(uid: uid) { out throws(StorageError) in
+                _ = try SegmentMerger.write(parts, schema: schema, uid: uid, to: out, deflatingInMemory: true)
+            }
+            return try SegmentFile.decode(try FileSystem.map(file), path: file, schema: schema)
+        } catch {
+            withBooks { _ = $0.reserved.remove(name) }
+            throw error
         }
-        return try SegmentFile.decode(try FileSystem.map(file), path: file, schema: schema)
     }
 
     /// Writes the segment file of `uid` through `body` — to a temporary name, fsynced, then
@@ -168,14 +216,16 @@ final class IndexDirectory {
     private func writeSegmentFile(uid: UInt64, _ body: (FileSystem.OutputFile) throws(StorageError) -> Void) throws(StorageError) -> String {
         let name = IndexFiles.segmentFileName(uid: uid), file = path + "/" + name
         let temporary = file + ".tmp"
-        written.insert(name)
+        withBooks { _ = $0.written.insert(name) }
         let out = try FileSystem.OutputFile(creating: temporary)
         do { try body(out) } catch {
             out.abandon()
             throw error
         }
-        segmentBytesWritten += out.count
-        segmentsWritten += 1
+        withBooks { books in
+            books.bytes += out.count
+            books.files += 1
+        }
         do { try FileSystem.replace(temporary, with: file) } catch {
             FileSystem.remove(temporary)
             throw error
@@ -218,15 +268,20 @@ final class IndexDirectory {
     }
 
     /// Removes this library's files that the last commit no longer keeps: segment files named by
-    /// neither it nor the commit before it, and temporaries. Failures are left for the next commit.
+    /// neither it nor the commit before it, and temporaries — but not the files of merges still
+    /// running or not yet taken by the writer (reserved: see ``writeMerged(_:schema:)``).
+    /// Failures are left for the next commit.
     func collectGarbage() {
         guard let manifest else { return }
         let kept = manifest.keptFiles
+        // Listed before the reservations are read: a merge reserves its name before it creates
+        // a file, so any merge file listed here is reserved by the time it is checked.
         for name in (try? FileSystem.listDirectory(path)) ?? [] {
-            if (IndexFiles.isSegmentFile(name) && !kept.contains(name)) || IndexFiles.isSegmentTemporary(name)
-                || name == IndexFiles.manifestTemporary {
-                FileSystem.remove(path + "/" + name)
-            }
+            guard (IndexFiles.isSegmentFile(name) && !kept.contains(name)) || IndexFiles.isSegmentTemporary(name)
+                || name == IndexFiles.manifestTemporary else { continue }
+            let segmentName = IndexFiles.isSegmentTemporary(name) ? String(name.dropLast(".tmp".count)) : name
+            if withBooks({ $0.reserved.contains(segmentName) }) { continue }
+            FileSystem.remove(path + "/" + name)
         }
     }
 

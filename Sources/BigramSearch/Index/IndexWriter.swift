@@ -21,6 +21,16 @@
 /// few bytes per document (field lengths, offsets) — see the README's "Memory, measured" for
 /// the figures. Segment files that no commit names are removed as soon as a merge replaces them,
 /// so the directory holds at most about twice the index during a bulk load.
+///
+/// **Merges run in the background** (``Options/mergesInBackground``, on by default): a merge the
+/// policy makes due runs on a thread of its own while documents keep being added, and its result
+/// takes the place of its segments at the writer's next call (``add(_:)``, ``commit()``,
+/// ``snapshot()``…) once it is done. ``commit()`` does not wait for a running merge: it commits
+/// the segments as they are, and the merge's result goes into a later commit. Documents deleted
+/// or replaced while their segment is being merged stay deleted in the merged segment.
+/// ``forceMerge()`` and ``waitForMerges()`` wait; ``close()`` waits for a running merge and drops
+/// its result (removing its file) unless it was taken in before. Searches are never blocked:
+/// snapshots hold the segments they were taken with.
 public final class IndexWriter {
     /// Writer settings.
     public struct Options: Hashable, Sendable {
@@ -31,18 +41,23 @@ public final class IndexWriter {
         /// log_mergeFactor(index ÷ flushed segment) times (levels by size, as the README's
         /// "Index lifecycle" describes): a larger factor writes less and leaves more segments
         /// for a search to visit.
-        ///
-        /// Merges run in the thread that calls ``add(_:)`` (or ``commit()``), when a flush makes
-        /// them due.
         public var mergeFactor: Int
+        /// Whether automatic merges run on threads of their own beside indexing (the default:
+        /// at most ``IndexWriter/maxBackgroundMerges`` at once) or in the thread that calls
+        /// ``add(_:)`` (or ``commit()``) when a flush makes them due (false: the segments after
+        /// each call are then a function of the calls alone, as tests and reproducible builds
+        /// may want).
+        public var mergesInBackground: Bool
         /// How long to wait for another writer to release the directory's lock (nil: fail at
         /// once with ``StorageError/locked(path:)``).
         public var lockWait: Duration?
 
         /// Settings; `maxBufferedBytes` is raised to at least 64 KiB.
-        public init(maxBufferedBytes: Int = 64 << 20, mergeFactor: Int = 10, lockWait: Duration? = nil) {
+        public init(maxBufferedBytes: Int = 64 << 20, mergeFactor: Int = 10, mergesInBackground: Bool = true,
+                    lockWait: Duration? = nil) {
             self.maxBufferedBytes = max(1 << 16, maxBufferedBytes)
             self.mergeFactor = mergeFactor
+            self.mergesInBackground = mergesInBackground
             self.lockWait = lockWait
         }
     }
@@ -84,6 +99,33 @@ public final class IndexWriter {
     private var mergesDone = 0, mergeSeconds = 0.0, flushSeconds = 0.0
     /// Segment bytes written before ``close()`` released the directory.
     private var closedWork = (bytes: 0, segments: 0)
+
+    /// Automatic merges running at once at most, with ``Options/mergesInBackground`` (2: on a
+    /// long merge of large segments, the small segments flushed meanwhile can still be merged).
+    /// When both are busy and the policy wants another, the writer goes on until
+    /// 2 × ``Options/mergeFactor`` segments wait behind them, then waits for one to finish: the
+    /// number of segments stays bounded however fast documents come.
+    public static let maxBackgroundMerges = 2
+
+    /// A merge running in the background: its input segments (by uid, in order) and their
+    /// deletions when it started (deletions made since are carried over when its result is
+    /// taken in).
+    private struct RunningMerge {
+        var id: Int
+        var inputs: [UInt64]
+        var deletedAtStart: [DocumentSet]
+    }
+    private let background = BackgroundMerges()
+    private var running: [RunningMerge] = []
+    private var nextMergeID = 0
+    /// The first failure of a background merge not reported yet (thrown by the next call that
+    /// merges or commits).
+    private var mergeFailure: StorageError?
+
+    /// A test hook, nil (off) by default: called on a background merge's thread before it merges
+    /// and once its segment is made (written, with a directory), before the writer can take it
+    /// in — where a test holds a merge to act beside it.
+    package var backgroundMergeHook: (@Sendable (BackgroundMergeStage) -> Void)?
 
     /// What this writer has done so far (for the benchmark).
     package var work: WriterWork {
@@ -174,7 +216,10 @@ public final class IndexWriter {
 
     /// Releases the directory's write lock; the writer cannot commit afterwards (changes not
     /// committed are dropped from disk's point of view). Also done when the writer is released.
+    /// A merge running in the background is waited for, and its result dropped (its file removed)
+    /// unless it was taken in before.
     public func close() {
+        abandonMerges()
         if let store { closedWork = (closedWork.bytes + store.segmentBytesWritten, closedWork.segments + store.segmentsWritten) }
         store?.release()
         store = nil
@@ -187,9 +232,12 @@ public final class IndexWriter {
     /// even something that looks like a damaged index. Files this writer did not write are never
     /// touched.
     public func discardUncommitted() {
+        abandonMerges()
         store?.discardUncommitted()
         store = nil
     }
+
+    deinit { abandonMerges() }
 
     private static func resolve(_ analyzer: (any Analyzer)?) throws(IndexError) -> any Analyzer {
         if let analyzer { return analyzer }
@@ -344,6 +392,7 @@ public final class IndexWriter {
     ///
     /// - Complexity: freezes the documents added since the last snapshot into a new segment.
     public func snapshot() -> IndexSnapshot {
+        takeInFinishedMerges(background.takeFinished())
         try? freezeBuffer()   // freezing in memory cannot fail
         return IndexSnapshot(schema: schema, analyzer: analyzer, segments: segments, deletions: deletions)
     }
@@ -362,6 +411,8 @@ public final class IndexWriter {
         guard let directory else { return }
         guard let store else { throw .storage(.closed(path: directory)) }
         try flushBuffer()
+        // Takes in the finished background merges (reporting a failed one) and starts due ones.
+        if options.mergesInBackground { try mergeIfNeeded() }
         let view = snapshot()
         do { try store.commit(view.segments, deletions: view.deletions, schema: schema, analyzer: analyzer) } catch {
             throw .storage(error)
@@ -377,38 +428,153 @@ public final class IndexWriter {
     ///   positions as bits) and copies every stored value as bytes, writing the merged segment
     ///   to its file as it goes with a directory.
     public func forceMerge() throws(IndexError) {
+        // A failure of a background merge is superseded by this merge of everything.
+        takeInFinishedMerges(background.waitForAll())
+        mergeFailure = nil
         try freezeBuffer()
         guard segments.count > 1 || deletions.contains(where: { $0.count > 0 }) else { return }
         try merge(0..<segments.count)
     }
 
-    /// Merges neighbouring segments as ``MergePolicy`` chooses, until it chooses none.
+    /// Waits for the merges running in the background, and for those their results make due,
+    /// and takes their results in, so that the next ``commit()`` names them (as after a bulk
+    /// load, before the last commit). Nothing to do with ``Options/mergesInBackground`` off.
+    ///
+    /// - Throws: ``IndexError/storage(_:)`` with the error of a merge that failed (a damaged
+    ///   input segment, a full disk): its segments then stay as they were.
+    public func waitForMerges() throws(IndexError) {
+        guard options.mergesInBackground else { return }
+        repeat {
+            takeInFinishedMerges(background.waitForAll())
+            try mergeIfNeeded()   // reports a failure; starts what the results made due
+        } while !running.isEmpty
+    }
+
+    /// Merges neighbouring segments as ``MergePolicy`` chooses, until it chooses none: here, or
+    /// started in the background (``Options/mergesInBackground``) over the segments after those
+    /// already being merged, taking in the merges that have finished first.
     private func mergeIfNeeded() throws(IndexError) {
         let policy = MergePolicy(factor: options.mergeFactor)
-        while let range = policy.nextMerge(segments.indices.map { segments[$0].liveBytes(deleted: deletions[$0]) }) {
-            try merge(range)
+        guard options.mergesInBackground else {
+            while let range = policy.nextMerge(liveSizes(from: 0)) { try merge(range) }
+            return
         }
+        takeInFinishedMerges(background.takeFinished())
+        while true {
+            if let failure = mergeFailure {
+                mergeFailure = nil
+                throw .storage(failure)
+            }
+            let free = firstSegmentNotMerging
+            guard let chosen = policy.nextMerge(liveSizes(from: free)) else { return }
+            if running.count < Self.maxBackgroundMerges {
+                startMerge((free + chosen.lowerBound)..<(free + chosen.upperBound))
+            } else if segments.count - free >= 2 * options.mergeFactor {
+                takeInFinishedMerges(background.waitForAny())   // too many segments wait: stall
+            } else {
+                return
+            }
+        }
+    }
+
+    /// The live share of the sizes of the segments from `start` on.
+    private func liveSizes(from start: Int) -> [Double] {
+        (start..<segments.count).map { segments[$0].liveBytes(deleted: deletions[$0]) }
+    }
+
+    /// The number of the first segment after every segment a background merge is merging.
+    private var firstSegmentNotMerging: Int {
+        guard !running.isEmpty else { return 0 }
+        let last = Set(running.map { $0.inputs.last! })
+        return (segments.lastIndex { last.contains($0.uid) } ?? -1) + 1
+    }
+
+    /// Starts merging `range` on a thread of its own (see ``BackgroundMerges``).
+    private func startMerge(_ range: Range<Int>) {
+        let parts = range.map { (segment: segments[$0], deleted: deletions[$0]) }
+        let id = nextMergeID
+        nextMergeID += 1
+        running.append(RunningMerge(id: id, inputs: parts.map(\.segment.uid), deletedAtStart: parts.map(\.deleted)))
+        background.start(id) { [schema, store, backgroundMergeHook] () throws(StorageError) -> Segment in
+            backgroundMergeHook?(.starting)
+            let merged = try Self.mergedSegment(parts, schema: schema, store: store)
+            backgroundMergeHook?(.made)
+            return merged
+        }
+    }
+
+    /// Puts the results of finished background merges in place of their segments: documents
+    /// deleted since a merge started are deleted in its result too. A failed merge changes
+    /// nothing; its error is kept for the next call that merges or commits.
+    private func takeInFinishedMerges(_ outcomes: [BackgroundMerges.Outcome]) {
+        for outcome in outcomes {
+            guard let r = running.firstIndex(where: { $0.id == outcome.id }) else { continue }
+            let merge = running.remove(at: r)
+            mergesDone += 1
+            mergeSeconds += outcome.seconds
+            let merged: Segment
+            switch outcome.result {
+            case .failure(let error):
+                mergeFailure = mergeFailure ?? error
+                continue
+            case .success(let segment): merged = segment
+            }
+            // Its inputs are still in place, in order: only this writer's thread changes the
+            // segments, merges replace disjoint runs, and new segments are appended.
+            guard let start = segments.firstIndex(where: { $0.uid == merge.inputs[0] }),
+                  start + merge.inputs.count <= segments.count,
+                  segments[start..<start + merge.inputs.count].map(\.uid) == merge.inputs else {
+                preconditionFailure("the segments of background merge \(merge.id) are no longer in place")
+            }
+            let range = start..<start + merge.inputs.count
+            var deleted = DocumentSet(capacity: merged.documentCount)
+            var next: UInt32 = 0   // the merged number of each document live when the merge started
+            for (k, s) in range.enumerated() {
+                for doc in 0..<UInt32(segments[s].documentCount) where !merge.deletedAtStart[k].contains(doc) {
+                    if deletions[s].contains(doc) { deleted.insert(next) }
+                    next += 1
+                }
+            }
+            replace(range, with: merged, deleted: deleted)
+        }
+    }
+
+    /// Waits for the background merges and drops their results (closing).
+    private func abandonMerges() {
+        for outcome in background.waitForAll() where running.contains(where: { $0.id == outcome.id }) {
+            if case .success(let merged) = outcome.result { store?.discard(merged) }
+        }
+        running = []
+    }
+
+    /// The segment merged from `parts`: written to its file with a directory, else in memory.
+    /// On failure (damaged input, a full disk) nothing is left behind.
+    private static func mergedSegment(_ parts: [(segment: Segment, deleted: DocumentSet)], schema: Schema,
+                                      store: IndexDirectory?) throws(StorageError) -> Segment {
+        guard let store else { return try SegmentMerger.merge(parts, schema: schema) }
+        let segment = try store.writeMerged(parts, schema: schema)
+        segment.reportInvariantViolations(made: "segment merged from \(parts.map(\.segment.displayName))")   // (a test hook)
+        return segment
     }
 
     private func merge(_ range: Range<Int>) throws(IndexError) {
         let started = ContinuousClock.now
         defer { mergesDone += 1; mergeSeconds += Self.seconds(since: started) }
-        let parts = range.map { (segments[$0], deletions[$0]) }
+        let parts = range.map { (segment: segments[$0], deleted: deletions[$0]) }
         // With a directory the merged segment goes straight to its file; on failure (damaged
         // input, a full disk) nothing changes: the segments stay as they are.
         let segment: Segment
-        do {
-            if let store {
-                segment = try store.writeMerged(parts, schema: schema)
-                segment.reportInvariantViolations(made: "segment merged from \(parts.map(\.0.displayName))")   // (a test hook)
-                // The inputs' files that no commit names are garbage now (see removeUncommitted).
-                store.removeUncommitted(parts.map(\.0))
-            } else {
-                segment = try SegmentMerger.merge(parts, schema: schema)
-            }
-        } catch { throw .storage(error) }
-        segments.replaceSubrange(range, with: [segment])
-        deletions.replaceSubrange(range, with: [DocumentSet(capacity: segment.documentCount)])
+        do { segment = try Self.mergedSegment(parts, schema: schema, store: store) } catch { throw .storage(error) }
+        replace(range, with: segment, deleted: DocumentSet(capacity: segment.documentCount))
+    }
+
+    /// Puts `merged` (with `deleted`) in place of the segments of `range`, whose files that no
+    /// commit names are garbage now (see `IndexDirectory.removeUncommitted`).
+    private func replace(_ range: Range<Int>, with merged: Segment, deleted: DocumentSet) {
+        store?.removeUncommitted(Array(segments[range]))
+        store?.adopt(merged)
+        segments.replaceSubrange(range, with: [merged])
+        deletions.replaceSubrange(range, with: [deleted])
         // Renumber: segments after the merged range moved down; rebuild the map (merges are rare).
         locations.removeAll(keepingCapacity: true)
         for (s, seg) in segments.enumerated() {
