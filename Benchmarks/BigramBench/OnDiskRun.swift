@@ -20,6 +20,8 @@ struct OnDiskRun {
     var keepIndex: String?
     /// Whether to index the same documents in memory too.
     var inMemory = true
+    /// Merges on threads of their own (the default) or in the writer's thread (`--merges-in-thread`).
+    var mergesInBackground = true
     let bufferBytes = 64 << 20
 
     struct Figures {
@@ -72,8 +74,9 @@ struct OnDiskRun {
         sampler.start()
         let start = Stopwatch.now()
         let writer = try IndexWriter(directory: index, mode: .create, schema: Schema.corpusTitleAndText,
-                                     options: .init(maxBufferedBytes: bufferBytes))
+                                     options: .init(maxBufferedBytes: bufferBytes, mergesInBackground: mergesInBackground))
         for d in documents { try writer.add(d) }
+        try writer.waitForMerges()   // as bigram-search index does: the commit names every merge
         try writer.commit()
         f.seconds = Stopwatch.seconds(since: start)
         f.work = writer.work
@@ -185,10 +188,11 @@ enum OnDiskSection {
         let source = try CorpusReader.load(corpusPath)
         let documents = CorpusScaler.scale(source, by: options.scale, seed: options.seed)
         let load = ProcessMetrics.loadAverage()
-        let f = try OnDiskRun(documents: documents, keepIndex: options.keepIndex, inMemory: !options.skipInMemory).measure()
+        let f = try OnDiskRun(documents: documents, keepIndex: options.keepIndex, inMemory: !options.skipInMemory,
+                              mergesInBackground: !options.mergesInThread).measure()
         func mb(_ b: Int) -> String { String(format: "%.1f MB", Double(b) / 1_000_000) }
         var lines = [
-            "On disk: \(corpusPath) ×\(options.scale): \(f.documents) documents, \(mb(f.textBytes)) of text; directory writer, 64 MiB buffer, merge factor \(IndexWriter.Options().mergeFactor), one thread (load \(load.map { String(format: "%.2f", $0) } ?? "?"))",
+            "On disk: \(corpusPath) ×\(options.scale): \(f.documents) documents, \(mb(f.textBytes)) of text; directory writer, 64 MiB buffer, merge factor \(IndexWriter.Options().mergeFactor), merges \(options.mergesInThread ? "in the writer's thread" : "in the background"), one thread adding (load \(load.map { String(format: "%.2f", $0) } ?? "?"))",
             f.inMemorySeconds > 0
                 ? String(format: "  time: %.2f s, %.1f ms per MB; in memory (same documents, one thread): %.2f s; on disk ÷ in memory %.2f", f.seconds, f.msPerMB, f.inMemorySeconds, f.onDiskToInMemory)
                 : String(format: "  time: %.2f s, %.1f ms per MB (in memory: not run, --skip-in-memory)", f.seconds, f.msPerMB),
@@ -196,7 +200,7 @@ enum OnDiskSection {
             "  peak RSS \(mb(f.peakRSS)); file-backed (mapped segments) peak \(mb(f.peakFile))",
             String(format: "  segment bytes written %@ ÷ index %@ = %.2f (write amplification); peak disk %@ = %.2f × the index",
                    mb(f.work.segmentBytesWritten), mb(f.indexBytes), f.writeAmplification, mb(f.peakDisk), f.diskPeakRatio),
-            String(format: "  merges: %d, %.2f s (%.0f%% of the time); flushes %.2f s; %d segments written", f.work.merges, f.work.mergeSeconds, 100 * f.mergeShare, f.work.flushSeconds, f.work.segmentsWritten),
+            String(format: "  merges: %d, %.2f s (%.0f%% of the time, on merge threads when in the background); flushes %.2f s; %d segments written", f.work.merges, f.work.mergeSeconds, 100 * f.mergeShare, f.work.flushSeconds, f.work.segmentsWritten),
             String(format: "  cold query (open + first search, 10 hits with highlights, median of %d words): %.2f ms; warm %.2f ms; cold ÷ warm %.1f; file-backed memory after the first: %@ of a %@ index",
                    OnDiskRun.coldQueries.count, f.coldSeconds * 1000, f.warmSeconds * 1000, f.coldToWarm, mb(f.coldFileBytes), mb(f.indexBytes)),
         ]
