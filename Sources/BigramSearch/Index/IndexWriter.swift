@@ -252,7 +252,8 @@ public final class IndexWriter {
     /// - Throws: ``IndexError`` if the document has an empty id, a field the schema lacks, or a
     ///   field over ``IndexLimits/maxFieldBytes``; nothing changes then. With a directory, also
     ///   when writing a full buffer out fails (the document is then added, in memory), or the
-    ///   merge that follows it (the document is added; the segments stay unmerged).
+    ///   merge that follows it — or, with ``Options/mergesInBackground``, a background merge
+    ///   that failed since the last report (the document is added; the segments stay unmerged).
     /// - Complexity: O(n) in the document's length.
     public func add(_ document: Document) throws(IndexError) {
         try SegmentBuilder.validate(document, schema: schema)
@@ -402,7 +403,9 @@ public final class IndexWriter {
     /// commit or none of it, even if the process dies midway.
     ///
     /// - Throws: ``IndexError/storage(_:)``: a failure before the switch leaves the previous
-    ///   commit intact (and this writer's changes pending: commit again);
+    ///   commit intact (and this writer's changes pending: commit again) — among them a
+    ///   background merge that failed since the last report (reported once; its segments stay
+    ///   unmerged);
     ///   ``StorageError/committedButNotDurable(path:reason:)`` means the switch happened;
     ///   ``StorageError/closed(path:)`` after ``close()``. Without a directory, commit does nothing.
     /// - Complexity: writes the segments made since the last commit: O(their size), plus
