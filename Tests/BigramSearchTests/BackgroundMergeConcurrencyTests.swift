@@ -78,13 +78,20 @@ private struct Model {
     }
 }
 
-/// Adds documents until a background merge reached `gate` (it starts on its own thread soon
-/// after the flush that made it due).
-private func addUntilAMergeIsHeld(_ w: IndexWriter, _ model: inout Model, _ gate: MergeGate) throws {
+/// A writer of small buffers and merge factor 2 (in `dir`, or in memory when nil) whose first
+/// background merge is held at `stage`: documents are added until a merge reached it (it starts
+/// on its own thread soon after the flush that made it due). The caller releases the gate.
+private func writerWithAHeldMerge(in dir: String?, at stage: BackgroundMergeStage) throws -> (IndexWriter, MergeGate, Model) {
+    let options = IndexWriter.Options(maxBufferedBytes: 1 << 16, mergeFactor: 2)
+    let w = try dir.map { try IndexWriter(directory: $0, mode: .create, options: options) } ?? IndexWriter(options: options)
+    let gate = MergeGate(at: stage)
+    w.backgroundMergeHook = gate.hook
+    var model = try Model()
     while gate.heldCount == 0 {
         try model.add("d\(model.n)", to: w)
-        if model.n > 50_000 { Issue.record("no merge started after \(model.n) documents"); return }
+        if model.n > 50_000 { Issue.record("no merge started after \(model.n) documents"); break }
     }
+    return (w, gate, model)
 }
 
 /// Polls `w.snapshot()` (which takes in finished merges) until `done` holds; false after a minute.
@@ -98,8 +105,6 @@ private func snapshot(of w: IndexWriter, until done: (IndexSnapshot) -> Bool) ->
     return nil
 }
 
-private let smallBuffers = IndexWriter.Options(maxBufferedBytes: 1 << 16, mergeFactor: 2)
-
 @Suite(.serialized, .checksSegmentInvariants) struct BackgroundMergeConcurrencyTests {
     /// A merge held before it reads anything: the writer goes on (deletions and replacements in
     /// the segments being merged, new documents), commits without waiting, and a reader of that
@@ -109,12 +114,8 @@ private let smallBuffers = IndexWriter.Options(maxBufferedBytes: 1 << 16, mergeF
     func changesDuringAMergeSurviveItAndCommitDoesNotWait(onDisk: Bool) throws {
         let dir = temporaryIndexPath("bg-changes")
         defer { removeDirectory(dir) }
-        let w = onDisk ? try IndexWriter(directory: dir, mode: .create, options: smallBuffers) : try IndexWriter(options: smallBuffers)
-        let gate = MergeGate(at: .starting)
+        var (w, gate, model) = try writerWithAHeldMerge(in: onDisk ? dir : nil, at: .starting)
         defer { gate.release() }
-        w.backgroundMergeHook = gate.hook
-        var model = try Model()
-        try addUntilAMergeIsHeld(w, &model, gate)
         let inputs = w.snapshot().segments.prefix(2)   // the held merge's: the first two
         let merging = inputs.map(\.uid)
 
@@ -156,12 +157,8 @@ private let smallBuffers = IndexWriter.Options(maxBufferedBytes: 1 << 16, mergeF
     @Test func commitsBesideAFinishedMergeKeepItsFile() throws {
         let dir = temporaryIndexPath("bg-gc")
         defer { removeDirectory(dir) }
-        let w = try IndexWriter(directory: dir, mode: .create, options: smallBuffers)
-        let gate = MergeGate(at: .made)
+        let (w, gate, model) = try writerWithAHeldMerge(in: dir, at: .made)
         defer { gate.release() }
-        w.backgroundMergeHook = gate.hook
-        var model = try Model()
-        try addUntilAMergeIsHeld(w, &model, gate)
         // The files of merges made but not taken in (the held one, perhaps one more).
         let live = Set(w.snapshot().segments.compactMap { $0.origin.map { String($0.split(separator: "/").last!) } })
         let made = Set(segmentFileNames(dir)).subtracting(live)
@@ -194,12 +191,8 @@ private let smallBuffers = IndexWriter.Options(maxBufferedBytes: 1 << 16, mergeF
     @Test func closeWaitsForARunningMergeAndLeavesNoFile() throws {
         let dir = temporaryIndexPath("bg-close")
         defer { removeDirectory(dir) }
-        let w = try IndexWriter(directory: dir, mode: .create, options: smallBuffers)
-        let gate = MergeGate(at: .made)
+        let (w, gate, model) = try writerWithAHeldMerge(in: dir, at: .made)
         defer { gate.release() }
-        w.backgroundMergeHook = gate.hook
-        var model = try Model()
-        try addUntilAMergeIsHeld(w, &model, gate)
         try w.commit()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { gate.release() }
         w.close()
@@ -224,12 +217,8 @@ private final class FullDisk: @unchecked Sendable {   // every access holds `loc
 
 /// The body of `aFailedMergeChangesNothingAndIsReported`, under the fault injector.
 private func failAMerge(in dir: String, _ diskFull: FullDisk, _ injector: FaultInjector) throws {
-    let w = try IndexWriter(directory: dir, mode: .create, options: smallBuffers)
-    let gate = MergeGate(at: .starting)
+    let (w, gate, model) = try writerWithAHeldMerge(in: dir, at: .starting)
     defer { gate.release() }
-    w.backgroundMergeHook = gate.hook
-    var model = try Model()
-    try addUntilAMergeIsHeld(w, &model, gate)
     try w.commit()
     let segmentsBefore = w.snapshot().segments.map(\.uid)
     diskFull.isFull = true
