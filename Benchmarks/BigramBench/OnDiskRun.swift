@@ -21,7 +21,7 @@ struct OnDiskRun {
     /// Whether to index the same documents in memory too.
     var inMemory = true
     /// Merges on threads of their own (the default) or in the writer's thread (`--merges-in-thread`).
-    var mergesInBackground = true
+    var backgroundIndexing = true
     let bufferBytes = 64 << 20
 
     struct Figures {
@@ -74,7 +74,7 @@ struct OnDiskRun {
         sampler.start()
         let start = Stopwatch.now()
         let writer = try IndexWriter(directory: index, mode: .create, schema: Schema.corpusTitleAndText,
-                                     options: .init(maxBufferedBytes: bufferBytes, mergesInBackground: mergesInBackground))
+                                     options: .init(maxBufferedBytes: bufferBytes, backgroundIndexing: backgroundIndexing))
         for d in documents { try writer.add(d) }
         try writer.waitForMerges()   // as bigram-search index does: the commit names every merge
         try writer.commit()
@@ -189,7 +189,7 @@ enum OnDiskSection {
         let documents = CorpusScaler.scale(source, by: options.scale, seed: options.seed)
         let load = ProcessMetrics.loadAverage()
         let f = try OnDiskRun(documents: documents, keepIndex: options.keepIndex, inMemory: !options.skipInMemory,
-                              mergesInBackground: !options.mergesInThread).measure()
+                              backgroundIndexing: !options.mergesInThread).measure()
         func mb(_ b: Int) -> String { String(format: "%.1f MB", Double(b) / 1_000_000) }
         var lines = [
             "On disk: \(corpusPath) ×\(options.scale): \(f.documents) documents, \(mb(f.textBytes)) of text; directory writer, 64 MiB buffer, merge factor \(IndexWriter.Options().mergeFactor), merges \(options.mergesInThread ? "in the writer's thread" : "in the background"), one thread adding (load \(load.map { String(format: "%.2f", $0) } ?? "?"))",

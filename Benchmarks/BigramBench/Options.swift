@@ -33,7 +33,7 @@ struct Options {
     var keepIndex: String?
     /// The on-disk section without its in-memory comparison (for runs too large to hold in memory).
     var skipInMemory = false
-    /// The on-disk section with merges in the writer's thread (`mergesInBackground: false`).
+    /// The on-disk section with merges in the writer's thread (`backgroundIndexing: false`).
     var mergesInThread = false
     /// Queries per class of the typed-fields section.
     var typedPerClass = 50

@@ -300,7 +300,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         let what = "mergeFactor \(mergeFactor)\(onDisk ? ", on disk" : "")\(background ? ", in the background" : "")"
         let dir = temporaryIndexPath("merge-\(mergeFactor)-\(background)")
         defer { removeDirectory(dir) }
-        let options = IndexWriter.Options(maxBufferedBytes: 1 << 16, mergeFactor: mergeFactor, mergesInBackground: background)
+        let options = IndexWriter.Options(maxBufferedBytes: 1 << 16, mergeFactor: mergeFactor, backgroundIndexing: background)
         let w = onDisk ? try IndexWriter(directory: dir, mode: .openOrCreate, schema: .article, options: options)
                        : try IndexWriter(schema: .article, options: options)
         var gen = TextGenerator(seed: try seedCharacters(), rng: 0x3E26_0000 + UInt64(mergeFactor))
@@ -433,7 +433,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         let dir = temporaryIndexPath("stream-\(background)")
         defer { removeDirectory(dir) }
         let w = try IndexWriter(directory: dir, mode: .openOrCreate, schema: .text,
-                                options: .init(maxBufferedBytes: 1 << 16, mergesInBackground: background))
+                                options: .init(maxBufferedBytes: 1 << 16, backgroundIndexing: background))
         var gen = TextGenerator(seed: try seedCharacters(), rng: 0x57_12EA)
         var bytes = 0
         var n = 0

@@ -22,7 +22,7 @@
 /// the figures. Segment files that no commit names are removed as soon as a merge replaces them,
 /// so the directory holds at most about twice the index during a bulk load.
 ///
-/// **Merges run in the background** (``Options/mergesInBackground``, on by default): a merge the
+/// **Merges run in the background** (``Options/backgroundIndexing``, on by default): a merge the
 /// policy makes due runs on a thread of its own while documents keep being added, and its result
 /// takes the place of its segments at the writer's next call (``add(_:)``, ``commit()``,
 /// ``snapshot()``…) once it is done. ``commit()`` does not wait for a running merge: it commits
@@ -42,22 +42,24 @@ public final class IndexWriter {
         /// "Index lifecycle" describes): a larger factor writes less and leaves more segments
         /// for a search to visit.
         public var mergeFactor: Int
-        /// Whether automatic merges run on threads of their own beside indexing (the default:
-        /// at most ``IndexWriter/maxBackgroundMerges`` at once) or in the thread that calls
-        /// ``add(_:)`` (or ``commit()``) when a flush makes them due (false: the segments after
-        /// each call are then a function of the calls alone, as tests and reproducible builds
-        /// may want).
-        public var mergesInBackground: Bool
+        /// Whether a full buffer is frozen (and written out) and automatic merges run on threads
+        /// of their own while documents keep being added (the default: one flush and at most
+        /// ``IndexWriter/maxBackgroundMerges`` merges at once; a buffer is then flushed at half
+        /// of ``maxBufferedBytes``, so the one filling and the one being flushed stay within
+        /// it), or in the thread that calls ``add(_:)`` (or ``commit()``) when they are due
+        /// (false: the segments after each call are then a function of the calls alone, as
+        /// tests and reproducible builds may want).
+        public var backgroundIndexing: Bool
         /// How long to wait for another writer to release the directory's lock (nil: fail at
         /// once with ``StorageError/locked(path:)``).
         public var lockWait: Duration?
 
         /// Settings; `maxBufferedBytes` is raised to at least 64 KiB.
-        public init(maxBufferedBytes: Int = 64 << 20, mergeFactor: Int = 10, mergesInBackground: Bool = true,
+        public init(maxBufferedBytes: Int = 64 << 20, mergeFactor: Int = 10, backgroundIndexing: Bool = true,
                     lockWait: Duration? = nil) {
             self.maxBufferedBytes = max(1 << 16, maxBufferedBytes)
             self.mergeFactor = mergeFactor
-            self.mergesInBackground = mergesInBackground
+            self.backgroundIndexing = backgroundIndexing
             self.lockWait = lockWait
         }
     }
@@ -93,14 +95,15 @@ public final class IndexWriter {
     private var deletions: [DocumentSet] = []
     private var buffer: SegmentBuilder
     private var bufferDeleted = DocumentSet(capacity: 0)
-    /// Where each live document is: (segment number, or `segments.count` for the buffer; doc).
+    /// Where each live document is: (segment number, or `segments.count` for the buffer — or for
+    /// the buffer being flushed, and `segments.count + 1` for the buffer, while a flush runs; doc).
     private var locations: [String: (segment: Int, doc: UInt32)] = [:]
     /// Merges and time spent (the bytes written are the directory's).
     private var mergesDone = 0, mergeSeconds = 0.0, flushSeconds = 0.0
     /// Segment bytes written before ``close()`` released the directory.
     private var closedWork = (bytes: 0, segments: 0)
 
-    /// Automatic merges running at once at most, with ``Options/mergesInBackground`` (2: on a
+    /// Automatic merges running at once at most, with ``Options/backgroundIndexing`` (2: on a
     /// long merge of large segments, the small segments flushed meanwhile can still be merged).
     /// When both are busy and the policy wants another, the writer goes on until
     /// 2 × ``Options/mergeFactor`` segments wait behind them, then waits for one to finish: the
@@ -115,17 +118,40 @@ public final class IndexWriter {
         var inputs: [UInt64]
         var deletedAtStart: [DocumentSet]
     }
-    private let background = BackgroundMerges()
+    private let background = BackgroundJobs<Result<Segment, StorageError>>()
     private var running: [RunningMerge] = []
     private var nextMergeID = 0
-    /// The first failure of a background merge not reported yet (thrown by the next call that
-    /// merges or commits).
+    /// The first failure of a background flush, and of a background merge, not reported yet
+    /// (thrown by the next call that flushes or waits for merges; a commit writes a segment a
+    /// flush could not, and records unmerged segments as they are, so it reports neither).
+    private var flushFailure: StorageError?
     private var mergeFailure: StorageError?
+
+    /// A full buffer handed to a thread of its own to be frozen and written out: its documents'
+    /// ids, and which of them were deleted before (`deletedAtStart`) and since.
+    private struct RunningFlush {
+        var ids: [String]
+        var deletedAtStart: DocumentSet
+        var deletedSince = DocumentSet(capacity: 0)
+    }
+    /// What a background flush made: the segment (memory-mapped from its file, or in memory when
+    /// writing failed) and the failure.
+    private struct FlushOutput: Sendable {
+        var segment: Segment
+        var failure: StorageError?
+    }
+    private let flushes = BackgroundJobs<FlushOutput>()
+    private var flushing: RunningFlush?
+    /// The segment number of the buffer's documents.
+    private var bufferSlot: Int { segments.count + (flushing == nil ? 0 : 1) }
+    /// The buffer's size at which it is flushed.
+    private var flushThreshold: Int { options.backgroundIndexing ? options.maxBufferedBytes / 2 : options.maxBufferedBytes }
 
     /// A test hook, nil (off) by default: called on a background merge's thread before it merges
     /// and once its segment is made (written, with a directory), before the writer can take it
-    /// in — where a test holds a merge to act beside it.
-    package var backgroundMergeHook: (@Sendable (BackgroundMergeStage) -> Void)?
+    /// in, and on a background flush's thread before it freezes — where a test holds the work to
+    /// act beside it.
+    package var backgroundHook: (@Sendable (BackgroundStage) -> Void)?
 
     /// What this writer has done so far (for the benchmark).
     package var work: WriterWork {
@@ -251,16 +277,17 @@ public final class IndexWriter {
     ///
     /// - Throws: ``IndexError`` if the document has an empty id, a field the schema lacks, or a
     ///   field over ``IndexLimits/maxFieldBytes``; nothing changes then. With a directory, also
-    ///   when writing a full buffer out fails (the document is then added, in memory), or the
-    ///   merge that follows it — or, with ``Options/mergesInBackground``, a background merge
-    ///   that failed since the last report (the document is added; the segments stay unmerged).
+    ///   when writing a full buffer out fails (the document is then added, in memory; a commit
+    ///   writes it), or the merge that follows it (the segments stay unmerged) — with
+    ///   ``Options/backgroundIndexing``, the failure of a background flush or merge since the
+    ///   last report, thrown by the next call that flushes.
     /// - Complexity: O(n) in the document's length.
     public func add(_ document: Document) throws(IndexError) {
         try SegmentBuilder.validate(document, schema: schema)
         delete(id: document.id)
         let doc = buffer.add(document)
-        locations[document.id] = (segments.count, doc)
-        if buffer.estimatedBytes > options.maxBufferedBytes { try flushBuffer() }
+        locations[document.id] = (bufferSlot, doc)
+        if buffer.estimatedBytes > flushThreshold { try flushBuffer() }
     }
 
     /// Adds many documents (see ``add(_:)``). Stops at the first invalid document and throws;
@@ -332,6 +359,15 @@ public final class IndexWriter {
     /// records where its live documents are. If writing fails, the segment is kept in memory —
     /// nothing added is lost, a later commit writes it — and the error is thrown.
     private func append(_ built: Segment, deleted: DocumentSet) throws(IndexError) {
+        let (segment, failure) = Self.writtenOut(built, deleted: deleted, store: store, directory: directory, schema: schema)
+        place(segment, deleted: deleted)
+        if let failure { throw .storage(failure) }
+    }
+
+    /// `built` written out and memory-mapped with a directory (or as it is, with the failure,
+    /// when writing fails). Safe on a thread of its own.
+    private static func writtenOut(_ built: Segment, deleted: DocumentSet, store: IndexDirectory?, directory: String?,
+                                   schema: Schema) -> (Segment, StorageError?) {
         var segment = built
         var failure: StorageError?
         if let store {
@@ -340,16 +376,22 @@ public final class IndexWriter {
             failure = .closed(path: directory)
         }
         segment.reportInvariantViolations(made: "built segment", deleted: deleted)   // (a test hook)
+        return (segment, failure)
+    }
+
+    /// Appends `segment` and records where its live documents are.
+    private func place(_ segment: Segment, deleted: DocumentSet) {
         segments.append(segment)
         deletions.append(deleted)
         for doc in 0..<segment.documentCount where !deleted.contains(UInt32(doc)) {
             locations[segment.id(doc)] = (segments.count - 1, UInt32(doc))
         }
-        if let failure { throw .storage(failure) }
     }
 
-    /// Freezes the buffer into a segment kept in memory (snapshots).
+    /// Freezes the buffer into a segment kept in memory (snapshots), after the flush running in
+    /// the background.
     private func freezeBuffer() throws(IndexError) {
+        finishFlush()
         guard !buffer.isEmpty else { return }
         let frozen = buffer.freeze(), deleted = bufferDeleted
         buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
@@ -361,9 +403,18 @@ public final class IndexWriter {
         // which is the number of the segment just appended: locations stay valid.
     }
 
-    /// Freezes the buffer and, with a directory, writes it out (bounding memory).
-    private func flushBuffer() throws(IndexError) {
+    /// Freezes the buffer and, with a directory, writes it out (bounding memory): on a thread of
+    /// its own with ``Options/backgroundIndexing`` (after the flush before it is done), unless
+    /// `now`.
+    private func flushBuffer(now: Bool = false) throws(IndexError) {
+        finishFlush()
+        if !now { try reportBackgroundFailure() }
         guard !buffer.isEmpty else { return }
+        if options.backgroundIndexing && !now {
+            startFlush()
+            try mergeIfNeeded()
+            return
+        }
         let started = ContinuousClock.now
         let frozen = buffer.freeze(), deleted = bufferDeleted
         buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
@@ -373,14 +424,55 @@ public final class IndexWriter {
             throw error
         }
         flushSeconds += Self.seconds(since: started)
-        try mergeIfNeeded()
+        try mergeIfNeeded(reporting: !now)
+    }
+
+    /// Hands the buffer to a thread of its own to be frozen and written out; a new buffer takes
+    /// the documents that come next. Its documents keep their locations (the next segment
+    /// number); the new buffer's are one further.
+    private func startFlush() {
+        // The writer gives the buffer up (a new one replaces it): only the flush's thread uses it.
+        let handed = HandedOver(buffer), deleted = bufferDeleted
+        buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
+        bufferDeleted = DocumentSet(capacity: 0)
+        flushing = RunningFlush(ids: handed.value.ids, deletedAtStart: deleted)
+        flushes.start(0, name: "BigramSearch flush") { [store, directory, schema, backgroundHook] in
+            backgroundHook?(.flushStarting)
+            let (segment, failure) = Self.writtenOut(handed.value.freeze(), deleted: deleted, store: store, directory: directory, schema: schema)
+            return FlushOutput(segment: segment, failure: failure)
+        }
+    }
+
+    /// Waits for the flush running in the background, if any, and appends its segment with the
+    /// deletions made meanwhile (a failure to write it is kept to be reported: the segment stays
+    /// in memory, and a commit writes it).
+    private func finishFlush() {
+        guard let flush = flushing else { return }
+        let outcome = flushes.waitForAll()[0]
+        flushing = nil
+        flushSeconds += outcome.seconds
+        var deleted = flush.deletedAtStart
+        for doc in flush.deletedSince.members { deleted.insert(doc) }
+        // Its documents were at `segments.count`, the number it gets; the buffer's, one further,
+        // are at the buffer's number again once it is appended.
+        place(outcome.output.segment, deleted: deleted)
+        if let failure = outcome.output.failure { flushFailure = flushFailure ?? failure }
+    }
+
+    /// Throws the failure of a background flush or merge not reported yet (once).
+    private func reportBackgroundFailure() throws(IndexError) {
+        guard let failure = flushFailure ?? mergeFailure else { return }
+        if flushFailure != nil { flushFailure = nil } else { mergeFailure = nil }
+        throw .storage(failure)
     }
 
     /// Deletes the document with `id`. Returns false when there is none.
     @discardableResult
     public func delete(id: String) -> Bool {
         guard let (segment, doc) = locations.removeValue(forKey: id) else { return false }
-        if segment == segments.count {
+        if flushing != nil && segment == segments.count {
+            flushing!.deletedSince.insert(doc)
+        } else if segment == bufferSlot {
             bufferDeleted.insert(doc)
         } else {
             deletions[segment].insert(doc)
@@ -403,9 +495,10 @@ public final class IndexWriter {
     /// commit or none of it, even if the process dies midway.
     ///
     /// - Throws: ``IndexError/storage(_:)``: a failure before the switch leaves the previous
-    ///   commit intact (and this writer's changes pending: commit again) — among them a
-    ///   background merge that failed since the last report (reported once; its segments stay
-    ///   unmerged);
+    ///   commit intact (and this writer's changes pending: commit again). A commit does not
+    ///   report the failures of background work: it writes a segment a background flush could
+    ///   not (or fails itself), and commits segments a failed merge left unmerged as they are
+    ///   (``waitForMerges()`` reports that failure);
     ///   ``StorageError/committedButNotDurable(path:reason:)`` means the switch happened;
     ///   ``StorageError/closed(path:)`` after ``close()``. Without a directory, commit does nothing.
     /// - Complexity: writes the segments made since the last commit: O(their size), plus
@@ -413,9 +506,13 @@ public final class IndexWriter {
     public func commit() throws(IndexError) {
         guard let directory else { return }
         guard let store else { throw .storage(.closed(path: directory)) }
-        try flushBuffer()
-        // Takes in the finished background merges (reporting a failed one) and starts due ones.
-        if options.mergesInBackground { try mergeIfNeeded() }
+        // After the flush running in the background, if any: a segment it could not write is
+        // written below (or this commit fails with the reason), so its failure is moot.
+        finishFlush()
+        flushFailure = nil
+        try flushBuffer(now: true)
+        // Takes in the finished background merges and starts due ones.
+        if options.backgroundIndexing { try mergeIfNeeded(reporting: false) }
         let view = snapshot()
         do { try store.commit(view.segments, deletions: view.deletions, schema: schema, analyzer: analyzer) } catch {
             throw .storage(error)
@@ -431,22 +528,25 @@ public final class IndexWriter {
     ///   positions as bits) and copies every stored value as bytes, writing the merged segment
     ///   to its file as it goes with a directory.
     public func forceMerge() throws(IndexError) {
-        // A failure of a background merge is superseded by this merge of everything.
+        // A failure of a background merge is superseded by this merge of everything (one of a
+        // flush too: its segment is in memory, merged with the others).
         takeInFinishedMerges(background.waitForAll())
-        mergeFailure = nil
         try freezeBuffer()
+        flushFailure = nil
+        mergeFailure = nil
         guard segments.count > 1 || deletions.contains(where: { $0.count > 0 }) else { return }
         try merge(0..<segments.count)
     }
 
     /// Waits for the merges running in the background, and for those their results make due,
     /// and takes their results in, so that the next ``commit()`` names them (as after a bulk
-    /// load, before the last commit). Nothing to do with ``Options/mergesInBackground`` off.
+    /// load, before the last commit). Nothing to do with ``Options/backgroundIndexing`` off.
     ///
     /// - Throws: ``IndexError/storage(_:)`` with the error of a merge that failed (a damaged
     ///   input segment, a full disk): its segments then stay as they were.
     public func waitForMerges() throws(IndexError) {
-        guard options.mergesInBackground else { return }
+        guard options.backgroundIndexing else { return }
+        finishFlush()
         repeat {
             takeInFinishedMerges(background.waitForAll())
             try mergeIfNeeded()   // reports a failure; starts what the results made due
@@ -454,20 +554,17 @@ public final class IndexWriter {
     }
 
     /// Merges neighbouring segments as ``MergePolicy`` chooses, until it chooses none: here, or
-    /// started in the background (``Options/mergesInBackground``) over the segments after those
+    /// started in the background (``Options/backgroundIndexing``) over the segments after those
     /// already being merged, taking in the merges that have finished first.
-    private func mergeIfNeeded() throws(IndexError) {
+    private func mergeIfNeeded(reporting: Bool = true) throws(IndexError) {
         let policy = MergePolicy(factor: options.mergeFactor)
-        guard options.mergesInBackground else {
+        guard options.backgroundIndexing else {
             while let range = policy.nextMerge(liveSizes(from: 0)) { try merge(range) }
             return
         }
         takeInFinishedMerges(background.takeFinished())
         while true {
-            if let failure = mergeFailure {
-                mergeFailure = nil
-                throw .storage(failure)
-            }
+            if reporting { try reportBackgroundFailure() }
             let free = firstSegmentNotMerging
             guard let chosen = policy.nextMerge(liveSizes(from: free)) else { return }
             if running.count < Self.maxBackgroundMerges {
@@ -498,25 +595,27 @@ public final class IndexWriter {
         let id = nextMergeID
         nextMergeID += 1
         running.append(RunningMerge(id: id, inputs: parts.map(\.segment.uid), deletedAtStart: parts.map(\.deleted)))
-        background.start(id) { [schema, store, backgroundMergeHook] () throws(StorageError) -> Segment in
-            backgroundMergeHook?(.starting)
-            let merged = try Self.mergedSegment(parts, schema: schema, store: store)
-            backgroundMergeHook?(.made)
-            return merged
+        background.start(id, name: "BigramSearch merge \(id)") { [schema, store, backgroundHook] in
+            Result { () throws(StorageError) -> Segment in
+                backgroundHook?(.mergeStarting)
+                let merged = try Self.mergedSegment(parts, schema: schema, store: store)
+                backgroundHook?(.mergeMade)
+                return merged
+            }
         }
     }
 
     /// Puts the results of finished background merges in place of their segments: documents
     /// deleted since a merge started are deleted in its result too. A failed merge changes
     /// nothing; its error is kept for the next call that merges or commits.
-    private func takeInFinishedMerges(_ outcomes: [BackgroundMerges.Outcome]) {
+    private func takeInFinishedMerges(_ outcomes: [BackgroundJobs<Result<Segment, StorageError>>.Outcome]) {
         for outcome in outcomes {
             guard let r = running.firstIndex(where: { $0.id == outcome.id }) else { continue }
             let merge = running.remove(at: r)
             mergesDone += 1
             mergeSeconds += outcome.seconds
             let merged: Segment
-            switch outcome.result {
+            switch outcome.output {
             case .failure(let error):
                 mergeFailure = mergeFailure ?? error
                 continue
@@ -542,10 +641,12 @@ public final class IndexWriter {
         }
     }
 
-    /// Waits for the background merges and drops their results (closing).
+    /// Waits for the background flush (its segment is kept) and merges (their results are
+    /// dropped), closing.
     private func abandonMerges() {
+        finishFlush()
         for outcome in background.waitForAll() where running.contains(where: { $0.id == outcome.id }) {
-            if case .success(let merged) = outcome.result { store?.discard(merged) }
+            if case .success(let merged) = outcome.output { store?.discard(merged) }
         }
         running = []
     }
@@ -585,8 +686,14 @@ public final class IndexWriter {
                 locations[seg.id(doc)] = (s, UInt32(doc))
             }
         }
+        if let flush = flushing {
+            for (doc, id) in flush.ids.enumerated()
+            where !flush.deletedAtStart.contains(UInt32(doc)) && !flush.deletedSince.contains(UInt32(doc)) {
+                locations[id] = (segments.count, UInt32(doc))
+            }
+        }
         for doc in 0..<buffer.documentCount where !bufferDeleted.contains(UInt32(doc)) {
-            locations[buffer.ids[doc]] = (segments.count, UInt32(doc))
+            locations[buffer.ids[doc]] = (bufferSlot, UInt32(doc))
         }
     }
 

@@ -116,7 +116,7 @@ private func verifyAfterCrash(_ dir: String, _ what: String) -> (batches: Int, l
         // commit removes them (and segment files no manifest names).
         let leftovers = temporaryFileNames(dir).count
         // (Merges in this thread: no merge of this writer's is running when the files are compared.)
-        let w = try IndexWriter(directory: dir, mode: .openOrCreate, options: .init(mergesInBackground: false))
+        let w = try IndexWriter(directory: dir, mode: .openOrCreate, options: .init(backgroundIndexing: false))
         #expect(w.documentCount == expectedCount, "\(what): reopened writer")
         try w.add(Document(id: "after", text: "afterword 恢复之后"))
         try w.commit()
