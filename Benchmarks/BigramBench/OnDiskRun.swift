@@ -20,7 +20,8 @@ struct OnDiskRun {
     var keepIndex: String?
     /// Whether to index the same documents in memory too.
     var inMemory = true
-    /// Merges on threads of their own (the default) or in the writer's thread (`--merges-in-thread`).
+    /// Flushes and merges on threads of their own (the default) or in the writer's thread
+    /// (`--no-background`).
     var backgroundIndexing = true
     let bufferBytes = 64 << 20
 
@@ -189,10 +190,10 @@ enum OnDiskSection {
         let documents = CorpusScaler.scale(source, by: options.scale, seed: options.seed)
         let load = ProcessMetrics.loadAverage()
         let f = try OnDiskRun(documents: documents, keepIndex: options.keepIndex, inMemory: !options.skipInMemory,
-                              backgroundIndexing: !options.mergesInThread).measure()
+                              backgroundIndexing: !options.noBackground).measure()
         func mb(_ b: Int) -> String { String(format: "%.1f MB", Double(b) / 1_000_000) }
         var lines = [
-            "On disk: \(corpusPath) ×\(options.scale): \(f.documents) documents, \(mb(f.textBytes)) of text; directory writer, 64 MiB buffer, merge factor \(IndexWriter.Options().mergeFactor), merges \(options.mergesInThread ? "in the writer's thread" : "in the background"), one thread adding (load \(load.map { String(format: "%.2f", $0) } ?? "?"))",
+            "On disk: \(corpusPath) ×\(options.scale): \(f.documents) documents, \(mb(f.textBytes)) of text; directory writer, 64 MiB buffer, merge factor \(IndexWriter.Options().mergeFactor), flushes and merges \(options.noBackground ? "in the writer's thread" : "in the background"), one thread adding (load \(load.map { String(format: "%.2f", $0) } ?? "?"))",
             f.inMemorySeconds > 0
                 ? String(format: "  time: %.2f s, %.1f ms per MB; in memory (same documents, one thread): %.2f s; on disk ÷ in memory %.2f", f.seconds, f.msPerMB, f.inMemorySeconds, f.onDiskToInMemory)
                 : String(format: "  time: %.2f s, %.1f ms per MB (in memory: not run, --skip-in-memory)", f.seconds, f.msPerMB),

@@ -33,8 +33,8 @@ struct Options {
     var keepIndex: String?
     /// The on-disk section without its in-memory comparison (for runs too large to hold in memory).
     var skipInMemory = false
-    /// The on-disk section with merges in the writer's thread (`backgroundIndexing: false`).
-    var mergesInThread = false
+    /// The on-disk section with flushes and merges in the writer's thread (`backgroundIndexing: false`).
+    var noBackground = false
     /// Queries per class of the typed-fields section.
     var typedPerClass = 50
     /// The typed classes to run (nil: all); the workload is drawn whole, then filtered, so a
@@ -51,7 +51,7 @@ struct Options {
         usage: bigram-bench [--corpus FILE.jsonl|DIR] [--queries FILE.jsonl] [--scale N]
                             [--threads N] [--repeat N] [--seed N] [--per-kind N] [--json FILE]
                             [--save-queries FILE] [--typed | --typed-only | --relevance-only] [--typed-per-class N]
-                            [--typed-classes C,C…] [--on-disk [--keep-index DIR] [--skip-in-memory] [--merges-in-thread]]
+                            [--typed-classes C,C…] [--on-disk [--keep-index DIR] [--skip-in-memory] [--no-background]]
 
         Measures BigramSearch (indexing, size, memory, open time, queries, exactness) and the
         same work through SQLite FTS5 with the trigram tokenizer, in one process.
@@ -87,9 +87,8 @@ struct Options {
                            run bigram-search on it
           --skip-in-memory the on-disk section without indexing the same documents in memory
                            (which holds the whole index in memory)
-          --merges-in-thread
-                           the on-disk section with merges in the writer's thread, not in
-                           the background (to compare)
+          --no-background  the on-disk section with flushes and merges in the writer's
+                           thread, not in the background (to compare)
           -h, --help       show this help
         """
 
@@ -107,7 +106,7 @@ struct Options {
             if argument == "--relevance-only" { options.relevanceOnly = true; continue }
             if argument == "--on-disk" { options.onDisk = true; continue }
             if argument == "--skip-in-memory" { options.skipInMemory = true; continue }
-            if argument == "--merges-in-thread" { options.mergesInThread = true; continue }
+            if argument == "--no-background" { options.noBackground = true; continue }
             guard argument.hasPrefix("--") else { throw .invalid("unexpected argument '\(argument)'") }
             var name = String(argument.dropFirst(2))
             var inlineValue: String?

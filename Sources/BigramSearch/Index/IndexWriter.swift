@@ -16,18 +16,19 @@
 /// lock and never fail because of a writer (see ``IndexStore``).
 ///
 /// Memory: added documents are buffered and frozen into a segment once the buffer holds about
-/// ``Options/maxBufferedBytes``; with a directory each segment is written out and memory-mapped,
+/// ``Options/maxBufferedBytes`` (half of it, twice, with background flushes); with a directory each segment is written out and memory-mapped,
 /// and a merge writes its segment to its file as it goes, holding only its dictionaries and a
 /// few bytes per document (field lengths, offsets) — see the README's "Memory, measured" for
 /// the figures. Segment files that no commit names are removed as soon as a merge replaces them,
 /// so the directory holds at most about twice the index during a bulk load.
 ///
-/// **Merges run in the background** (``Options/backgroundIndexing``, on by default): a merge the
-/// policy makes due runs on a thread of its own while documents keep being added, and its result
-/// takes the place of its segments at the writer's next call (``add(_:)``, ``commit()``,
-/// ``snapshot()``…) once it is done. ``commit()`` does not wait for a running merge: it commits
-/// the segments as they are, and the merge's result goes into a later commit. Documents deleted
-/// or replaced while their segment is being merged stay deleted in the merged segment.
+/// **Flushes and merges run in the background** (``Options/backgroundIndexing``, on by default):
+/// a buffer at half of ``Options/maxBufferedBytes`` is frozen and written on a thread of its own
+/// while the next one fills, and a merge the policy makes due runs on a thread of its own; its
+/// result takes the place of its segments at the writer's next call (``add(_:)``, ``commit()``,
+/// ``snapshot()``…) once it is done. ``commit()`` waits for the flush, not for a running merge: it
+/// commits the segments as they are, and the merge's result goes into a later commit. Documents
+/// deleted or replaced while their buffer is flushed or their segment merged stay deleted.
 /// ``forceMerge()`` and ``waitForMerges()`` wait; ``close()`` waits for a running merge and drops
 /// its result (removing its file) unless it was taken in before. Searches are never blocked:
 /// snapshots hold the segments they were taken with.
@@ -483,7 +484,8 @@ public final class IndexWriter {
     /// An immutable view of everything added so far. Later changes do not affect it; any number
     /// of threads may search it.
     ///
-    /// - Complexity: freezes the documents added since the last snapshot into a new segment.
+    /// - Complexity: freezes the documents added since the last snapshot into a new segment,
+    ///   after waiting for a flush running in the background (``Options/backgroundIndexing``).
     public func snapshot() -> IndexSnapshot {
         takeInFinishedMerges(background.takeFinished())
         try? freezeBuffer()   // freezing in memory cannot fail
