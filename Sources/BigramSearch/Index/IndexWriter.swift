@@ -540,9 +540,10 @@ public final class IndexWriter {
         try merge(0..<segments.count)
     }
 
-    /// Waits for the merges running in the background, and for those their results make due,
-    /// and takes their results in, so that the next ``commit()`` names them (as after a bulk
-    /// load, before the last commit). Nothing to do with ``Options/backgroundIndexing`` off.
+    /// Waits for the flush and the merges running in the background, and for the merges their
+    /// results make due, and takes their results in, so that the next ``commit()`` names them
+    /// (as after a bulk load, before the last commit). Nothing to do with
+    /// ``Options/backgroundIndexing`` off.
     ///
     /// - Throws: ``IndexError/storage(_:)`` with the error of a merge that failed (a damaged
     ///   input segment, a full disk): its segments then stay as they were.
@@ -591,7 +592,7 @@ public final class IndexWriter {
         return (segments.lastIndex { last.contains($0.uid) } ?? -1) + 1
     }
 
-    /// Starts merging `range` on a thread of its own (see ``BackgroundMerges``).
+    /// Starts merging `range` on a thread of its own (see `BackgroundJobs`).
     private func startMerge(_ range: Range<Int>) {
         let parts = range.map { (segment: segments[$0], deleted: deletions[$0]) }
         let id = nextMergeID
