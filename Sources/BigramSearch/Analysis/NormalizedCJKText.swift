@@ -222,18 +222,20 @@ struct NormalizedCJKText {
             let r = t.occurrences(of: needle, limit: Int.max).first { t.byteRange($0).lowerBound >= offset - a }
             let before = r.map { r in t.characters[..<r.lowerBound].reduce(0) { $0 + (CharacterClass.of($1.value) == .space ? 0 : 1) } } ?? 0
             let after = r.map { r in t.characters[(r.upperBound + 1)...].prefix(8 * (context + 2)).reduce(0) { $0 + (CharacterClass.of($1.value) == .space ? 0 : 1) } } ?? 0
-            if let r, t.byteRange(r).lowerBound == offset - a, before >= context || a == 0, after >= context || final {
-                return (t, r, a)
-            }
-            if let r, t.byteRange(r).lowerBound != offset - a { return nil }   // another occurrence first: not this copy's
-            let canGrowBack = a > 0, canGrowAhead = end < bytes.count
-            if r == nil && !canGrowAhead { return nil }
-            if !canGrowBack && !canGrowAhead { return nil }   // a prefix that ends too soon
-            if r != nil && before < context && canGrowBack { back *= 2 }
-            if r == nil || (after < context && !final) {
+            // One decision: found (with its context, or up to the ends), grow back, grow ahead
+            // (both at once when both sides lack context), or give up.
+            let canGrowAhead = end < bytes.count
+            guard let r else {   // the copy's occurrence ends beyond what was normalized
                 if !canGrowAhead { return nil }
                 ahead *= 2
+                continue
             }
+            if t.byteRange(r).lowerBound != offset - a { return nil }   // another occurrence first: not this copy's
+            let growBack = before < context && a > 0, growAhead = after < context && !final
+            if !growBack && !growAhead { return (t, r, a) }
+            if growAhead && !canGrowAhead { return nil }   // a prefix that ends before the context
+            if growBack { back *= 2 }
+            if growAhead { ahead *= 2 }
         }
     }
 
@@ -255,30 +257,30 @@ struct NormalizedCJKText {
     /// The input byte range of characters `r`.
     func byteRange(_ r: ClosedRange<Int>) -> Range<Int> { Int(characters[r.lowerBound].start)..<Int(characters[r.upperBound].end) }
 
-    /// Whether `text` normalizes to Han/Kana characters and whitespace only (then a phrase of it
-    /// matches exactly where its one CJK piece occurs).
-    static func isCJKOnly(_ text: String, folding: TraditionalFolding?) -> Bool {
-        var scanned = NormalizedCJKText()
-        var t = text
-        t.withUTF8 { scanned.load($0, folding: folding) }
-        return scanned.characters.allSatisfy { [.hanKana, .space].contains(CharacterClass.of($0.value)) }
-    }
-
     /// The normalized (and folded) Han/Kana runs of a query phrase, of two or more characters:
     /// the pieces whose occurrences re-ranking examines.
     static func cjkPieces(of text: String, folding: TraditionalFolding?) -> [[UInt32]] {
+        cjkPiecesAndWhole(of: text, folding: folding).pieces
+    }
+
+    /// ``cjkPieces(of:folding:)``, and whether `text` normalizes to Han/Kana characters and
+    /// whitespace only (then a phrase of it matches exactly where its one CJK piece occurs), in
+    /// one scan.
+    static func cjkPiecesAndWhole(of text: String, folding: TraditionalFolding?) -> (pieces: [[UInt32]], cjkOnly: Bool) {
         var scanned = NormalizedCJKText()
         var t = text
         t.withUTF8 { scanned.load($0, folding: folding) }
         var pieces: [[UInt32]] = [], run: [UInt32] = []
+        var cjkOnly = true
         for c in scanned.characters.map(\.value) {
             let cls = CharacterClass.of(c)
             if cls == .hanKana { run.append(c); continue }
+            if cls != .space { cjkOnly = false }
             if cls == .space && !run.isEmpty { continue }
             if run.count >= 2 { pieces.append(run) }
             run.removeAll()
         }
         if run.count >= 2 { pieces.append(run) }
-        return pieces
+        return (pieces, cjkOnly)
     }
 }

@@ -39,8 +39,8 @@ struct WordBoundaryRanker {
         self.folding = folding
         var pieces: [(characters: [UInt32], utf8: BytePattern, fields: [Int], clause: Int, whole: Bool)] = []
         for (clause, leaf) in leaves.enumerated() {
-            let found = NormalizedCJKText.cjkPieces(of: leaf.text, folding: folding)
-            let whole = found.count == 1 && NormalizedCJKText.isCJKOnly(leaf.text, folding: folding)
+            let (found, cjkOnly) = NormalizedCJKText.cjkPiecesAndWhole(of: leaf.text, folding: folding)
+            let whole = found.count == 1 && cjkOnly
             for p in found {
                 let utf8 = p.flatMap { Unicode.Scalar($0).map { Array(String($0).utf8) } ?? [] }
                 pieces.append((p, BytePattern(utf8), leaf.fields, clause, whole))
