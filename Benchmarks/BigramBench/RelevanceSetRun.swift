@@ -12,6 +12,11 @@ struct RelevanceSetFigures {
         var name: String
         var overall: Metrics
         var byKind: [(kind: String, metrics: Metrics)]
+        /// The queries of even lines (0, 2, …) of queries.jsonl, on which the defaults of
+        /// ``Reranking`` were chosen, and those of odd lines, which played no part in it.
+        var tuning: Metrics, heldOut: Metrics
+        /// Every query but `heading-tw` (whose relevant documents are in the other script).
+        var sameScript: Metrics
     }
     var documents: Int
     var queries: Int
@@ -48,6 +53,9 @@ enum RelevanceSetRun {
     static let setups: [Setup] = [
         Setup(name: "BM25, text only", schema: .corpus, options: SearchOptions(reranking: nil)),
         Setup(name: "BM25, title boost 2", schema: .corpusTitleAndText, options: SearchOptions(reranking: nil)),
+        Setup(name: "re-ranked: boundaries ½, no lead", schema: .corpusTitleAndText,
+              options: SearchOptions(reranking: Reranking(penalty: 0.5, leadWeight: 0))),
+        Setup(name: "re-ranked: no lead", schema: .corpusTitleAndText, options: SearchOptions(reranking: Reranking(leadWeight: 0))),
         Setup(name: "re-ranked, title boost 1", schema: titleBoost(1), options: SearchOptions()),
         Setup(name: "default (title 2, re-ranked)", schema: .corpusTitleAndText, options: SearchOptions()),
         Setup(name: "re-ranked, title boost 4", schema: titleBoost(4), options: SearchOptions()),
@@ -82,7 +90,7 @@ enum RelevanceSetRun {
             let parser = snapshot.queryParser
             var byKind: [String: [RelevanceSetFigures.Metrics]] = [:]
             var all: [RelevanceSetFigures.Metrics] = []
-            for q in judged {
+            for (line, q) in judged.enumerated() {
                 var query = parser.parseLenient(q.q)
                 if setup.variants { query = variants.expand(query) }
                 let ids = try snapshot.search(query, options: setup.options).hits.map(\.id)
@@ -95,7 +103,10 @@ enum RelevanceSetRun {
                 all.append(m)
             }
             let kinds = byKind.keys.sorted()
-            configurations.append(.init(name: setup.name, overall: mean(all), byKind: kinds.map { ($0, mean(byKind[$0]!)) }))
+            configurations.append(.init(name: setup.name, overall: mean(all), byKind: kinds.map { ($0, mean(byKind[$0]!)) },
+                                        tuning: mean(all.indices.filter { $0 % 2 == 0 }.map { all[$0] }),
+                                        heldOut: mean(all.indices.filter { $0 % 2 == 1 }.map { all[$0] }),
+                                        sameScript: mean(all.indices.filter { judged[$0].kind != "heading-tw" }.map { all[$0] })))
         }
         // Latency of the set's queries, top 10, plain BM25 against the default (re-ranked), same index.
         let snapshot = defaultSnapshot ?? snapshots.values.first!
@@ -151,10 +162,14 @@ enum RelevanceSetRun {
 extension RelevanceSetFigures {
     func table() -> String {
         var out = "Relevance on Benchmarks/Relevance (\(documents) documents, \(queries) judged queries; title and text searched)\n"
-        var rows = [["", "P@1", "MRR@10", "nDCG@10"] + (configurations.first?.byKind ?? []).map { "P@1 \($0.kind) (\($0.metrics.queries))" }]
+        let first = configurations.first
+        var rows = [["", "P@1", "MRR@10", "nDCG@10"] + (first?.byKind ?? []).map { "P@1 \($0.kind) (\($0.metrics.queries))" }
+                    + ["P@1 tuning (\(first?.tuning.queries ?? 0))", "P@1 held-out (\(first?.heldOut.queries ?? 0))", "MRR held-out",
+                       "P@1 same script (\(first?.sameScript.queries ?? 0))", "MRR same script"]]
         for c in configurations {
             rows.append([c.name, TableFormat.fixed(c.overall.precisionAt1, 3), TableFormat.fixed(c.overall.mrr, 3), TableFormat.fixed(c.overall.ndcg, 3)]
-                        + c.byKind.map { TableFormat.fixed($0.metrics.precisionAt1, 3) })
+                        + c.byKind.map { TableFormat.fixed($0.metrics.precisionAt1, 3) }
+                        + [c.tuning.precisionAt1, c.heldOut.precisionAt1, c.heldOut.mrr, c.sameScript.precisionAt1, c.sameScript.mrr].map { TableFormat.fixed($0, 3) })
         }
         out += TableFormat.columns(rows, rightAligned: Set(1..<rows[0].count))
         out += "\nTop 10 of the same queries, same index (title 2): BM25 p50 \(TableFormat.fixed(plainTop10.p50Micros, 1)) µs, p99 \(TableFormat.fixed(plainTop10.p99Micros, 1)) µs; "
@@ -177,7 +192,8 @@ extension RelevanceSetFigures {
             ("documents", .int(documents)), ("queries", .int(queries)),
             ("configurations", .array(configurations.map { c in
                 .object([("name", .string(c.name)), ("overall", m(c.overall)),
-                         ("byKind", .object(c.byKind.map { ($0.kind, m($0.metrics)) }))])
+                         ("byKind", .object(c.byKind.map { ($0.kind, m($0.metrics)) })),
+                         ("tuning", m(c.tuning)), ("heldOut", m(c.heldOut)), ("sameScript", m(c.sameScript))])
             })),
             ("top10Plain", latency(plainTop10)), ("top10Default", latency(defaultTop10)),
             ("pagePlain", latency(plainPage)), ("pageDefault", latency(defaultPage)),

@@ -91,8 +91,8 @@ import Testing
         let reranked = try s.search("常熟 考察", options: SearchOptions(reranking: Reranking())).hits
         #expect(reranked.map(\.id) == ["near", "far"])
         #expect(reranked[0].score > reranked[1].score)
-        // Proximity off: back to document order.
-        let off = try s.search("常熟 考察", options: SearchOptions(reranking: Reranking(penalty: 0, proximityWeight: 0))).hits
+        // Proximity (and the lead, where `near` has both clauses) off: back to document order.
+        let off = try s.search("常熟 考察", options: SearchOptions(reranking: Reranking(penalty: 0, proximityWeight: 0, leadWeight: 0))).hits
         #expect(off.map(\.id) == ["far", "near"])
     }
 }

@@ -7,15 +7,17 @@ import Testing
 // of any kind between characters, compatibility ideographs, width forms, decomposed kana and
 // Traditional folding all reach the word-boundary check.
 
-/// The re-ranking factor of each document for `query`: its re-ranked score ÷ its BM25 score.
-private func factors(_ texts: [String], query: String, fold: Bool = false) throws -> [Double] {
+/// The re-ranking factor of each document for `query`: its re-ranked score ÷ its BM25 score
+/// (by default the word-boundary factor alone: proximity and lead off).
+private func factors(_ texts: [String], query: String, fold: Bool = false,
+                     reranking: Reranking = Reranking(proximityWeight: 0, leadWeight: 0)) throws -> [Double] {
     let writer = try IndexWriter(schema: .text, analyzer: BigramAnalyzer(.init(foldTraditional: fold)))
     for (i, t) in texts.enumerated() { try writer.add(Document(id: "d\(i)", text: t)) }
     let s = writer.snapshot()
     func scores(_ r: Reranking?) throws -> [String: Double] {
         Dictionary(uniqueKeysWithValues: try s.search(query, options: SearchOptions(limit: 50, reranking: r)).hits.map { ($0.id, $0.score) })
     }
-    let plain = try scores(nil), reranked = try scores(Reranking(proximityWeight: 0))
+    let plain = try scores(nil), reranked = try scores(reranking)
     return try texts.indices.map { i in
         let p = try #require(plain["d\(i)"], "d\(i) matches \(query)")
         return try #require(reranked["d\(i)"]) / p
@@ -89,6 +91,25 @@ private func factors(_ texts: [String], query: String, fold: Bool = false) throw
         #expect(f[1] == 1, "\(f)")
     }
 
+    /// A clause that occurs as a word in a field's first `leadBytes` bytes gains its share of
+    /// `leadWeight`; one that occurs there only across a word boundary gains nothing.
+    @Test func clausesInTheLeadGain() throws {
+        let filler = String(repeating: "一二三四五六七八九十。", count: 10)   // 330 bytes
+        let lead = Reranking(penalty: 0, proximityWeight: 0, leadWeight: 0.5, leadBytes: 256)
+        // 常熟 as a word at the start, later, and across 非常|熟悉 at the start.
+        let one = try factors(["常熟市" + filler, filler + "常熟市", "非常熟悉" + filler], query: "常熟", reranking: lead)
+        #expect(one == [1.5, 1, 1], "\(one)")
+        // Two clauses, one of them in the lead: half the weight.
+        let two = try factors(["常熟市" + filler + "考察", "考察" + filler + "常熟市", filler + "常熟考察"], query: "常熟 考察", reranking: lead)
+        #expect(two == [1.25, 1.25, 1], "\(two)")
+        // leadBytes bounds the lead; weight 0 turns it off.
+        #expect(try factors(["一二三常熟市" + filler], query: "常熟", reranking: Reranking(penalty: 0, proximityWeight: 0, leadWeight: 0.5, leadBytes: 9)) == [1])
+        #expect(try factors(["常熟市" + filler], query: "常熟", reranking: Reranking(penalty: 0, proximityWeight: 0, leadWeight: 0)) == [1])
+        // With the default penalty, a straddling occurrence in the lead loses, and gains nothing.
+        let both = try factors(["常熟市" + filler, "非常熟悉" + filler], query: "常熟", reranking: Reranking(proximityWeight: 0))
+        #expect(both == [1.5, 0.25], "\(both)")
+    }
+
     /// Re-ranking is on by default, and can be turned off.
     @Test func onByDefaultAndCanBeTurnedOff() throws {
         #expect(SearchOptions().reranking == Reranking())
@@ -108,7 +129,7 @@ private func factors(_ texts: [String], query: String, fold: Bool = false) throw
         try writer.add(Document(id: "early", text: "常熟市" + filler + "非常熟悉"))
         try writer.add(Document(id: "late", text: filler + "非常熟悉" + "非常熟悉"))
         let s = writer.snapshot()
-        let reranked = try s.search("常熟", options: SearchOptions(limit: 10, reranking: Reranking(proximityWeight: 0)))
+        let reranked = try s.search("常熟", options: SearchOptions(limit: 10, reranking: Reranking(proximityWeight: 0, leadWeight: 0)))
         let hits = reranked.hits
         // In memory a long value is kept in 64 KiB chunks: each document reads one or two of them.
         #expect(reranked.readCost.copiedBytes <= 2 * (128 << 10), "\(reranked.readCost)")

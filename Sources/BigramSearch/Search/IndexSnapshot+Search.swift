@@ -333,6 +333,8 @@ extension IndexSnapshot {
             f.add(UInt64(r.occurrences))
             f.add(r.penalty.bitPattern)
             f.add(r.proximityWeight.bitPattern)
+            f.add(r.leadWeight.bitPattern)
+            f.add(UInt64(r.leadBytes))
         }
         return f.value
     }

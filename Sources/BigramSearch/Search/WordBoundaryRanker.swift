@@ -18,6 +18,8 @@ struct WordBoundaryRanker {
     let folding: TraditionalFolding?
     /// The fields any piece searches, in order.
     private let fields: [Int]
+    /// The clauses with a piece.
+    private let clauseCount: Int
 
     /// Characters of context on each side of an occurrence given to the dictionary.
     static let context = 4
@@ -48,6 +50,7 @@ struct WordBoundaryRanker {
         }
         self.pieces = pieces
         fields = Array(Set(pieces.flatMap(\.fields))).sorted()
+        clauseCount = Set(pieces.map(\.clause)).count
     }
 
     var isUseful: Bool { !pieces.isEmpty && Self.dictionary != nil }
@@ -138,7 +141,9 @@ struct WordBoundaryRanker {
                     var o = Occurrence(candidate: candidate, clause: clause, field: f, windowStart: -1, windowEnd: -1,
                                        utf8Start: base + b.lowerBound, utf8End: base + b.upperBound)
                     let (before, after) = t.neighbours(of: r)
-                    if options.penalty > 0 && !(Self.breaksBeside(before) && Self.breaksBeside(after)) {
+                    // Its boundaries matter to the penalty, and to the lead's gain when it is in a lead.
+                    let needed = options.penalty > 0 || (options.leadWeight > 0 && o.utf8Start < options.leadBytes)
+                    if needed && !(Self.breaksBeside(before) && Self.breaksBeside(after)) {
                         (o.windowStart, o.windowEnd) = t.appendWindow(around: r, context: Self.context, to: &window)
                         window.append(0x0A)   // a line break: the dictionary breaks around it
                     }
@@ -190,7 +195,7 @@ struct WordBoundaryRanker {
             }
         }
         var isBoundary = [Bool](repeating: false, count: window.count + 1)
-        if options.penalty > 0 && !window.isEmpty {
+        if !window.isEmpty {
             for b in pool.withBreaker({ $0.boundaries(in: window) }) where b >= 0 && Int(b) < isBoundary.count {
                 isBoundary[Int(b)] = true
             }
@@ -202,8 +207,8 @@ struct WordBoundaryRanker {
             var end = k
             while end < occurrences.count && occurrences[end].candidate == candidate { end += 1 }
             let mine = occurrences[k..<end]
-            let straddling = options.penalty > 0
-                ? mine.filter { $0.windowStart >= 0 && !(isBoundary[$0.windowStart] && isBoundary[$0.windowEnd]) }.count : 0
+            func straddles(_ o: Occurrence) -> Bool { o.windowStart >= 0 && !(isBoundary[o.windowStart] && isBoundary[o.windowEnd]) }
+            let straddling = options.penalty > 0 ? mine.filter(straddles).count : 0
             var factor = 1 - options.penalty * Double(straddling) / Double(mine.count)
             if options.proximityWeight > 0 {
                 // The smallest gap between occurrences of two different clauses in one field, in
@@ -215,6 +220,10 @@ struct WordBoundaryRanker {
                     }
                 }
                 if best != Int.max { factor *= 1 + options.proximityWeight / (1 + Double(best) / 16) }
+            }
+            if options.leadWeight > 0 && clauseCount > 0 {
+                let inLead = Set(mine.filter { $0.utf8Start < options.leadBytes && !straddles($0) }.map(\.clause)).count
+                factor *= 1 + options.leadWeight * Double(inLead) / Double(clauseCount)
             }
             factors[candidate] = factor
             k = end
