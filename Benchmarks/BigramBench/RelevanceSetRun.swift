@@ -90,7 +90,7 @@ enum RelevanceSetRun {
             let parser = snapshot.queryParser
             var byKind: [String: [RelevanceSetFigures.Metrics]] = [:]
             var all: [RelevanceSetFigures.Metrics] = []
-            for (line, q) in judged.enumerated() {
+            for q in judged {
                 var query = parser.parseLenient(q.q)
                 if setup.variants { query = variants.expand(query) }
                 let ids = try snapshot.search(query, options: setup.options).hits.map(\.id)

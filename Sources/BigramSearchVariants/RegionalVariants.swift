@@ -7,7 +7,6 @@ import Darwin
 #endif
 import BigramSearch
 import COpenCC
-import Synchronization
 
 /// Regional word variants of Chinese text: the words that differ between Taiwan and mainland
 /// China (軟體/软件, 資料/数据, 預設/默认, 核心/内核, 程式/程序, 網路/网络, 檔案/文件), from
@@ -167,7 +166,7 @@ public enum RegionalVariantsError: Error, Sendable, Equatable, CustomStringConve
 /// OpenCC's error message is one global string (`opencc_error` is documented as the one function
 /// that is not thread-safe), set by a failed `opencc_open`: opening and reading it are done under
 /// this lock. Conversions do not take it.
-private let openLock = Mutex(())
+private let openLock = Locked(())
 
 /// The four OpenCC handles, closed when the last ``RegionalVariants`` copy goes.
 ///

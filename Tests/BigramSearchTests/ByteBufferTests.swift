@@ -1,4 +1,3 @@
-import Synchronization
 import Testing
 @testable import BigramSearch
 
@@ -29,7 +28,7 @@ private final class TrackedStorage: ByteStorage, @unchecked Sendable {   // (nev
 
 /// Whether the storage of a buffer was freed: shared by the storage and the test.
 private final class FreedFlag: Sendable {
-    private let value = Mutex(false)
+    private let value = Locked(false)
     var isSet: Bool { value.withLock { $0 } }
     func set() { value.withLock { $0 = true } }
 }

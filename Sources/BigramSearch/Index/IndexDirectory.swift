@@ -40,9 +40,8 @@ final class IndexDirectory: @unchecked Sendable {   // the mutable state of two 
         var reserved: Set<String> = []
         var bytes = 0, files = 0
     }
-    private var books = Books()
-    private let booksLock = NSLock()
-    private func withBooks<R>(_ body: (inout Books) -> R) -> R { booksLock.withLock { body(&books) } }
+    private let books = Locked(Books())
+    private func withBooks<R>(_ body: (inout Books) -> R) -> R { books.withLock(body) }
 
     /// Bytes and files of segments written by this writer (``WriterWork``).
     var segmentBytesWritten: Int { withBooks { $0.bytes } }

@@ -1,5 +1,3 @@
-import Synchronization
-
 extension IndexWriter {
     /// A test hook, nil (off) by default. When set, every segment a writer builds (its buffer
     /// frozen, or one thread's share of ``add(contentsOf:threads:)``, after it is written out)
@@ -16,7 +14,7 @@ extension IndexWriter {
         set { invariantHook.withLock { $0 = newValue } }
     }
 
-    private static let invariantHook = Mutex<(@Sendable (String) -> Void)?>(nil)
+    private static let invariantHook = Locked<(@Sendable (String) -> Void)?>(nil)
 }
 
 extension Segment {

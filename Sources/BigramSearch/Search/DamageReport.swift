@@ -1,10 +1,8 @@
-import Synchronization
-
 /// The first damage found in a segment's postings during one evaluation (segments may be
 /// evaluated on several threads). The search throws it as
 /// ``SearchError/damagedIndex(_:)`` rather than return an answer computed from damaged data.
 final class DamageReport: Sendable {
-    private let first = Mutex<StorageError?>(nil)
+    private let first = Locked<StorageError?>(nil)
 
     func record(_ damage: PostingsDamage, segment: Segment, field: String) {
         let error: StorageError = damage == .checksum ? .checksumMismatch(path: segment.displayName)

@@ -20,18 +20,15 @@ final class SectionChecksum: Sendable {
     private let chunks: ByteBuffer
     /// 0: not verified yet, 1: intact, 2: damaged.
     private let state = Atomic<UInt8>(0)
-    /// The same per chunk (only when there are chunk checksums), guarded by `lock`. NSLock (a
-    /// pthread mutex) rather than Synchronization.Mutex: Thread Sanitizer understands it, while
-    /// Mutex's futex hand-over on Linux shows up as false data races (see WordBreakerPool).
-    private let lock = NSLock()
-    nonisolated(unsafe) private var chunkStates: [UInt8]
+    /// The same per chunk (only when there are chunk checksums).
+    private let chunkStates: Locked<[UInt8]>
 
     init(path: String, bytes: ByteBuffer, expected: UInt32, chunks: ByteBuffer = ByteBuffer()) {
         self.path = path
         self.bytes = bytes
         self.expected = expected
         self.chunks = chunks
-        chunkStates = [UInt8](repeating: 0, count: chunks.count / 4)
+        chunkStates = Locked([UInt8](repeating: 0, count: chunks.count / 4))
     }
 
     /// The number of chunk checksums a section of `length` bytes has.
@@ -41,7 +38,7 @@ final class SectionChecksum: Sendable {
     var hasChunks: Bool { chunks.count > 0 }
 
     /// The chunks verified intact so far (for tests and the benchmark).
-    package var verifiedChunks: [Int] { lock.withLock { chunkStates.indices.filter { chunkStates[$0] == 1 } } }
+    package var verifiedChunks: [Int] { chunkStates.withLock { states in states.indices.filter { states[$0] == 1 } } }
     /// The number of chunks.
     package var chunkCount: Int { chunks.count / 4 }
 
@@ -66,7 +63,7 @@ final class SectionChecksum: Sendable {
         let lo = max(0, range.lowerBound), hi = min(bytes.count, range.upperBound)
         guard lo < hi else { return }
         let first = lo / Self.chunkSize, last = (hi - 1) / Self.chunkSize
-        let ok = lock.withLock { () -> Bool in
+        let ok = chunkStates.withLock { chunkStates -> Bool in
             for c in first...last where c < chunkStates.count {
                 if chunkStates[c] == 0 {
                     let start = c * Self.chunkSize

@@ -1,5 +1,4 @@
 @testable import BigramSearch
-import Synchronization
 import Testing
 
 // The writer's invariant hook (`IndexWriter.onInvariantViolation`), switched on for the whole
@@ -29,7 +28,7 @@ enum SegmentInvariants {
     /// Every violation reported so far in this process, in order.
     static var violations: [String] { recorded.withLock { $0 } }
 
-    private static let recorded = Mutex<[String]>([])
+    private static let recorded = Locked<[String]>([])
 
     /// Installs the hook: each violation is kept in ``violations`` and recorded as an issue —
     /// of the running test (`Issue.record` finds it from the task), or of the run when a

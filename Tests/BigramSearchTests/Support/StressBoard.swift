@@ -134,19 +134,3 @@ struct WriterReport: Sendable {
     var committed: [LiveDoc] = []
     var lastDocs: [LiveDoc] = []
 }
-
-/// A value behind an NSLock, used like `Mutex`: the stress board runs under Thread Sanitizer,
-/// which understands pthread mutexes but reported false races on values a Synchronization.Mutex
-/// guarded (its futex hand-over on Linux is not instrumented; see WordBreakerPool).
-final class Locked<Value>: @unchecked Sendable {   // `value` is only touched under `lock`
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}

@@ -1,12 +1,12 @@
 import Foundation
-import Synchronization
+import BigramSearch
 
 // Ends a test process whose generated case hangs (CraftedDamageTests, FuzzTests).
 
 /// Ends the process when one case runs longer than `limit` (a hang would otherwise stall the
 /// test run): it prints the case to standard error and exits with status 3.
 final class Watchdog: Sendable {
-    private let current = Mutex<(name: String, started: ContinuousClock.Instant?)>(("", nil))
+    private let current = Locked<(name: String, started: ContinuousClock.Instant?)>(("", nil))
     private let limit: Duration
 
     private let log: String?
