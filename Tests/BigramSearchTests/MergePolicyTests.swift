@@ -78,4 +78,30 @@ private func simulate(_ policy: MergePolicy, flushes: Int, size: (Int) -> Double
             #expect(abs(written / sizes.reduce(0, +) - 1.909) < 0.01)
         }
     }
+
+    /// Half-size flushes (background flushes) merged twice as many at once at the lowest level
+    /// make the segments that whole flushes make at `factor`, and write as much: the 196 half
+    /// flushes of ×100 (6.4 MB each) write what 98 whole ones do, where merging them ten at a time
+    /// climbs one more level.
+    @Test func halfFlushesMergedTwiceAsManyAtTheLowestLevelWriteLikeWholeOnes() {
+        let whole = simulate(MergePolicy(factor: 10), flushes: 98) { _ in 12.8 * mb }
+        let half = simulate(MergePolicy(factor: 10, lowestFactor: 20), flushes: 196) { _ in 6.4 * mb }
+        let tenAtATime = simulate(MergePolicy(factor: 10), flushes: 196) { _ in 6.4 * mb }
+        let amplification = { (r: (sizes: [Double], written: Double)) in r.written / r.sizes.reduce(0, +) }
+        #expect(abs(amplification(half) - amplification(whole)) < 1e-9)
+        let large = { (r: (sizes: [Double], written: Double)) in r.sizes.filter { $0 > 100 * mb }.map { ($0 / mb).rounded() } }
+        #expect(large(half) == large(whole) && large(half).count == 9)
+        #expect(amplification(whole) < 2 && amplification(tenAtATime) > 2.4)
+        // Above the lowest level (segments of 10 × the floor or more) the factor is the factor.
+        let p = MergePolicy(factor: 3, lowestFactor: 6)
+        #expect(p.nextMerge([1, 1, 1]) == nil)
+        #expect(p.nextMerge([1, 1, 1, 1, 1, 1]) == 0..<6)
+        #expect(p.nextMerge([60 * mb, 60 * mb, 60 * mb]) == 0..<3)
+        // The segment count stays within (factor − 1) per level plus the lowest level's extra.
+        for flushes in [19, 20, 199, 200, 1_000] {
+            let r = simulate(MergePolicy(factor: 10, lowestFactor: 20), flushes: flushes) { _ in 6.4 * mb }
+            let levels = (log(Double(flushes) / 2) / log(10.0)).rounded(.down)
+            #expect(Double(r.sizes.count) <= 9 * (1 + levels) + 10, "\(flushes) flushes: \(r.sizes.count) segments")
+        }
+    }
 }

@@ -226,7 +226,7 @@ private func buildIndex(_ build: TypedOracleBuild, seed: UInt64) throws -> Built
 private func buildSnapshot(_ ops: [Operation], directory: String? = nil, forceMerge: Bool = false) throws -> IndexSnapshot {
     let schema = TypedFieldReference.schema
     let writer = directory == nil ? try IndexWriter(schema: schema, options: .init(mergeFactor: 0))
-        : try IndexWriter(directory: directory!, mode: .create, schema: schema, options: .init(mergeFactor: 8))
+        : try IndexWriter(directory: directory!, mode: .create, schema: schema, options: .init(mergeFactor: 4))   // (the lowest level merges 8 at once: background flushes)
     for op in ops {
         switch op {
         case .add(let d): try writer.add(d.document)

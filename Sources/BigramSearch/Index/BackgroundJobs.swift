@@ -31,6 +31,7 @@ final class BackgroundJobs<Output: Sendable>: @unchecked Sendable {   // every a
         let thread = Thread { [self] in
             let started = ContinuousClock.now
             let output = withSystemCalls(calls) { work() }
+            Heap.releaseFreeMemory()   // what the job freed, from its thread's arena (see Heap)
             let d = ContinuousClock.now - started
             let outcome = Outcome(id: id, output: output,
                                   seconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)

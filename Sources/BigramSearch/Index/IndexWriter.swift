@@ -41,7 +41,8 @@ public final class IndexWriter {
         /// one (default 10; 0 or 1 turns automatic merging off). Each byte is rewritten at most
         /// log_mergeFactor(index ÷ flushed segment) times (levels by size, as the README's
         /// "Index lifecycle" describes): a larger factor writes less and leaves more segments
-        /// for a search to visit.
+        /// for a search to visit. With ``backgroundIndexing`` the lowest level merges twice as
+        /// many at once, its flushed segments being half-size.
         public var mergeFactor: Int
         /// Whether a full buffer is frozen (and written out) and automatic merges run on threads
         /// of their own while documents keep being added (the default: one flush and at most
@@ -560,7 +561,9 @@ public final class IndexWriter {
     /// started in the background (``Options/backgroundIndexing``) over the segments after those
     /// already being merged, taking in the merges that have finished first.
     private func mergeIfNeeded(reporting: Bool = true) throws(IndexError) {
-        let policy = MergePolicy(factor: options.mergeFactor)
+        // Background flushes are of half buffers: twice as many make the lowest level's merge.
+        let policy = MergePolicy(factor: options.mergeFactor,
+                                 lowestFactor: options.backgroundIndexing ? 2 * options.mergeFactor : nil)
         guard options.backgroundIndexing else {
             while let range = policy.nextMerge(liveSizes(from: 0)) { try merge(range) }
             return
