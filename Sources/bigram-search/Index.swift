@@ -83,10 +83,16 @@ func addCorpus(_ path: String, to writer: IndexWriter, threads: Int,
     let clock = ContinuousClock(), start = clock.now
     let terminal = stderrFile.isTerminal
     var printedProgress = false
-    func flush() throws {
+    // Documents are handed over in batches: 16 MB of text for the threads to share, else 1 MB
+    // (one thread adds them one by one: a batch is only memory held; progress every 16 MB).
+    let batchLimit = threads > 1 ? 16 << 20 : 1 << 20
+    var reported = 0
+    func flush(final: Bool = false) throws {
         if threads > 1 { try writer.add(contentsOf: batch, threads: threads) } else { try writer.add(contentsOf: batch) }
         batch.removeAll(keepingCapacity: true)
         batchBytes = 0
+        guard final || bytes - reported >= 16 << 20 else { return }
+        reported = bytes
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)
         let line = "\(documents) documents, \(decimal(Double(bytes) / 1e6)) MB, \(decimal(Double(bytes) / 1e6 / max(seconds, 1e-9))) MB/s"
@@ -99,9 +105,9 @@ func addCorpus(_ path: String, to writer: IndexWriter, threads: Int,
         documents += 1
         bytes += n
         batchBytes += n
-        if batchBytes >= 16 << 20 { try flush() }
+        if batchBytes >= batchLimit { try flush() }
     }
-    try flush()
+    try flush(final: true)
     if terminal && printedProgress { try stderrFile.write("\n") }
     return (documents, report)
 }

@@ -99,7 +99,7 @@ public final class IndexWriter {
     private var bufferDeleted = DocumentSet(capacity: 0)
     /// Where each live document is: (segment number, or `segments.count` for the buffer — or for
     /// the buffer being flushed, and `segments.count + 1` for the buffer, while a flush runs; doc).
-    private var locations: [String: (segment: Int, doc: UInt32)] = [:]
+    private var locations = DocumentLocations()
     /// Merges and time spent (the bytes written are the directory's).
     private var mergesDone = 0, mergeSeconds = 0.0, flushSeconds = 0.0
     /// Segment bytes written before ``close()`` released the directory.
@@ -227,7 +227,8 @@ public final class IndexWriter {
             for (s, segment) in segments.enumerated() {
                 for doc in 0..<segment.documentCount where !deletions[s].contains(UInt32(doc)) {
                     let id = segment.id(doc)
-                    guard locations.updateValue((s, UInt32(doc)), forKey: id) == nil, !id.isEmpty else {
+                    let located = locations.set(id, .init(segment: s, doc: UInt32(doc))) { [segments] in segments[$0.segment].id(Int($0.doc)) }
+                    guard located == nil, !id.isEmpty else {
                         let file = segment.origin ?? directory
                         throw .storage(.corrupt(path: file, reason: id.isEmpty ? "document \(doc) has an empty id" : "id \"\(id)\" is live twice"))
                     }
@@ -288,7 +289,7 @@ public final class IndexWriter {
         try SegmentBuilder.validate(document, schema: schema)
         delete(id: document.id)
         let doc = buffer.add(document)
-        locations[document.id] = (bufferSlot, doc)
+        locations.set(document.id, .init(segment: bufferSlot, doc: doc), idAt: id(at:))
         if buffer.estimatedBytes > flushThreshold { try flushBuffer() }
     }
 
@@ -329,7 +330,7 @@ public final class IndexWriter {
         var lastIndex: [String: Int] = [:]
         for i in documents.indices { lastIndex[documents[i].id] = i }
         let last = lastIndex
-        for d in documents where locations[d.id] != nil { delete(id: d.id) }
+        for d in documents { delete(id: d.id) }
         // Split by text size, not document count, so the threads finish together.
         var bounds = [documents.startIndex]
         let total = documents.reduce(0) { $0 + $1.fields.values.reduce(0) { $0 + $1.utf8.count } }
@@ -381,13 +382,23 @@ public final class IndexWriter {
         return (segment, failure)
     }
 
-    /// Appends `segment` and records where its live documents are.
-    private func place(_ segment: Segment, deleted: DocumentSet) {
+    /// Appends `segment` and records where its live documents are (unless they are located
+    /// there already: a background flush's, at the number the segment gets).
+    private func place(_ segment: Segment, deleted: DocumentSet, locate: Bool = true) {
         segments.append(segment)
         deletions.append(deleted)
+        guard locate else { return }
         for doc in 0..<segment.documentCount where !deleted.contains(UInt32(doc)) {
-            locations[segment.id(doc)] = (segments.count - 1, UInt32(doc))
+            locations.set(segment.id(doc), .init(segment: segments.count - 1, doc: UInt32(doc)), idAt: id(at:))
         }
+    }
+
+    /// The id of the document at `location` (a segment, the buffer being flushed, or the buffer).
+    private func id(at location: DocumentLocations.Location) -> String {
+        let s = location.segment, doc = Int(location.doc)
+        if s < segments.count { return segments[s].id(doc) }
+        if let flush = flushing, s == segments.count { return flush.ids[doc] }
+        return buffer.ids[doc]
     }
 
     /// Freezes the buffer into a segment kept in memory (snapshots), after the flush running in
@@ -457,7 +468,7 @@ public final class IndexWriter {
         for doc in flush.deletedSince.members { deleted.insert(doc) }
         // Its documents were at `segments.count`, the number it gets; the buffer's, one further,
         // are at the buffer's number again once it is appended.
-        place(outcome.output.segment, deleted: deleted)
+        place(outcome.output.segment, deleted: deleted, locate: false)
         if let failure = outcome.output.failure { flushFailure = flushFailure ?? failure }
     }
 
@@ -471,7 +482,8 @@ public final class IndexWriter {
     /// Deletes the document with `id`. Returns false when there is none.
     @discardableResult
     public func delete(id: String) -> Bool {
-        guard let (segment, doc) = locations.removeValue(forKey: id) else { return false }
+        guard let location = locations.remove(id, idAt: id(at:)) else { return false }
+        let segment = location.segment, doc = location.doc
         if flushing != nil && segment == segments.count {
             flushing!.deletedSince.insert(doc)
         } else if segment == bufferSlot {
@@ -686,20 +698,20 @@ public final class IndexWriter {
         segments.replaceSubrange(range, with: [merged])
         deletions.replaceSubrange(range, with: [deleted])
         // Renumber: segments after the merged range moved down; rebuild the map (merges are rare).
-        locations.removeAll(keepingCapacity: true)
+        locations.removeAll()
         for (s, seg) in segments.enumerated() {
             for doc in 0..<seg.documentCount where !deletions[s].contains(UInt32(doc)) {
-                locations[seg.id(doc)] = (s, UInt32(doc))
+                locations.set(seg.id(doc), .init(segment: s, doc: UInt32(doc)), idAt: id(at:))
             }
         }
         if let flush = flushing {
             for (doc, id) in flush.ids.enumerated()
             where !flush.deletedAtStart.contains(UInt32(doc)) && !flush.deletedSince.contains(UInt32(doc)) {
-                locations[id] = (segments.count, UInt32(doc))
+                locations.set(id, .init(segment: segments.count, doc: UInt32(doc)), idAt: self.id(at:))
             }
         }
         for doc in 0..<buffer.documentCount where !bufferDeleted.contains(UInt32(doc)) {
-            locations[buffer.ids[doc]] = (bufferSlot, UInt32(doc))
+            locations.set(buffer.ids[doc], .init(segment: bufferSlot, doc: UInt32(doc)), idAt: id(at:))
         }
     }
 
