@@ -393,12 +393,13 @@ public final class IndexWriter {
         }
     }
 
-    /// The id of the document at `location` (a segment, the buffer being flushed, or the buffer).
+    /// The id of the document at `location` (a segment, the buffer being flushed, or the buffer;
+    /// "" for a location that is none of these, which the map's bookkeeping never stores).
     private func id(at location: DocumentLocations.Location) -> String {
         let s = location.segment, doc = Int(location.doc)
         if s < segments.count { return segments[s].id(doc) }
-        if let flush = flushing, s == segments.count { return flush.ids[doc] }
-        return buffer.ids[doc]
+        let ids = s == segments.count ? flushing?.ids ?? buffer.ids : buffer.ids
+        return ids.indices.contains(doc) ? ids[doc] : ""
     }
 
     /// Freezes the buffer into a segment kept in memory (snapshots), after the flush running in
