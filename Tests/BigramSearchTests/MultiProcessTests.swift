@@ -105,13 +105,13 @@ private typealias ReadOutcome = (reads: Int, failures: [String], generations: Se
 /// Reads in a detached task until `done` is set, and at least `minimumReads` times: `read`
 /// opens the index, returns the commit it saw (nil: none) and appends what is wrong to its
 /// failures; an error thrown is a failure too.
-private func readWhileChildCommits(until done: Atomic, minimumReads: Int,
+private func readWhileChildCommits(until done: Locked<Bool>, minimumReads: Int,
                                    _ read: @escaping @Sendable (inout [String]) throws -> Int?) -> Task<ReadOutcome, Never> {
     Task.detached {
         var reads = 0
         var failures: [String] = []
         var generations = Set<Int>()
-        while !done.value || reads < minimumReads {
+        while !done.withLock({ $0 }) || reads < minimumReads {
             do {
                 if let g = try read(&failures) { generations.insert(g) }
             } catch {
@@ -175,7 +175,7 @@ private func readWhileChildCommits(until done: Atomic, minimumReads: Int,
         let dir = try emptyIndex("readers")
         defer { removeDirectory(dir) }
         let commits = 120, per = 4
-        let done = Atomic(false)
+        let done = Locked(false)
         // Readers that dawdle between reading the manifest and mapping its files (up to 4 ms, as
         // a process that starts up in between would), so that commits land in that window.
         let readers = readWhileChildCommits(until: done, minimumReads: 50) { failures in
@@ -202,7 +202,7 @@ private func readWhileChildCommits(until done: Atomic, minimumReads: Int,
             [dir = dir as String, commits = commits as Int, per = per as Int] in
             try committingChild(dir: dir, commits: commits, per: per)
         }
-        done.value = true
+        done.withLock { $0 = true }
         let result = await readers.value
         #expect(result.failures.isEmpty, "\(result.failures.count) of \(result.reads) reads failed: \(result.failures.prefix(5))")
         #expect(result.reads >= 50)
@@ -225,7 +225,7 @@ private func readWhileChildCommits(until done: Atomic, minimumReads: Int,
             w.close()
         }
         let commits = 60, per = 5
-        let done = Atomic(false)
+        let done = Locked(false)
         let readers = readWhileChildCommits(until: done, minimumReads: 30) { failures in
             let s = try IndexStore.open(at: dir)
             let live = try s.search(.all([.phrase("allword"), .filter(.range(field: "k", lower: RangeBound(.int(0)), upper: nil))]),
@@ -256,7 +256,7 @@ private func readWhileChildCommits(until done: Atomic, minimumReads: Int,
             [dir = dir as String, commits = commits as Int, per = per as Int] in
             try typedCommittingChild(dir: dir, commits: commits, per: per)
         }
-        done.value = true
+        done.withLock { $0 = true }
         let result = await readers.value
         #expect(result.failures.isEmpty, "\(result.failures.count) of \(result.reads) reads failed: \(result.failures.prefix(5))")
         #expect(result.generations.count >= 3, "the readers saw only \(result.generations.count) commits")
@@ -305,13 +305,3 @@ private func readWhileChildCommits(until done: Atomic, minimumReads: Int,
     }
 }
 
-/// A flag shared between tasks.
-private final class Atomic: @unchecked Sendable {   // `stored` only under `lock`
-    private let lock = NSLock()
-    private var stored: Bool
-    init(_ value: Bool) { stored = value }
-    var value: Bool {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
-}

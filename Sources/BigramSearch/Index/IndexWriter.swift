@@ -350,6 +350,7 @@ public final class IndexWriter {
             }
             return (builder.freeze(), dropped)
         }
+        Heap.releaseFreeMemory()   // what the builders freed, from their threads' arenas (see Heap)
         var failure: IndexError?
         for (segment, dropped) in built where segment.documentCount > 0 {
             do { try append(segment, deleted: dropped) } catch { failure = failure ?? error }

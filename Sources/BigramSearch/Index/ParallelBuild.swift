@@ -9,7 +9,6 @@ enum ParallelBuild {
             let value = body(i)
             results.withLock { $0[i] = value }
         }
-        Heap.releaseFreeMemory()   // what the workers freed, from their threads' arenas (see Heap)
         return results.withLock { $0 }.map { $0! }
     }
 }

@@ -300,7 +300,8 @@ enum Heap {
     /// peak in their arenas, on top of the buffers in the adding thread's, and a bulk load of ×100
     /// the open corpus held 281 MB of anonymous memory above the corpus instead of 205 MB with one
     /// arena (`MALLOC_ARENA_MAX=1`, the same run otherwise; Benchmarks/README.md). A background
-    /// job calls this when it ends.
+    /// job of the writer calls this when it ends, and a multi-threaded ``IndexWriter`` add after
+    /// its threads' segments are built — never a search (it walks every arena).
     static func releaseFreeMemory() { _ = trim?(0) }
 
     /// glibc's `malloc_trim`, looked up once (the Glibc module does not export malloc.h; nil

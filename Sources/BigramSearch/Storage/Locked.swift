@@ -4,8 +4,9 @@ import Foundation
 ///
 /// Not `Mutex` itself: the project's concurrency tests run under Thread Sanitizer, which
 /// understands pthread mutexes, while `Mutex`'s futex hand-over on Linux is not instrumented and
-/// shows up as data races on the value it guards (CI failed on one in the invariant hook). Every
-/// lock of the library and its tests is one of these; atomics (`Synchronization.Atomic`) are fine.
+/// shows up as data races on the value it guards (CI failed on one in the invariant hook). The
+/// library and its tests use no `Mutex`; the Analysis layer, below Storage, keeps its own `NSLock`
+/// (WordBreakerPool), and atomics (`Synchronization.Atomic`) are fine.
 package final class Locked<Value>: @unchecked Sendable {   // `value` is only touched under `lock`
     private let lock = NSLock()
     private var value: Value
