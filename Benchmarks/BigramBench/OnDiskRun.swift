@@ -220,4 +220,19 @@ enum OnDiskSection {
         ])
         return (lines.joined(separator: "\n"), .object([("onDisk", json)]))
     }
+
+    /// `--cold-queries DIR`: the cold and warm queries of ``OnDiskRun/measureColdQueries(_:into:)``
+    /// on a saved index, `repeats` rounds (medians of the rounds' medians).
+    static func coldQueries(_ index: String, repeats: Int) throws -> (table: String, json: JSON) {
+        var cold: [Double] = [], warm: [Double] = [], file: [Double] = []
+        for _ in 0..<repeats {
+            var f = OnDiskRun.Figures()
+            try OnDiskRun(documents: []).measureColdQueries(index, into: &f)
+            cold.append(f.coldSeconds); warm.append(f.warmSeconds); file.append(Double(f.coldFileBytes))
+        }
+        let c = Stats.median(cold) ?? 0, w = Stats.median(warm) ?? 0
+        let table = String(format: "Cold queries of %@ (open + first search, 10 hits with highlights, median of %d words, %d rounds): cold %.2f ms, warm %.3f ms, cold ÷ warm %.1f; file-backed memory after the first (first round) %.1f MB",
+                           index, OnDiskRun.coldQueries.count, repeats, c * 1000, w * 1000, c / max(w, 1e-9), (file.first ?? 0) / 1_000_000)
+        return (table, .object([("coldQueries", .object([("coldQuerySeconds", .number(c)), ("warmQuerySeconds", .number(w))]))]))
+    }
 }

@@ -35,6 +35,8 @@ struct Options {
     var skipInMemory = false
     /// The on-disk section with flushes and merges in the writer's thread (`backgroundIndexing: false`).
     var noBackground = false
+    /// Measure cold and warm queries on this saved index alone (`--cold-queries DIR`).
+    var coldIndex: String?
     /// Queries per class of the typed-fields section.
     var typedPerClass = 50
     /// The typed classes to run (nil: all); the workload is drawn whole, then filtered, so a
@@ -52,6 +54,7 @@ struct Options {
                             [--threads N] [--repeat N] [--seed N] [--per-kind N] [--json FILE]
                             [--save-queries FILE] [--typed | --typed-only | --relevance-only] [--typed-per-class N]
                             [--typed-classes C,C…] [--on-disk [--keep-index DIR] [--skip-in-memory] [--no-background]]
+                            [--cold-queries DIR]
 
         Measures BigramSearch (indexing, size, memory, open time, queries, exactness) and the
         same work through SQLite FTS5 with the trigram tokenizer, in one process.
@@ -89,6 +92,9 @@ struct Options {
                            (which holds the whole index in memory)
           --no-background  the on-disk section with flushes and merges in the writer's
                            thread, not in the background (to compare)
+          --cold-queries DIR
+                           the on-disk section's cold and warm queries alone, on the saved
+                           index DIR (--repeat N rounds; medians)
           -h, --help       show this help
         """
 
@@ -136,6 +142,7 @@ struct Options {
                 let path = try outputPath(value(), option: name)
                 guard !FileManager.default.fileExists(atPath: path) else { throw .invalid("--keep-index: '\(path)' exists") }
                 options.keepIndex = path
+            case "cold-queries": options.coldIndex = try existingPath(value(), option: name)
             case "typed-per-class": options.typedPerClass = try integer(value(), option: name, range: 1...10_000)
             case "typed-classes":
                 var classes = Set<TypedQueryClass>()

@@ -122,7 +122,12 @@ do {
 
 do {
     let json: JSON
-    if options.onDisk {
+    if let index = options.coldIndex {
+        // Cold and warm queries of a saved index alone (OnDiskRun.swift).
+        let (table, j) = try OnDiskSection.coldQueries(index, repeats: options.repeats)
+        print(table)
+        json = j
+    } else if options.onDisk {
         // The on-disk section alone (OnDiskRun.swift).
         let (table, j) = try OnDiskSection.run(options)
         print(table)

@@ -57,15 +57,19 @@ private func answer(_ s: IndexSnapshot, _ q: String) -> Result<[String], SearchE
         // Three bigrams, one document: a chunk or two of postings, one of stored text.
         #expect((1...6).contains(postings.verifiedChunks.count), "\(postings.verifiedChunks.count) of \(postings.chunkCount) postings chunks")
         #expect((1...2).contains(stored.verifiedChunks.count), "\(stored.verifiedChunks.count) of \(stored.chunkCount) stored chunks")
+        // The dictionary around each of the three bigrams' blocks (and the word terms'): a few of its chunks.
+        let dictionary = try #require(segment.fields[0]?.dictionary.entriesCheck)
+        #expect(dictionary.chunkCount >= 8, "\(dictionary.chunkCount) dictionary chunks")
+        #expect((1...8).contains(dictionary.verifiedChunks.count), "\(dictionary.verifiedChunks.count) of \(dictionary.chunkCount) dictionary chunks")
         // The full check verifies everything.
         try segment.verifyChecksums()
         #expect(postings.verifiedChunks.count <= postings.chunkCount)
     }
 
-    /// One byte changed (checksums not recomputed) in a chunk of the postings, then of the stored
-    /// text, that the rare word's search does not read: that search answers as before; every
+    /// One byte changed (checksums not recomputed) in a chunk of the postings, of the stored
+    /// text, then of the dictionary, that the rare word's search does not read: that search answers as before; every
     /// other search answers as before or reports the checksum error (and some do); verify fails.
-    @Test(arguments: [SegmentFile.Kind.postings, .storedBytes])
+    @Test(arguments: [SegmentFile.Kind.postings, .storedBytes, .dictionaryEntries])
     func damageIsFoundWhereItIsRead(_ kind: SegmentFile.Kind) throws {
         let (dir, texts) = try largeIndex("chunks-damage-\(kind)")
         defer { removeDirectory(dir) }
@@ -84,7 +88,11 @@ private func answer(_ s: IndexSnapshot, _ q: String) -> Result<[String], SearchE
         // The chunks the rare word's search reads, in a fresh process's view.
         let fresh = try IndexStore.open(at: dir)
         _ = answer(fresh, "唯一标记")
-        let check = kind == .postings ? fresh.segments[0].fields[0]!.postingsCheck! : fresh.segments[0].stored[0]!.checks!.bytes
+        let check = switch kind {
+        case .postings: fresh.segments[0].fields[0]!.postingsCheck!
+        case .dictionaryEntries: fresh.segments[0].fields[0]!.dictionary.entriesCheck!
+        default: fresh.segments[0].stored[0]!.checks!.bytes
+        }
         let untouched = (0..<check.chunkCount).filter { !check.verifiedChunks.contains($0) }
         let chunk = try #require(untouched.dropFirst(untouched.count / 2).first)
         var damaged = bytes

@@ -272,4 +272,75 @@ private func randomKey(_ count: Int, _ alphabet: [UInt8], _ rng: inout SplitMix6
         var it = TermDictionary.Iterator(d, block: 0)
         #expect(it.next() == nil)
     }
+
+    /// `entries` with chunk checksums as a format 4 file has them (of `checksummed`: the bytes
+    /// the checksums were computed over, so that a change after it is plain damage).
+    private static func mapped(_ d: TermDictionary, entries: [UInt8], checksummed: [UInt8]) -> TermDictionary {
+        let size = SectionChecksum.chunkSize
+        var chunks: [UInt8] = []
+        for start in stride(from: 0, to: checksummed.count, by: size) {
+            let crc = Checksum.crc32c(Array(checksummed[start..<min(checksummed.count, start + size)]))
+            for k in 0..<4 { chunks.append(UInt8(truncatingIfNeeded: crc >> (8 * k))) }
+        }
+        let buffer = ByteBuffer(entries)
+        let check = SectionChecksum(path: "dictionary", bytes: buffer, expected: Checksum.crc32c(checksummed), chunks: ByteBuffer(chunks))
+        return TermDictionary(entries: buffer, blockOffsets: d.blockOffsets, termCount: d.termCount, entriesCheck: check)
+    }
+
+    /// A mapped dictionary is verified around each lookup: the answers are ``TermDictionary/locate(_:)``'s
+    /// and read a chunk or two; plain damage is a checksum error where a lookup reads it (never a
+    /// wrong entry); keys out of order under valid checksums are reported by the lookups around them.
+    @Test func checkedLookupsVerifyAroundTheirBlock() throws {
+        var rng = SplitMix64(0xD1C7)
+        // ~40,000 keys of 2–12 bytes: a dictionary of several 64 KiB chunks.
+        let keys = Array(Set((0..<40_000).map { _ in (0..<rng.int(2...12)).map { _ in UInt8(rng.int(0x61...0x7A)) } })).sorted { $0.lexicographicallyPrecedes($1) }
+        let built = BuiltDictionary(keys, &rng)
+        let bytes = built.dictionary.entries.array(0..<built.dictionary.entries.count)
+        let intact = Self.mapped(built.dictionary, entries: bytes, checksummed: bytes)
+        let check = try #require(intact.entriesCheck)
+        #expect(check.chunkCount >= 4, "\(check.chunkCount) chunks")
+        let probes = (0..<400).map { _ in rng.pick(keys) } + (0..<200).map { _ in (0..<rng.int(1...12)).map { _ in UInt8(rng.int(0x60...0x7B)) } }
+        let one = probes[0]
+        _ = intact.checkedLocate(one)
+        #expect((1...2).contains(check.verifiedChunks.count), "one lookup verified \(check.verifiedChunks.count) chunks")
+        for key in probes {
+            let (found, damage) = intact.checkedLocate(key)
+            #expect(damage == .none)
+            #expect(found?.entry == built.dictionary.locate(key)?.entry && found?.postingsEnd == built.dictionary.locate(key)?.postingsEnd)
+        }
+        var prefixed = 0
+        #expect(intact.checkedForEach(withPrefix: [0x61, 0x62]) { _, _ in prefixed += 1 } == .none)
+        #expect(prefixed == keys.filter { $0.starts(with: [0x61, 0x62]) }.count)
+
+        // Plain damage (a byte changed, checksums as before) in one chunk, ten times over.
+        for _ in 0..<10 {
+            var damaged = bytes
+            let at = rng.int(0..<damaged.count)
+            damaged[at] ^= UInt8(rng.int(1...255))
+            let d = Self.mapped(built.dictionary, entries: damaged, checksummed: bytes)
+            var mismatches = 0
+            for key in probes {
+                let (found, damage) = d.checkedLocate(key)
+                if damage == .checksum { mismatches += 1; continue }
+                #expect(damage == .none, "plain damage reported as \(damage)")
+                #expect(found?.entry == built.dictionary.locate(key)?.entry, "a wrong answer from a damaged chunk (byte \(at))")
+            }
+            #expect(mismatches > 0 && mismatches < probes.count, "\(mismatches) of \(probes.count) lookups saw the damaged chunk")
+        }
+
+        // Crafted: a block's first key made the smallest of all, checksums recomputed.
+        let b = built.dictionary.blockCount / 2
+        let (o, _) = built.dictionary.firstKey(of: b)
+        var crafted = bytes
+        crafted[o] = 0x00
+        let d = Self.mapped(built.dictionary, entries: crafted, checksummed: crafted)
+        var orderErrors = 0
+        for key in keys[((b - 1) * TermDictionary.blockSize)..<((b + 2) * TermDictionary.blockSize)] {
+            let (found, damage) = d.checkedLocate(key)
+            if damage == .dictionaryOrder { orderErrors += 1; continue }
+            #expect(damage == .none)
+            #expect(found == nil || found?.entry == built.dictionary.locate(key)?.entry)
+        }
+        #expect(orderErrors > 0, "no lookup around block \(b) saw its first key out of order")
+    }
 }

@@ -12,4 +12,9 @@ struct FieldLengths: Sendable {
     let bytes: ByteBuffer
     var count: Int { bytes.count / 4 }
     @inline(__always) subscript(doc: UInt32) -> UInt32 { bytes.uint32(at: Int(doc) &* 4) }
+
+    /// The sum of the lengths (below 2^32 documents × 2^32: no overflow).
+    ///
+    /// - Complexity: O(documents), one pass over the bytes.
+    var sum: UInt64 { bytes.sumOfUInt32s(count: count) }
 }

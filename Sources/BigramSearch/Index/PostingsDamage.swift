@@ -16,6 +16,9 @@ enum PostingsDamage: UInt8, Sendable {
     case position
     /// The postings' checksum does not match (the bytes changed since they were written).
     case checksum
+    /// The dictionary's block first keys around a looked-up key do not ascend (under valid
+    /// checksums: ``TermDictionary/checkedLocate(_:)``).
+    case dictionaryOrder
 
     var reason: String {
         switch self {
@@ -26,6 +29,7 @@ enum PostingsDamage: UInt8, Sendable {
         case .frequency: return "postings hold a frequency above the document's field length"
         case .position: return "postings hold a position beyond the document's field length"
         case .checksum: return "the postings' checksum does not match"
+        case .dictionaryOrder: return "the dictionary's block keys are out of order"
         }
     }
 }

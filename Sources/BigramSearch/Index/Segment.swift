@@ -49,10 +49,11 @@ final class Segment: Sendable {
     var displayName: String { origin ?? "in-memory segment \(String(uid, radix: 16))" }
 
     /// Verifies what a search of field `f` needs before it reads terms — the checksums of its
-    /// dictionary and lengths (and of its postings, when the file has no chunk checksums: format
-    /// 3 and before) — then the field's cheap invariants (``quickCheck(_:)``: field lengths, the
-    /// dictionary's block keys): once, then nearly free. The postings of each term are verified
-    /// as they are looked up (``FieldIndex/verifyPostings(_:end:)``).
+    /// lengths and dictionary block table (and of its dictionary and postings, when the file has
+    /// no chunk checksums: format 3 and before) — then the field's cheap invariants
+    /// (``quickCheck(_:)``: the field lengths): once, then nearly free. The dictionary is
+    /// verified around each lookup (``TermDictionary/checkedLocate(_:)``), the postings of each
+    /// term as they are looked up (``FieldIndex/verifyPostings(_:end:)``).
     func verifyField(_ f: Int) throws(StorageError) {
         if f < fieldChecks.count { try SectionChecksum.verify(fieldChecks[f]) }
         guard f < fields.count, let field = fields[f] else { return }
@@ -83,7 +84,10 @@ final class Segment: Sendable {
         try verifyStored()
         try verifyColumns()
         for f in fieldChecks.indices { try verifyField(f) }
-        for field in fields { try field?.postingsCheck?.verify() }
+        for field in fields {
+            try field?.dictionary.entriesCheck?.verify()
+            try field?.postingsCheck?.verify()
+        }
     }
 
     /// Verifies every section's checksum, then the structure of every field's index

@@ -2,7 +2,8 @@
 /// hold that passes its checksums but that no writer produces.
 ///
 /// - ``quickCheck(_:)`` runs the first time a search uses a field (``Segment/verifyField(_:)``):
-///   field lengths and the dictionary's block keys, O(documents + blocks).
+///   the field lengths, O(documents). The dictionary's block keys are checked around each lookup
+///   (``TermDictionary/checkedLocate(_:)``), and all of them by ``checkStructure()``.
 /// - ``checkStructure()`` decodes every term's postings (`IndexStore.verify`, like Lucene's
 ///   CheckIndex), O(index size).
 /// - ``checkInvariants(deleted:)`` is everything a writer's segment holds (``checkStructure()``,
@@ -11,8 +12,8 @@
 ///
 /// Everything else is checked as it is read (``PostingsCursor``, ``FieldIndex/isPlausible(_:)``).
 extension Segment {
-    /// The cheap invariants of field `f`: the field lengths sum to the stored total, the
-    /// dictionary's block first keys ascend. Nil when they hold.
+    /// The cheap invariant of field `f`: the field lengths sum to the stored total (which BM25
+    /// and the postings' position checks rely on). Nil when it holds.
     func quickCheck(_ f: Int) -> StorageError? {
         guard let field = fields[f] else { return nil }
         func corrupt(_ why: String) -> StorageError { .corrupt(path: displayName, reason: "field \(f): \(why)") }
@@ -20,11 +21,18 @@ extension Segment {
         guard lengths.count == documentCount else {
             return corrupt("\(lengths.count) field lengths for \(documentCount) documents")
         }
-        var sum: UInt64 = 0
-        for d in 0..<lengths.count { sum &+= UInt64(lengths[UInt32(d)]) }   // < 2^32 documents × 2^32: no overflow
+        let sum = lengths.sum
         guard sum == field.totalLength else {
             return corrupt("field lengths sum to \(sum), the field info says \(field.totalLength)")
         }
+        return nil
+    }
+
+    /// The dictionary block first keys of field `f` ascend (what every lookup relies on; a
+    /// lookup checks those around its key). Nil when they do.
+    func blockKeysAscend(_ f: Int) -> StorageError? {
+        guard let field = fields[f] else { return nil }
+        func corrupt(_ why: String) -> StorageError { .corrupt(path: displayName, reason: "field \(f): \(why)") }
         let dictionary = field.dictionary
         var previous: [UInt8]?
         for b in 0..<dictionary.blockCount {
@@ -44,13 +52,13 @@ extension Segment {
     /// postings right after the previous term's (the last followed by the 8 zero bytes of
     /// padding), its blocks where its skip table says, documents below the segment's count and
     /// ascending, frequencies ≥ 1, positions ascending and below the document's field length;
-    /// plus ``quickCheck(_:)``.
+    /// plus ``quickCheck(_:)`` and ``blockKeysAscend(_:)``.
     ///
     /// - Throws: ``StorageError/corrupt(path:reason:)`` naming the file and the first problem.
     /// - Complexity: O(index size).
     func checkStructure() throws(StorageError) {
         for f in fields.indices where fields[f] != nil {
-            if let error = quickCheck(f) { throw error }
+            if let error = quickCheck(f) ?? blockKeysAscend(f) { throw error }
             try checkPostings(f)
         }
     }

@@ -216,7 +216,8 @@ enum SegmentFile {
                     previous = o
                 }
                 fields.append(FieldIndex(
-                    dictionary: TermDictionary(entries: entries, blockOffsets: blocks, termCount: Int(rawTermCount)),
+                    dictionary: TermDictionary(entries: entries, blockOffsets: blocks, termCount: Int(rawTermCount),
+                                               entriesCheck: checks[.dictionaryEntries]?[f]),
                     postings: try section(.postings, f), lengths: lengths, totalLength: totalLength,
                     postingsCheck: checks[.postings]?[f]))
             } else {
@@ -237,9 +238,12 @@ enum SegmentFile {
         }
         let storedKinds: [Kind] = [.idOffsets, .idBytes, .storedOffsets, .storedBytes]
         let storedChecks = storedKinds.flatMap { k in (checks[k] ?? [:]).values }
-        // (The postings' checksum is the field index's: verified term by term.)
+        // (The postings' checksum is the field index's: verified term by term; so is the
+        // dictionary's when it has chunk checksums: around each lookup.)
         let fieldKinds: [Kind] = [.dictionaryEntries, .dictionaryBlocks, .lengths]
-        let fieldChecks = schema.fields.indices.map { f in fieldKinds.compactMap { checks[$0]?[f] } }
+        let fieldChecks = schema.fields.indices.map { f in
+            fieldKinds.compactMap { k in checks[k]?[f].flatMap { k == .dictionaryEntries && $0.hasChunks ? nil : $0 } }
+        }
         return Segment(documentCount: documentCount, ids: ids, stored: stored, fields: fields, uid: uid, origin: mapped ? path : nil,
                        storedChecks: storedChecks, fieldChecks: fieldChecks,
                        columns: columns, columnChecks: [])

@@ -18,6 +18,17 @@ struct TermDictionary: Sendable {
     /// Byte offset of each block in `entries` (u32 little-endian).
     let blockOffsets: ByteBuffer
     let termCount: Int
+    /// The checksum of `entries` when mapped from a file with chunk checksums (format 4 on): then
+    /// the dictionary is verified around each lookup (``checkedLocate(_:)``), not whole on first
+    /// use. Nil in memory, and for older files (verified whole, ``Segment/verifyField(_:)``).
+    var entriesCheck: SectionChecksum? = nil
+
+    init(entries: ByteBuffer, blockOffsets: ByteBuffer, termCount: Int, entriesCheck: SectionChecksum? = nil) {
+        self.entries = entries
+        self.blockOffsets = blockOffsets
+        self.termCount = termCount
+        self.entriesCheck = entriesCheck.flatMap { $0.hasChunks ? $0 : nil }
+    }
 
     var blockCount: Int { blockOffsets.count / 4 }
 
@@ -202,6 +213,75 @@ struct TermDictionary: Sendable {
             } else {
                 m = j                           // below key, sharing j bytes with it
             }
+        }
+        return nil
+    }
+
+    /// ``locate(_:)`` checked: the checksums of the 64 KiB chunks of the entries it reads (the
+    /// block scanned, the first keys of the blocks on either side and the entry after the key's),
+    /// and that those first keys ascend around `key` — which, the dictionary being sorted, makes
+    /// the block the binary search found the only one that can hold `key` whatever the first keys
+    /// it compared on the way (read unverified) were. Damage there is reported, not answered
+    /// from: `.checksum` (bytes changed since written) or `.dictionaryOrder` (keys out of order
+    /// under valid checksums, as a hostile writer could make them). So a search reads and
+    /// verifies kilobytes of a dictionary of megabytes; ``Segment/checkStructure()`` checks the
+    /// whole order.
+    ///
+    /// - Complexity: that of ``locate(_:)``, plus the checksums of the chunks not verified before
+    ///   (each once per opened segment).
+    func checkedLocate(_ key: [UInt8]) -> (found: (entry: Entry, postingsEnd: Int?)?, damage: PostingsDamage) {
+        guard let check = entriesCheck else { return (locate(key), .none) }
+        let b = block(for: key)
+        if let damage = checkAround(b, key: key, check) { return (nil, damage) }
+        return b == nil ? (nil, .none) : (locate(key), .none)
+    }
+
+    /// ``forEach(withPrefix:_:)`` checked: the entries verified whole first (a prefix may run
+    /// through many blocks), then the first keys around the starting block as in
+    /// ``checkedLocate(_:)``. Returns the damage found (then `body` is not called).
+    func checkedForEach(withPrefix prefix: [UInt8], _ body: (_ entry: Entry, _ postingsEnd: Int?) -> Void) -> PostingsDamage {
+        if let check = entriesCheck {
+            do { try check.verify() } catch { return .checksum }
+            if let damage = checkAround(block(for: prefix), key: prefix, check) { return damage }
+        }
+        forEach(withPrefix: prefix, body)
+        return .none
+    }
+
+    /// Verifies the chunks holding blocks `b − 1` to `b` and the first entry of `b + 1` (`b` nil:
+    /// the first entry of block 0), then that their first keys ascend with `key` between `b`'s
+    /// and `b + 1`'s (below block 0's when `b` is nil). Nil when all holds. Keys out of order
+    /// there may come of damage where the binary search read unverified first keys: the whole
+    /// section is verified then, so that such damage is reported as a checksum mismatch.
+    private func checkAround(_ b: Int?, key: [UInt8], _ check: SectionChecksum) -> PostingsDamage? {
+        guard let damage = checkAroundChunks(b, key: key, check) else { return nil }
+        if damage == .dictionaryOrder, (try? check.verify()) == nil { return .checksum }
+        return damage
+    }
+
+    private func checkAroundChunks(_ b: Int?, key: [UInt8], _ check: SectionChecksum) -> PostingsDamage? {
+        guard blockCount > 0 else { return nil }
+        let low = max(0, (b ?? 0) - 1), next = (b ?? -1) + 1
+        do {
+            // Up to the next block's first entry: its lengths first, then its key and varints.
+            let end = next < blockCount ? blockStart(next) : entries.count
+            try check.verify(blockStart(low)..<min(entries.count, end + 21))
+            if next < blockCount {
+                let (o, l) = firstKey(of: next)
+                try check.verify(o..<min(entries.count, o + l + 20))
+            }
+        } catch { return .checksum }
+        func first(_ k: Int) -> [UInt8] { let (o, l) = firstKey(of: k); return entries.array(o..<(o + l)) }
+        if next < blockCount {
+            let (o, l) = firstKey(of: next)
+            guard entries.compare(at: o, length: l, with: key) > 0 else { return .dictionaryOrder }
+        }
+        guard let b else { return nil }
+        let mine = first(b)
+        guard !key.lexicographicallyPrecedes(mine) else { return .dictionaryOrder }
+        if b > 0 {
+            let (o, l) = firstKey(of: b - 1)
+            guard entries.compare(at: o, length: l, with: mine) < 0 else { return .dictionaryOrder }
         }
         return nil
     }

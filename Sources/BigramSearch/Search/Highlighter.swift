@@ -303,6 +303,13 @@ struct Highlighter {
 
     // MARK: Huge fields: the best match from the postings
 
+    /// Throws the damage a checked dictionary lookup found (only mapped dictionaries find any:
+    /// the path is their file's).
+    private static func report(_ damage: PostingsDamage, _ field: FieldIndex) throws(StorageError) {
+        guard damage != .none, let path = field.dictionary.entriesCheck?.path else { return }
+        throw damage == .checksum ? .checksumMismatch(path: path) : .corrupt(path: path, reason: damage.reason)
+    }
+
     /// The position of the best match of `patterns` in document `doc` of `field`, read from the
     /// postings (the text is not touched): the match whose following `snippetLength` positions
     /// hold the most matches, earliest on ties. Nil when the postings show none; `complete` is
@@ -322,11 +329,14 @@ struct Highlighter {
                 var entries: [(entry: TermDictionary.Entry, end: Int?)] = []
                 switch e.match {
                 case .key(let k):
-                    if let found = field.dictionary.locate(k) { entries.append((found.entry, found.postingsEnd)) }
+                    let (found, damage) = field.dictionary.checkedLocate(k)
+                    try Self.report(damage, field)
+                    if let found { entries.append((found.entry, found.postingsEnd)) }
                 case .keyPrefix(let p):
-                    field.dictionary.forEach(withPrefix: p) { entry, end in
+                    let damage = field.dictionary.checkedForEach(withPrefix: p) { entry, end in
                         if entries.count < Self.maxPrefixEntries { entries.append((entry, end)) } else { complete = false }
                     }
+                    try Self.report(damage, field)
                 }
                 var ps: [UInt32] = []
                 for (entry, end) in entries {

@@ -16,12 +16,15 @@ struct ResolvedElement: Sendable {
         var ends: [Int?] = []
         switch element.match {
         case .key(let key):
-            if let (e, end) = field.dictionary.locate(key) { entries = [e]; ends = [end] } else { entries = [] }
+            let (found, damage) = field.dictionary.checkedLocate(key)
+            if let (e, end) = found { entries = [e]; ends = [end] } else { entries = [] }
+            self.damage = damage
         case .keyPrefix(let prefix):
             var found: [TermDictionary.Entry] = []
-            field.dictionary.forEach(withPrefix: prefix) { e, end in found.append(e); ends.append(end) }
+            damage = field.dictionary.checkedForEach(withPrefix: prefix) { e, end in found.append(e); ends.append(end) }
             entries = found
         }
+        guard damage == .none else { entries = []; return }
         // Document frequencies drive sums, allocations and loops: check them before any use.
         for e in entries where !field.isPlausible(e) { rejectEntries(field); return }
         // The checksums of the postings about to be read (of those bytes only: chunk by chunk).

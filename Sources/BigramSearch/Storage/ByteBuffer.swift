@@ -127,6 +127,17 @@ struct ByteBuffer: @unchecked Sendable {
         try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 
+    /// The sum of the first `count` little-endian u32 values (clamped to the buffer), in one pass
+    /// (for ``FieldLengths``: a check of a segment's lengths, 4 bytes a document, on first use).
+    func sumOfUInt32s(count: Int) -> UInt64 {
+        let n = max(0, min(count, self.count / 4))
+        guard n > 0 else { return 0 }
+        let raw = base.unsafelyUnwrapped
+        var total: UInt64 = 0
+        for k in 0..<n { total &+= UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 &* k, as: UInt32.self))) }
+        return total
+    }
+
     /// Calls `body` with the bytes `range` (which must lie inside the buffer), valid only during
     /// the call.
     func withUnsafeBytes<R>(in range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
