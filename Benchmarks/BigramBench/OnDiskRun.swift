@@ -235,4 +235,35 @@ enum OnDiskSection {
                            index, OnDiskRun.coldQueries.count, repeats, c * 1000, w * 1000, c / max(w, 1e-9), (file.first ?? 0) / 1_000_000)
         return (table, .object([("coldQueries", .object([("coldQuerySeconds", .number(c)), ("warmQuerySeconds", .number(w))]))]))
     }
+
+    /// `--cli-time BINARY`: `BINARY index CORPUS --out DIR --threads 1` — a new process reading
+    /// and parsing the file, indexing with the directory writer, committing — against the
+    /// library indexing the same documents (already in memory) with `IndexWriter(schema:)` on one
+    /// thread, in turn, `repeats` times each: the ratio of medians is a same-moment ratio.
+    static func cliTime(_ binary: String, corpus: String, repeats: Int) throws -> (table: String, json: JSON) {
+        let documents = try CorpusReader.load(corpus)
+        let run = OnDiskRun(documents: documents)
+        let dir = try ProcessMetrics.makeTemporaryDirectory(prefix: "bigram-cli")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var cli: [Double] = [], library: [Double] = []
+        for k in 0..<repeats {
+            let out = dir + "/index-\(k)"
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["index", corpus, "--out", out, "--threads", "1"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            let start = Stopwatch.now()
+            try process.run()
+            process.waitUntilExit()
+            cli.append(Stopwatch.seconds(since: start))
+            guard process.terminationStatus == 0 else { throw BenchError("\(binary) index exited with \(process.terminationStatus)") }
+            try? FileManager.default.removeItem(atPath: out)
+            library.append(try run.inMemorySeconds())
+        }
+        let c = Stats.median(cli) ?? 0, l = Stats.median(library) ?? 0
+        let table = String(format: "CLI against the library (%@, %d documents, %d runs each, in turn): bigram-search index --threads 1 %.3f s (a new process: start, reading, on disk, commit); library in memory, one thread %.3f s; CLI ÷ library %.2f",
+                           corpus, documents.count, repeats, c, l, c / max(l, 1e-9))
+        return (table, .object([("cliTime", .object([("cliSeconds", .number(c)), ("librarySeconds", .number(l)), ("ratio", .number(c / max(l, 1e-9)))]))]))
+    }
 }

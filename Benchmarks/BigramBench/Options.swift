@@ -37,6 +37,9 @@ struct Options {
     var noBackground = false
     /// Measure cold and warm queries on this saved index alone (`--cold-queries DIR`).
     var coldIndex: String?
+    /// Time this `bigram-search` binary indexing the corpus against the library in memory
+    /// (`--cli-time BINARY`).
+    var cliBinary: String?
     /// Queries per class of the typed-fields section.
     var typedPerClass = 50
     /// The typed classes to run (nil: all); the workload is drawn whole, then filtered, so a
@@ -54,7 +57,7 @@ struct Options {
                             [--threads N] [--repeat N] [--seed N] [--per-kind N] [--json FILE]
                             [--save-queries FILE] [--typed | --typed-only | --relevance-only] [--typed-per-class N]
                             [--typed-classes C,C…] [--on-disk [--keep-index DIR] [--skip-in-memory] [--no-background]]
-                            [--cold-queries DIR]
+                            [--cold-queries DIR] [--cli-time BINARY]
 
         Measures BigramSearch (indexing, size, memory, open time, queries, exactness) and the
         same work through SQLite FTS5 with the trigram tokenizer, in one process.
@@ -95,6 +98,10 @@ struct Options {
           --cold-queries DIR
                            the on-disk section's cold and warm queries alone, on the saved
                            index DIR (--repeat N rounds; medians)
+          --cli-time BINARY
+                           BINARY (a bigram-search) indexing the --corpus file on one thread
+                           into a new directory, as a new process, against the library indexing
+                           the same documents in memory, in turn (--repeat N each; medians)
           -h, --help       show this help
         """
 
@@ -143,6 +150,7 @@ struct Options {
                 guard !FileManager.default.fileExists(atPath: path) else { throw .invalid("--keep-index: '\(path)' exists") }
                 options.keepIndex = path
             case "cold-queries": options.coldIndex = try existingPath(value(), option: name)
+            case "cli-time": options.cliBinary = try existingPath(value(), option: name)
             case "typed-per-class": options.typedPerClass = try integer(value(), option: name, range: 1...10_000)
             case "typed-classes":
                 var classes = Set<TypedQueryClass>()

@@ -122,7 +122,13 @@ do {
 
 do {
     let json: JSON
-    if let index = options.coldIndex {
+    if let binary = options.cliBinary {
+        // The CLI's indexing time against the library's (OnDiskRun.swift).
+        guard let corpus = options.corpus else { throw BenchError("--cli-time needs --corpus FILE.jsonl") }
+        let (table, j) = try OnDiskSection.cliTime(binary, corpus: corpus, repeats: options.repeats)
+        print(table)
+        json = j
+    } else if let index = options.coldIndex {
         // Cold and warm queries of a saved index alone (OnDiskRun.swift).
         let (table, j) = try OnDiskSection.coldQueries(index, repeats: options.repeats)
         print(table)

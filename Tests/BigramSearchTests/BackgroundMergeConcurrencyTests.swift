@@ -178,6 +178,38 @@ private func snapshot(of w: IndexWriter, until done: (IndexSnapshot) -> Bool) ->
         }
     }
 
+    /// A flush held while the writer is asked to wait for its background work (or to commit):
+    /// the buffer after it is written out beside it, not after it, and appended after its
+    /// segment — both mapped from their files, every document found once by its last version, in
+    /// memory and reopened.
+    @Test(arguments: [false, true])
+    func theBufferIsWrittenBesideAFlushStillRunning(committing: Bool) throws {
+        let dir = temporaryIndexPath("bg-beside")
+        defer { removeDirectory(dir) }
+        var (w, gate, model) = try writerWithAHeldMerge(in: dir, at: .flushStarting, mergeFactor: 0, bufferBytes: 1 << 20)
+        defer { gate.release() }
+        let flushed = model.n   // d0 … in the held flush (the last few perhaps in the next buffer)
+        for _ in 0..<20 { try model.add("d\(model.n)", to: w) }
+        model.delete("d1", from: w)
+        try model.add("d2", to: w)
+        let files = Locked<[String]>([])
+        let held = gate
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) {
+            files.withLock { $0 = segmentFileNames(dir) }
+            held.release()
+        }
+        if committing { try w.commit() } else { try w.waitForMerges() }
+        #expect(gate.isOpen, "returned before the held flush was let go")
+        // While the flush was held, the buffer's file was written already.
+        #expect(files.withLock { $0 }.count == 1, "segment files while the flush was held: \(files.withLock { $0 })")
+        let s = w.snapshot()
+        #expect(s.segments.count == 2 && s.segments.allSatisfy { $0.origin != nil }, "\(s.segments.map { ($0.documentCount, $0.origin) })")
+        #expect(s.segments.count == 2 && s.segments[0].documentCount > flushed / 2 && s.segments[1].id(s.segments[1].documentCount - 1) == "d2")
+        try model.check(s, "after the wait")
+        try w.commit()
+        try model.check(try IndexStore.open(at: dir), "committed, reopened")
+    }
+
     /// A merge whose file is written but not taken in yet is no commit's, yet it is no debris:
     /// commits beside it (which remove the files no commit keeps) leave it, and the commit after
     /// it is taken in names it.

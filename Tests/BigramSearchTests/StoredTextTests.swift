@@ -262,6 +262,34 @@ private func terms(_ analyzer: BigramAnalyzer, _ text: String) -> [String] { ana
         }
     }
 
+    /// A commit's flush deflates the stored text beside the postings' freeze
+    /// (``SegmentBuilder/freezeDeflated()``): the tables are those a segment file gets from the
+    /// plain freeze (values short, incompressible, chunked; absent), and deflating them again
+    /// gives them back.
+    @Test func freezingDeflatedWritesTheSameTables() throws {
+        let schema = Schema([.init("title"), .init("text"), .init("note", indexed: false)])
+        var builder = SegmentBuilder(schema: schema, analyzer: try BigramAnalyzer())
+        var rng = SplitMix64(0xDEF1A7)
+        let pages = try Seeds.texts()
+        for (i, page) in pages.enumerated() { builder.add(Document(id: "p\(i)", fields: ["title": "第\(i)版", "text": page])) }
+        // Incompressible bytes as text (random CJK), a huge chunked value, a short one, an absent field.
+        let noise = String((0..<3_000).map { _ in Character(Unicode.Scalar(0x4E00 + UInt32(rng.int(0..<20_000)))!) })
+        builder.add(Document(id: "noise", fields: ["text": noise, "note": noise]))
+        builder.add(Document(id: "huge", fields: ["text": try hugeText(bytes: 300_000, marker: "标记", at: [0.5])]))
+        builder.add(Document(id: "short", fields: ["title": "短", "text": "短文"]))
+        let plain = builder.freeze(), deflated = builder.freezeDeflated()
+        for f in schema.fields.indices {
+            let a = try #require(plain.stored[f]).deflated(), b = try #require(deflated.stored[f])
+            #expect(a.offsets.array(0..<a.offsets.count) == b.offsets.array(0..<b.offsets.count), "field \(f): offsets")
+            #expect(a.bytes.array(0..<a.bytes.count) == b.bytes.array(0..<b.bytes.count), "field \(f): bytes")
+            let again = b.deflated()
+            #expect(again.bytes.array(0..<again.bytes.count) == b.bytes.array(0..<b.bytes.count), "field \(f): deflated twice")
+            var cost = StoredReadCost()
+            for d in 0..<plain.documentCount { #expect(try a.text(d, cost: &cost) == b.text(d, cost: &cost)) }
+        }
+        #expect(SegmentFile.encode(deflated).count == SegmentFile.encode(plain).count)
+    }
+
     @Test func inflatingChecksTheDeclaredSize() throws {
         // Small values inflate in one call, large ones (over 1 MiB) in steps: both must give
         // exactly the declared size, and reject damage and impossible sizes.

@@ -419,19 +419,19 @@ public final class IndexWriter {
     }
 
     /// Freezes the buffer and, with a directory, writes it out (bounding memory): on a thread of
-    /// its own with ``Options/backgroundIndexing`` (after the flush before it is done), unless
-    /// `now`.
-    private func flushBuffer(now: Bool = false) throws(IndexError) {
+    /// its own with ``Options/backgroundIndexing`` (after the flush before it is done), else
+    /// here (its stored text deflated on a second thread).
+    private func flushBuffer() throws(IndexError) {
         finishFlush()
-        if !now { try reportBackgroundFailure() }
+        try reportBackgroundFailure()
         guard !buffer.isEmpty else { return }
-        if options.backgroundIndexing && !now {
+        if options.backgroundIndexing {
             startFlush()
             try mergeIfNeeded()
             return
         }
         let started = ContinuousClock.now
-        let frozen = buffer.freeze(), deleted = bufferDeleted
+        let frozen = store != nil ? buffer.freezeDeflated() : buffer.freeze(), deleted = bufferDeleted
         buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
         bufferDeleted = DocumentSet(capacity: 0)
         do { try append(frozen, deleted: deleted) } catch {
@@ -439,7 +439,31 @@ public final class IndexWriter {
             throw error
         }
         flushSeconds += Self.seconds(since: started)
-        try mergeIfNeeded(reporting: !now)
+        try mergeIfNeeded()
+    }
+
+    /// Freezes the buffer (its stored text deflated on a second thread,
+    /// ``SegmentBuilder/freezeDeflated()``) and writes it out while the flush running in the
+    /// background, if any, finishes beside it; then appends it after that flush's segment, at the
+    /// number its documents are located at by then. Returns the failure to write it (the segment
+    /// then stays in memory: a commit writes it). What a commit, or ``waitForMerges()`` while a
+    /// flush runs, does with the buffer: neither waits for the running flush with a core idle.
+    private func writeOutBufferBesideFlush() -> StorageError? {
+        guard !buffer.isEmpty else {
+            finishFlush()
+            return nil
+        }
+        let started = ContinuousClock.now
+        let (segment, failure) = Self.writtenOut(buffer.freezeDeflated(), deleted: bufferDeleted, store: store,
+                                                 directory: directory, schema: schema)
+        // (The buffer stays until its segment is placed: ids are found at its number meanwhile.)
+        finishFlush()
+        let deleted = bufferDeleted
+        buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
+        bufferDeleted = DocumentSet(capacity: 0)
+        place(segment, deleted: deleted)
+        flushSeconds += Self.seconds(since: started)
+        return failure
     }
 
     /// Hands the buffer to a thread of its own to be frozen and written out; a new buffer takes
@@ -523,13 +547,13 @@ public final class IndexWriter {
     public func commit() throws(IndexError) {
         guard let directory else { return }
         guard let store else { throw .storage(.closed(path: directory)) }
-        // After the flush running in the background, if any: a segment it could not write is
-        // written below (or this commit fails with the reason), so its failure is moot.
-        finishFlush()
+        // The buffer is written beside the flush running in the background, if any; a segment
+        // that flush could not write is written below (or this commit fails with the reason),
+        // so its failure is moot.
+        let failure = writeOutBufferBesideFlush()
         flushFailure = nil
-        try flushBuffer(now: true)
-        // Takes in the finished background merges and starts due ones.
-        if options.backgroundIndexing { try mergeIfNeeded(reporting: false) }
+        if let failure { throw .storage(failure) }
+        try mergeIfNeeded(reporting: false)   // merges due: here, or started in the background
         let view = snapshot()
         do { try store.commit(view.segments, deletions: view.deletions, schema: schema, analyzer: analyzer) } catch {
             throw .storage(error)
@@ -557,14 +581,21 @@ public final class IndexWriter {
 
     /// Waits for the flush and the merges running in the background, and for the merges their
     /// results make due, and takes their results in, so that the next ``commit()`` names them
-    /// (as after a bulk load, before the last commit). Nothing to do with
-    /// ``Options/backgroundIndexing`` off.
+    /// (as after a bulk load, before the last commit). While a flush is still running, the
+    /// buffer is written out beside it (not committed: the next ``commit()`` names it, having
+    /// nothing left to write). Nothing to do with ``Options/backgroundIndexing`` off.
     ///
     /// - Throws: ``IndexError/storage(_:)`` with the error of a merge that failed (a damaged
-    ///   input segment, a full disk): its segments then stay as they were.
+    ///   input segment, a full disk): its segments then stay as they were; or of a flush that
+    ///   could not write its segment (which stays in memory: the commit writes it).
     public func waitForMerges() throws(IndexError) {
         guard options.backgroundIndexing else { return }
-        finishFlush()
+        if flushing != nil && store != nil {
+            // While the flush finishes, the buffer is written out beside it (as a commit would).
+            if let failure = writeOutBufferBesideFlush() { flushFailure = flushFailure ?? failure }
+        } else {
+            finishFlush()
+        }
         repeat {
             takeInFinishedMerges(background.waitForAll())
             try mergeIfNeeded()   // reports a failure; starts what the results made due

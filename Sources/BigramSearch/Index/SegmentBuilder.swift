@@ -101,10 +101,29 @@ struct SegmentBuilder {
         analyzer.analyze(text, into: &sink)
     }
 
-    func freeze() -> Segment {
+    func freeze() -> Segment { freeze(stored: storedTables()) }
+
+    /// ``freeze()`` with the stored fields deflated as a segment file holds them
+    /// (``StoredTable/deflated()``), on a second thread while this one freezes the postings: the
+    /// two halves of a flush a writer waits for (a commit's), side by side. The file written is
+    /// the same byte for byte.
+    func freezeDeflated() -> Segment {
+        let me = HandedOver(self)
+        let halves = ParallelBuild.run(count: 2) { half in
+            half == 0 ? HandedOver((stored: me.value.storedTables().map { $0?.deflated() }, fields: [FieldIndex?]()))
+                      : HandedOver((stored: [StoredTable?](), fields: me.value.fields.map { $0?.freeze() }))
+        }
+        return freeze(stored: halves[0].value.stored, fields: halves[1].value.fields)
+    }
+
+    private func storedTables() -> [StoredTable?] {
+        schema.fields.indices.map { f in schema.fields[f].storesText ? StoredTable(stored.map { $0[f] }) : nil }
+    }
+
+    private func freeze(stored: [StoredTable?], fields frozen: [FieldIndex?]? = nil) -> Segment {
         Segment(documentCount: ids.count, ids: StoredTable(ids),
-                stored: schema.fields.indices.map { f in schema.fields[f].storesText ? StoredTable(stored.map { $0[f] }) : nil },
-                fields: fields.map { $0?.freeze() },
+                stored: stored,
+                fields: frozen ?? fields.map { $0?.freeze() },
                 columns: schema.hasTypedFields ? schema.fields.indices.map { f in
                     columns[f].map { b in
                         // (A column the builder wrote always opens.)

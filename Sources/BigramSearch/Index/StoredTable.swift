@@ -23,6 +23,8 @@ struct StoredTable: Sendable {
     let bytes: ByteBuffer
     /// The sections' checksums when mapped from a file (nil in memory): see ``verifyChecksums(of:)``.
     var checks: (offsets: SectionChecksum, bytes: SectionChecksum)?
+    /// Made by ``deflated()``: deflating it again gives it back.
+    private(set) var isDeflated = false
 
     static let absent: UInt64 = 1 << 63
     static let deflated: UInt64 = 1 << 62
@@ -388,6 +390,8 @@ struct StoredTable: Sendable {
     /// deflated chunk by chunk (when all its chunks together save 10%). Damaged values become
     /// absent.
     func deflated() -> StoredTable {
+        // Deflated already (``SegmentBuilder/freezeDeflated()``): values left plain did not shrink.
+        if isDeflated { return self }
         // Nothing to deflate (a merged table of deflated values): the table itself, not a copy.
         var compressible = false
         for i in 0..<count {
@@ -422,7 +426,9 @@ struct StoredTable: Sendable {
             }
         }
         o.uint64(UInt64(b.count))
-        return StoredTable(offsets: ByteBuffer(o.bytes), bytes: ByteBuffer(b.bytes))
+        var table = StoredTable(offsets: ByteBuffer(o.bytes), bytes: ByteBuffer(b.bytes))
+        table.isDeflated = true
+        return table
     }
 
     /// A chunked value's bytes with every chunk deflated, or nil when that saves less than 10%
