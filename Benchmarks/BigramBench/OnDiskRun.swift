@@ -239,31 +239,43 @@ enum OnDiskSection {
     /// `--cli-time BINARY`: `BINARY index CORPUS --out DIR --threads 1` — a new process reading
     /// and parsing the file, indexing with the directory writer, committing — against the
     /// library indexing the same documents (already in memory) with `IndexWriter(schema:)` on one
-    /// thread, in turn, `repeats` times each: the ratio of medians is a same-moment ratio.
+    /// thread: in a new process (`bigram-bench --library-time`: its heap as fresh as the CLI's,
+    /// the corpus loaded before the clock starts) and in this one (a heap warmed by the runs
+    /// before), in turn, `repeats` times each: ratios of medians are same-moment ratios.
     static func cliTime(_ binary: String, corpus: String, repeats: Int) throws -> (table: String, json: JSON) {
         let documents = try CorpusReader.load(corpus)
         let run = OnDiskRun(documents: documents)
         let dir = try ProcessMetrics.makeTemporaryDirectory(prefix: "bigram-cli")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var cli: [Double] = [], library: [Double] = []
-        for k in 0..<repeats {
-            let out = dir + "/index-\(k)"
+        func spawn(_ path: String, _ arguments: [String]) throws -> (seconds: Double, output: String) {
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["index", corpus, "--out", out, "--threads", "1"]
-            process.standardOutput = FileHandle.nullDevice
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice
             let start = Stopwatch.now()
             try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
-            cli.append(Stopwatch.seconds(since: start))
-            guard process.terminationStatus == 0 else { throw BenchError("\(binary) index exited with \(process.terminationStatus)") }
-            try? FileManager.default.removeItem(atPath: out)
-            library.append(try run.inMemorySeconds())
+            let seconds = Stopwatch.seconds(since: start)
+            guard process.terminationStatus == 0 else { throw BenchError("\(path) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)") }
+            return (seconds, output)
         }
-        let c = Stats.median(cli) ?? 0, l = Stats.median(library) ?? 0
-        let table = String(format: "CLI against the library (%@, %d documents, %d runs each, in turn): bigram-search index --threads 1 %.3f s (a new process: start, reading, on disk, commit); library in memory, one thread %.3f s; CLI ÷ library %.2f",
-                           corpus, documents.count, repeats, c, l, c / max(l, 1e-9))
-        return (table, .object([("cliTime", .object([("cliSeconds", .number(c)), ("librarySeconds", .number(l)), ("ratio", .number(c / max(l, 1e-9)))]))]))
+        var cli: [Double] = [], fresh: [Double] = [], warm: [Double] = []
+        for k in 0..<repeats {
+            let out = dir + "/index-\(k)"
+            cli.append(try spawn(binary, ["index", corpus, "--out", out, "--threads", "1"]).seconds)
+            try? FileManager.default.removeItem(atPath: out)
+            let printed = try spawn(CommandLine.arguments[0], ["--library-time", "--corpus", corpus]).output
+            guard let seconds = Double(printed.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw BenchError("--library-time printed '\(printed)'") }
+            fresh.append(seconds)
+            warm.append(try run.inMemorySeconds())
+        }
+        let c = Stats.median(cli) ?? 0, f = Stats.median(fresh) ?? 0, w = Stats.median(warm) ?? 0
+        let table = String(format: "CLI against the library (%@, %d documents, %d runs each, in turn): bigram-search index --threads 1 %.3f s (a new process: start, reading, on disk, commit); library in memory, one thread, in a new process %.3f s (CLI ÷ library %.2f), in this process %.3f s (%.2f)",
+                           corpus, documents.count, repeats, c, f, c / max(f, 1e-9), w, c / max(w, 1e-9))
+        return (table, .object([("cliTime", .object([("cliSeconds", .number(c)), ("librarySeconds", .number(f)), ("ratio", .number(c / max(f, 1e-9))),
+                                                     ("warmLibrarySeconds", .number(w)), ("warmRatio", .number(c / max(w, 1e-9)))]))]))
     }
 }

@@ -40,6 +40,9 @@ struct Options {
     /// Time this `bigram-search` binary indexing the corpus against the library in memory
     /// (`--cli-time BINARY`).
     var cliBinary: String?
+    /// Internal (`--library-time`): load the corpus, index it in memory once, print the seconds
+    /// (the fresh-process side of `--cli-time`).
+    var libraryTimeOnly = false
     /// Queries per class of the typed-fields section.
     var typedPerClass = 50
     /// The typed classes to run (nil: all); the workload is drawn whole, then filtered, so a
@@ -101,7 +104,8 @@ struct Options {
           --cli-time BINARY
                            BINARY (a bigram-search) indexing the --corpus file on one thread
                            into a new directory, as a new process, against the library indexing
-                           the same documents in memory, in turn (--repeat N each; medians)
+                           the same documents in memory, in a new process too and in this one,
+                           in turn (--repeat N each; medians)
           -h, --help       show this help
         """
 
@@ -120,6 +124,7 @@ struct Options {
             if argument == "--on-disk" { options.onDisk = true; continue }
             if argument == "--skip-in-memory" { options.skipInMemory = true; continue }
             if argument == "--no-background" { options.noBackground = true; continue }
+            if argument == "--library-time" { options.libraryTimeOnly = true; continue }
             guard argument.hasPrefix("--") else { throw .invalid("unexpected argument '\(argument)'") }
             var name = String(argument.dropFirst(2))
             var inlineValue: String?

@@ -122,7 +122,12 @@ do {
 
 do {
     let json: JSON
-    if let binary = options.cliBinary {
+    if options.libraryTimeOnly {
+        // The fresh-process side of --cli-time: one in-memory build, its seconds on stdout.
+        guard let corpus = options.corpus else { throw BenchError("--library-time needs --corpus FILE.jsonl") }
+        print(try OnDiskRun(documents: try CorpusReader.load(corpus)).inMemorySeconds())
+        exit(0)
+    } else if let binary = options.cliBinary {
         // The CLI's indexing time against the library's (OnDiskRun.swift).
         guard let corpus = options.corpus else { throw BenchError("--cli-time needs --corpus FILE.jsonl") }
         let (table, j) = try OnDiskSection.cliTime(binary, corpus: corpus, repeats: options.repeats)
