@@ -38,10 +38,10 @@ struct BigramTokenizer<Sink: TokenSink> {
     private var firstEnd = 0
     private var first: UInt32 = 0
 
-    // The pending gap: normalized non-CJK text, with the input range of each UTF-16 unit.
+    // The pending gap: normalized non-CJK text, with the input range of each UTF-16 unit (one
+    // array of ranges, not one of starts and one of ends: one append fewer per character).
     private var gap: [UInt16] = []
-    private var gapStarts: [Int] = []
-    private var gapEnds: [Int] = []
+    private var gapRanges: [(start: Int, end: Int)] = []
     private var gapIsSpaceOnly = true
     private var gapMayHaveWords = false
     private var gapIsASCII = true
@@ -116,11 +116,11 @@ struct BigramTokenizer<Sink: TokenSink> {
             if c < 0x10000 {
                 // Connector punctuation (`_`, ‿, …) separates words, as in the reference rule;
                 // ICU would join `tcl_pkgpath` into one word.
-                gap.append(Self.isConnector(c) ? 0x20 : UInt16(c)); gapStarts.append(start); gapEnds.append(end)
+                gap.append(Self.isConnector(c) ? 0x20 : UInt16(c)); gapRanges.append((start, end))
             } else {
                 let v = c - 0x10000
                 gap.append(UInt16(0xD800 + (v >> 10))); gap.append(UInt16(0xDC00 + (v & 0x3FF)))
-                gapStarts.append(start); gapStarts.append(start); gapEnds.append(end); gapEnds.append(end)
+                gapRanges.append((start, end)); gapRanges.append((start, end))
             }
             if c >= 0x80 && !ASCIIWordBreaking.isSeparator(c) { gapIsASCII = false }
             if cls != .space {
@@ -185,8 +185,7 @@ struct BigramTokenizer<Sink: TokenSink> {
 
     private mutating func clearGap() {
         gap.removeAll(keepingCapacity: true)
-        gapStarts.removeAll(keepingCapacity: true)
-        gapEnds.removeAll(keepingCapacity: true)
+        gapRanges.removeAll(keepingCapacity: true)
         gapIsSpaceOnly = true
         gapMayHaveWords = false
         gapIsASCII = true
@@ -219,7 +218,7 @@ struct BigramTokenizer<Sink: TokenSink> {
                 j += 1
                 word.append(contentsOf: UTF8.encode(Unicode.Scalar(scalar) ?? "\u{FFFD}")!)
             }
-            sink.wordTerm(word, position: nextPosition, utf8Start: gapStarts[s], utf8End: gapEnds[e - 1])
+            sink.wordTerm(word, position: nextPosition, utf8Start: gapRanges[s].start, utf8End: gapRanges[e - 1].end)
             nextPosition += 1
         }
     }
