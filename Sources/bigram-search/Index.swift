@@ -73,24 +73,21 @@ func commit(_ writer: IndexWriter) throws(CLIError) {
 }
 
 /// Streams a corpus into a writer, in batches for `threads` threads, printing progress on stderr
-/// (an updated line on a terminal, a line per batch otherwise).
+/// (an updated line on a terminal, a line per batch otherwise). The corpus is read and parsed on
+/// a thread of its own, a batch or two ahead (``CorpusPipe``).
 func addCorpus(_ path: String, to writer: IndexWriter, threads: Int,
                corpus: CorpusOptions) throws -> (documents: Int, report: CorpusReader.Report) {
     // The corpus's JSON keys read are the index's fields.
     let readerOptions = corpus.options(for: writer.schema)
-    var batch: [Document] = []
-    var documents = 0, bytes = 0, batchBytes = 0
+    var documents = 0, bytes = 0
     let clock = ContinuousClock(), start = clock.now
     let terminal = stderrFile.isTerminal
     var printedProgress = false
     // Documents are handed over in batches: 16 MB of text for the threads to share, else 1 MB
     // (one thread adds them one by one: a batch is only memory held; progress every 16 MB).
-    let batchLimit = threads > 1 ? 16 << 20 : 1 << 20
+    let pipe = CorpusPipe(path: path, options: readerOptions, batchBytes: threads > 1 ? 16 << 20 : 1 << 20)
     var reported = 0
-    func flush(final: Bool = false) throws {
-        if threads > 1 { try writer.add(contentsOf: batch, threads: threads) } else { try writer.add(contentsOf: batch) }
-        batch.removeAll(keepingCapacity: true)
-        batchBytes = 0
+    func progress(final: Bool = false) throws {
         guard final || bytes - reported >= 16 << 20 else { return }
         reported = bytes
         let elapsed = clock.now - start
@@ -99,15 +96,19 @@ func addCorpus(_ path: String, to writer: IndexWriter, threads: Int,
         try stderrFile.write(terminal ? "\r" + line : line + "\n")
         printedProgress = true
     }
-    let report = try CorpusReader.forEach(path, options: readerOptions) { doc in
-        let n = doc.fields.values.reduce(0) { $0 + $1.utf8.count }
-        batch.append(doc)
-        documents += 1
-        bytes += n
-        batchBytes += n
-        if batchBytes >= batchLimit { try flush() }
+    do {
+        while let batch = pipe.next() {
+            if threads > 1 { try writer.add(contentsOf: batch.documents, threads: threads) } else { try writer.add(contentsOf: batch.documents) }
+            documents += batch.documents.count
+            bytes += batch.bytes
+            try progress()
+        }
+    } catch {
+        pipe.cancel()
+        throw error
     }
-    try flush(final: true)
+    let report = try pipe.finish()
+    try progress(final: true)
     if terminal && printedProgress { try stderrFile.write("\n") }
     return (documents, report)
 }

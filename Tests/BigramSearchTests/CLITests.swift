@@ -135,6 +135,34 @@ import BigramSearch
         #expect(IndexStore.kind(of: empty) == .empty)
     }
 
+    /// The corpus is read on a thread of its own, batches ahead of the indexing: a corpus of
+    /// several 1 MB batches is indexed whole and in order, and a bad line after several batches
+    /// is reported with its line number, nothing committed.
+    @Test func aCorpusOfSeveralBatchesAndABadLineAtItsEnd() throws {
+        let dir = try makeTemporaryDirectory("batches")
+        defer { removeDirectory(dir) }
+        let paragraphs = try Seeds.paragraphs()
+        var corpus = ""
+        for i in 0..<900 {
+            let text = (0..<80).map { paragraphs[(i + $0) % paragraphs.count] }.joined(separator: "\n")
+            corpus += "{\"id\":\"p\(i)\",\"text\":\(try jsonLiteral("第\(i)号 " + text))}\n"
+        }
+        #expect(corpus.utf8.count > 3 << 20, "\(corpus.utf8.count) bytes: fewer than three batches")
+        let good = dir + "/good.jsonl", bad = dir + "/bad.jsonl"
+        try writeText(corpus, to: good)
+        try writeText(corpus + "{\"id\":\"x\",\"text\":[]}\n", to: bad)
+        let out = dir + "/good"
+        let r = try runCLI(["index", good, "--out", out, "--threads", "1"])
+        #expect(r.status == 0, "\(r)")
+        let s = try IndexStore.open(at: out)
+        #expect(s.documentCount == 900)
+        #expect(try s.matchingIDs(try s.queryParser.parse("\"第899号\"")) == ["p899"])
+        let failed = try runCLI(["index", bad, "--out", dir + "/bad", "--threads", "1"])
+        #expect(failed.status == 1, "\(failed)")
+        #expect(failed.stderr.contains("bad.jsonl:901:"), "\(failed)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/bad"))
+    }
+
     // MARK: - 2. A second writer
 
     @Test func aSecondWriterIsRefusedOrWaits() throws {
