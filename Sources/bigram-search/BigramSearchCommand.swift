@@ -25,6 +25,7 @@ struct BigramSearchCommand: ParsableCommand {
     /// print the subcommand's usage and exit 2; runtime errors print one line
     /// `bigram-search: error: …` and exit 1; a failed write to standard output ends with 1.
     static func main() {
+        MallocArenas.limit(to: 2)   // before any thread starts (see MallocArenas)
         var command: ParsableCommand
         do {
             command = try parseAsRoot(expandingTwoValueOptions(Array(CommandLine.arguments.dropFirst())))
