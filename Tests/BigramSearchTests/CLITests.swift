@@ -141,12 +141,7 @@ import BigramSearch
     @Test func aCorpusOfSeveralBatchesAndABadLineAtItsEnd() throws {
         let dir = try makeTemporaryDirectory("batches")
         defer { removeDirectory(dir) }
-        let paragraphs = try Seeds.paragraphs()
-        var corpus = ""
-        for i in 0..<900 {
-            let text = (0..<80).map { paragraphs[(i + $0) % paragraphs.count] }.joined(separator: "\n")
-            corpus += "{\"id\":\"p\(i)\",\"text\":\(try jsonLiteral("第\(i)号 " + text))}\n"
-        }
+        let corpus = try seedParagraphCorpus(documents: 900, paragraphs: 80) { "第\($0)号 " }
         #expect(corpus.utf8.count > 3 << 20, "\(corpus.utf8.count) bytes: fewer than three batches")
         let good = dir + "/good.jsonl", bad = dir + "/bad.jsonl"
         try writeText(corpus, to: good)
@@ -221,12 +216,7 @@ import BigramSearch
         let dir = try makeTemporaryDirectory("dev-full-err")
         defer { removeDirectory(dir) }
         // Enough text that the 1 MiB buffer is flushed to segment files before the progress line.
-        let paragraphs = try Seeds.paragraphs()
-        var corpus = ""
-        for i in 0..<600 {
-            let text = (0..<20).map { paragraphs[(i + $0) % paragraphs.count] }.joined(separator: "\n")
-            corpus += "{\"id\":\"p\(i)\",\"text\":\(try jsonLiteral(text))}\n"
-        }
+        let corpus = try seedParagraphCorpus(documents: 600, paragraphs: 20)
         let big = dir + "/big.jsonl"
         try writeText(corpus, to: big)
         // (With a working stderr, these options write several segments while adding.)
@@ -1044,4 +1034,16 @@ private func jsonLiteralObject(_ fields: [String: String]) throws -> String {
 /// `s` as a JSON string literal.
 private func jsonLiteral(_ s: String) throws -> String {
     String(decoding: try JSONEncoder().encode(s), as: UTF8.self)
+}
+
+/// JSON Lines of `documents` documents `p0`, `p1`, …, each `paragraphs` seed paragraphs (from the
+/// document's number on, wrapping), after `prefix(i)`.
+private func seedParagraphCorpus(documents: Int, paragraphs count: Int, prefix: (Int) -> String = { _ in "" }) throws -> String {
+    let paragraphs = try Seeds.paragraphs()
+    var corpus = ""
+    for i in 0..<documents {
+        let text = (0..<count).map { paragraphs[(i + $0) % paragraphs.count] }.joined(separator: "\n")
+        corpus += "{\"id\":\"p\(i)\",\"text\":\(try jsonLiteral(prefix(i) + text))}\n"
+    }
+    return corpus
 }
