@@ -20,6 +20,11 @@ enum PostingsDamage: UInt8, Sendable {
     /// checksums: ``TermDictionary/checkedLocate(_:)``).
     case dictionaryOrder
 
+    /// The error a search throws for this damage in the file at `path` (in `field`, when known).
+    func error(path: String, field: String? = nil) -> StorageError {
+        self == .checksum ? .checksumMismatch(path: path) : .corrupt(path: path, reason: field.map { "field \($0): \(reason)" } ?? reason)
+    }
+
     var reason: String {
         switch self {
         case .none: return "no damage"

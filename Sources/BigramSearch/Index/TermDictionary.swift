@@ -21,7 +21,7 @@ struct TermDictionary: Sendable {
     /// The checksum of `entries` when mapped from a file with chunk checksums (format 4 on): then
     /// the dictionary is verified around each lookup (``checkedLocate(_:)``), not whole on first
     /// use. Nil in memory, and for older files (verified whole, ``Segment/verifyField(_:)``).
-    var entriesCheck: SectionChecksum? = nil
+    let entriesCheck: SectionChecksum?
 
     init(entries: ByteBuffer, blockOffsets: ByteBuffer, termCount: Int, entriesCheck: SectionChecksum? = nil) {
         self.entries = entries
@@ -262,22 +262,17 @@ struct TermDictionary: Sendable {
     private func checkAroundChunks(_ b: Int?, key: [UInt8], _ check: SectionChecksum) -> PostingsDamage? {
         guard blockCount > 0 else { return nil }
         let low = max(0, (b ?? 0) - 1), next = (b ?? -1) + 1
+        // Up to the next block's first entry: its lengths first (then read), then its key and varints.
+        let nextKey: (offset: Int, length: Int)?
         do {
-            // Up to the next block's first entry: its lengths first, then its key and varints.
-            let end = next < blockCount ? blockStart(next) : entries.count
-            try check.verify(blockStart(low)..<min(entries.count, end + 21))
-            if next < blockCount {
-                let (o, l) = firstKey(of: next)
-                try check.verify(o..<min(entries.count, o + l + 20))
-            }
+            try check.verify(blockStart(low)..<min(entries.count, blockStart(next) + 21))
+            nextKey = next < blockCount ? firstKey(of: next) : nil
+            if let (o, l) = nextKey { try check.verify(o..<min(entries.count, o + l + 20)) }
         } catch { return .checksum }
-        func first(_ k: Int) -> [UInt8] { let (o, l) = firstKey(of: k); return entries.array(o..<(o + l)) }
-        if next < blockCount {
-            let (o, l) = firstKey(of: next)
-            guard entries.compare(at: o, length: l, with: key) > 0 else { return .dictionaryOrder }
-        }
+        if let (o, l) = nextKey, entries.compare(at: o, length: l, with: key) <= 0 { return .dictionaryOrder }
         guard let b else { return nil }
-        let mine = first(b)
+        let (o, l) = firstKey(of: b)
+        let mine = entries.array(o..<(o + l))
         guard !key.lexicographicallyPrecedes(mine) else { return .dictionaryOrder }
         if b > 0 {
             let (o, l) = firstKey(of: b - 1)

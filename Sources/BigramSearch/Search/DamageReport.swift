@@ -5,8 +5,7 @@ final class DamageReport: Sendable {
     private let first = Locked<StorageError?>(nil)
 
     func record(_ damage: PostingsDamage, segment: Segment, field: String) {
-        let error: StorageError = damage == .checksum ? .checksumMismatch(path: segment.displayName)
-            : .corrupt(path: segment.displayName, reason: "field \(field): \(damage.reason)")
+        let error = damage.error(path: segment.displayName, field: field)
         first.withLock { if $0 == nil { $0 = error } }
     }
 

@@ -307,7 +307,7 @@ struct Highlighter {
     /// the path is their file's).
     private static func report(_ damage: PostingsDamage, _ field: FieldIndex) throws(StorageError) {
         guard damage != .none, let path = field.dictionary.entriesCheck?.path else { return }
-        throw damage == .checksum ? .checksumMismatch(path: path) : .corrupt(path: path, reason: damage.reason)
+        throw damage.error(path: path)
     }
 
     /// The position of the best match of `patterns` in document `doc` of `field`, read from the
