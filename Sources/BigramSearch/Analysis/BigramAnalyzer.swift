@@ -72,8 +72,13 @@ public struct BigramAnalyzer: Analyzer {
     ///
     /// - Complexity: O(n) in the length of `text`.
     public func tokens(in text: String) -> [Token] {
+        tokens(in: text, asciiFastPath: true)
+    }
+
+    /// ``tokens(in:)``, with or without the tokenizer's ASCII fast path (tests compare the two).
+    func tokens(in text: String, asciiFastPath: Bool) -> [Token] {
         var collector = TokenCollector()
-        analyze(text, into: &collector)
+        analyze(text, into: &collector, asciiFastPath: asciiFastPath)
         return collector.tokens
     }
 
@@ -83,8 +88,13 @@ public struct BigramAnalyzer: Analyzer {
     ///
     /// - Complexity: O(n) in the length of `text`; no allocation per term.
     public func analyze<Sink: TokenSink>(_ text: String, into sink: inout Sink) {
+        analyze(text, into: &sink, asciiFastPath: true)
+    }
+
+    func analyze<Sink: TokenSink>(_ text: String, into sink: inout Sink, asciiFastPath: Bool) {
         breakers.withBreaker { breaker in
-            var tokenizer = BigramTokenizer<Sink>(breaker: breaker, folding: folding, emitUnigrams: options.emitUnigrams)
+            var tokenizer = BigramTokenizer<Sink>(breaker: breaker, folding: folding, emitUnigrams: options.emitUnigrams,
+                                                  asciiFastPath: asciiFastPath)
             var text = text
             text.withUTF8 { tokenizer.run($0, into: &sink) }
         }

@@ -16,12 +16,16 @@ struct BigramTokenizer<Sink: TokenSink> {
     let breaker: WordBreaker
     let folding: TraditionalFolding?
     let emitUnigrams: Bool
+    /// Whether stretches of ASCII take ``asciiStretch(_:from:retryFrom:_:)`` (false only in the
+    /// tests that compare the two paths).
+    let asciiFastPath: Bool
     let table = NormalizationTable.shared
 
-    init(breaker: WordBreaker, folding: TraditionalFolding?, emitUnigrams: Bool) {
+    init(breaker: WordBreaker, folding: TraditionalFolding?, emitUnigrams: Bool, asciiFastPath: Bool = true) {
         self.breaker = breaker
         self.folding = folding
         self.emitUnigrams = emitUnigrams
+        self.asciiFastPath = asciiFastPath
     }
 
     // Position of the next term that starts after the current run.
@@ -57,9 +61,16 @@ struct BigramTokenizer<Sink: TokenSink> {
         var i = 0
         var pieceStart = -1
         var pieceFirst: UInt32 = 0
+        var fastFrom = asciiFastPath ? 0 : Int.max
         while i < n {
             let start = i
             let b0 = UInt32(utf8[i])
+            if b0 < 0x80 && i >= fastFrom {
+                // ASCII always has a normalization boundary before it: the pending piece ends here.
+                if pieceStart >= 0 { finishPiece(pieceFirst, start: pieceStart, end: i, &sink); pieceStart = -1 }
+                let end = asciiStretch(utf8, from: i, retryFrom: &fastFrom, &sink)
+                if end > i { i = end; continue }
+            }
             var c: UInt32
             if b0 < 0x80 {
                 c = b0; i += 1
@@ -128,6 +139,99 @@ struct BigramTokenizer<Sink: TokenSink> {
                 if !gapMayHaveWords { gapMayHaveWords = Self.mayBeWordCharacter(c) }
             }
         }
+    }
+
+    /// The fast path for a stretch of ASCII bytes starting at `i` (most of the non-CJK text of
+    /// Chinese technical documents): its words are cut from the UTF-8 bytes by
+    /// ``ASCIIWordBreaking``'s rules and emitted at once, with no decoding, normalization
+    /// lookup or gap buffer per byte. Returns where it stopped (`i` when the stretch must take the
+    /// per-character path; then `retryFrom` says where to try again).
+    ///
+    /// The words of a prefix of the stretch are those the per-character path would give when
+    /// nothing after the prefix can change them:
+    /// - the prefix is the whole stretch and the text ends there or goes on with a Han character
+    ///   (a CJK character ends the gap too, so the gap is the stretch alone); or
+    /// - the prefix ends with whitespace or `_` (a space in the gap): UAX #29 breaks after it and
+    ///   no rule looks across it for a word before it (the last ASCII byte of the stretch is left
+    ///   out when the next character combines with it).
+    /// A pending gap must end with a character after which a word cannot go on (ASCII other than
+    /// letters, digits and `.` `,` `;` `'` `:`, or an ``ASCIIWordBreaking/isSeparator(_:)``
+    /// character): then it is word-broken alone, as ICU would break that part of the whole gap.
+    /// And the prefix must hold a word: then the gap is not whitespace only, so the CJK run
+    /// before it ends (no line-wrap join), as on the per-character path.
+    private mutating func asciiStretch(_ utf8: UnsafeBufferPointer<UInt8>, from i: Int, retryFrom: inout Int,
+                                       _ sink: inout Sink) -> Int {
+        let n = utf8.count
+        var j = i
+        while j < n && utf8[j] < 0x80 { j += 1 }
+        @inline(__always) func isCut(_ b: UInt8) -> Bool { b == 0x20 || b == 0x5F || (b >= 0x09 && b <= 0x0D) || (b >= 0x1C && b <= 0x1F) }
+        var cut = i, limit = j
+        if j == n {
+            cut = n
+        } else {
+            // The character after the stretch (valid UTF-8: a String's bytes).
+            let b0 = UInt32(utf8[j])
+            var c: UInt32 = 0
+            if b0 >= 0xE0 && b0 < 0xF0 {
+                c = (b0 & 0x0F) << 12 | UInt32(utf8[j + 1] & 0x3F) << 6 | UInt32(utf8[j + 2] & 0x3F)
+            } else if b0 < 0xE0 {
+                c = (b0 & 0x1F) << 6 | UInt32(utf8[j + 1] & 0x3F)
+            } else {
+                c = 0x10000   // not looked at: only whether it is a Han character of the BMP and combines
+            }
+            let boundary = table.hasBoundaryBefore(c)
+            if boundary && c >= 0x4E00 && c <= 0x9FFF && table.single(c) == c {
+                cut = j
+            } else {
+                if !boundary { limit = j - 1 }
+                var w = limit - 1
+                while w >= i && !isCut(utf8[w]) { w -= 1 }
+                cut = w + 1
+            }
+        }
+        var hasWord = false
+        for k in i..<cut where ASCIIWordBreaking.isAlnum(UInt16(utf8[k])) { hasWord = true; break }
+        if cut == i || !hasWord {
+            retryFrom = cut > i ? cut : j
+            return i
+        }
+        if let u = gap.last {
+            let ends = u < 0x80
+                ? !(ASCIIWordBreaking.isAlnum(u) || u == 0x2E || u == 0x2C || u == 0x3B || u == 0x27 || u == 0x3A)
+                : ASCIIWordBreaking.isSeparator(UInt32(u))
+            if !ends {
+                // Past the stretch's first whitespace the gap ends with one: try again there.
+                var k = i
+                while k < limit && !isCut(utf8[k]) { k += 1 }
+                retryFrom = k < limit ? k + 1 : j
+                return i
+            }
+        }
+        endRun(&sink)
+        flushGap(&sink)
+        // ASCIIWordBreaking.words(in:) over the bytes, lowercased as NFKC_Casefold does ASCII.
+        @inline(__always) func alnum(_ k: Int) -> Bool { ASCIIWordBreaking.isAlnum(UInt16(utf8[k])) }
+        var k = i
+        while k < cut {
+            if !alnum(k) { k += 1; continue }
+            let s = k
+            while true {
+                while k < cut && alnum(k) { k += 1 }
+                if k + 1 < cut && alnum(k + 1) {
+                    let p = UInt16(utf8[k - 1]), m = UInt16(utf8[k]), q = UInt16(utf8[k + 1])
+                    let letters = ASCIIWordBreaking.isLetter(p) && ASCIIWordBreaking.isLetter(q) && (m == 0x2E || m == 0x27)
+                    let digits = ASCIIWordBreaking.isDigit(p) && ASCIIWordBreaking.isDigit(q)
+                        && (m == 0x2E || m == 0x2C || m == 0x3B || m == 0x27)
+                    if letters || digits { k += 1; continue }
+                }
+                break
+            }
+            word.removeAll(keepingCapacity: true)
+            for x in s..<k { let b = utf8[x]; word.append(b &- 0x41 < 26 ? b | 0x20 : b) }
+            sink.wordTerm(word, position: nextPosition, utf8Start: s, utf8End: k)
+            nextPosition += 1
+        }
+        return cut
     }
 
     /// False for characters that are never part of an ICU word segment (ASCII punctuation, most
