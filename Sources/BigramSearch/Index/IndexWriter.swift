@@ -403,12 +403,17 @@ public final class IndexWriter {
         return ids.indices.contains(doc) ? ids[doc] : ""
     }
 
-    /// Freezes the buffer into a segment kept in memory (snapshots), after the flush running in
-    /// the background.
+    /// Freezes the buffer into a segment kept in memory (snapshots) while the flush running in
+    /// the background, if any, finishes beside it, and appends it after that flush's segment.
     private func freezeBuffer() throws(IndexError) {
+        guard !buffer.isEmpty else {
+            finishFlush()
+            return
+        }
+        let frozen = buffer.freeze()
+        // (The buffer stays until its segment is appended: ids are found at its number meanwhile.)
         finishFlush()
-        guard !buffer.isEmpty else { return }
-        let frozen = buffer.freeze(), deleted = bufferDeleted
+        let deleted = bufferDeleted
         buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
         bufferDeleted = DocumentSet(capacity: 0)
         frozen.reportInvariantViolations(made: "built segment", deleted: deleted)   // (a test hook)
@@ -524,7 +529,8 @@ public final class IndexWriter {
     /// of threads may search it.
     ///
     /// - Complexity: freezes the documents added since the last snapshot into a new segment,
-    ///   after waiting for a flush running in the background (``Options/backgroundIndexing``).
+    ///   beside a flush running in the background (``Options/backgroundIndexing``), which it
+    ///   then waits for.
     public func snapshot() -> IndexSnapshot {
         takeInFinishedMerges(background.takeFinished())
         try? freezeBuffer()   // freezing in memory cannot fail
