@@ -5,25 +5,8 @@ import Testing
 /// make exactly the calls of the per-character path: every term, run end and character range, in
 /// the same order, with the same positions and offsets.
 @Suite(.checksSegmentInvariants) struct ASCIIFastPathTests {
-    /// Every call a tokenizer makes on its sink, as text.
-    struct Recorder: TokenSink {
-        var calls: [String] = []
-        mutating func cjkTerm(_ key: UInt64, position: Int, utf8Start: Int, utf8End: Int) {
-            calls.append("cjk \(String(key, radix: 16)) @\(position) \(utf8Start)..<\(utf8End)")
-        }
-        mutating func wordTerm(_ utf8: borrowing [UInt8], position: Int, utf8Start: Int, utf8End: Int) {
-            calls.append("word \(String(decoding: copy utf8, as: UTF8.self)) @\(position) \(utf8Start)..<\(utf8End)")
-        }
-        mutating func runEnded(_ character: UInt32, position: Int, utf8Start: Int, utf8End: Int) {
-            calls.append("end \(String(character, radix: 16)) @\(position) \(utf8Start)..<\(utf8End)")
-        }
-        mutating func character(position: Int, utf8Start: Int, utf8End: Int) {
-            calls.append("char @\(position) \(utf8Start)..<\(utf8End)")
-        }
-    }
-
     static func calls(_ a: BigramAnalyzer, _ text: String, fast: Bool) -> [String] {
-        var r = Recorder()
+        var r = RecordingSink()
         a.analyze(text, into: &r, asciiFastPath: fast)
         return r.calls
     }
