@@ -177,7 +177,8 @@ struct BigramTokenizer<Sink: TokenSink> {
             } else if b0 < 0xE0 {
                 c = (b0 & 0x1F) << 6 | UInt32(utf8[j + 1] & 0x3F)
             } else {
-                c = 0x10000   // not looked at: only whether it is a Han character of the BMP and combines
+                c = (b0 & 0x07) << 18 | UInt32(utf8[j + 1] & 0x3F) << 12 | UInt32(utf8[j + 2] & 0x3F) << 6
+                    | UInt32(utf8[j + 3] & 0x3F)
             }
             let boundary = table.hasBoundaryBefore(c)
             if boundary && c >= 0x4E00 && c <= 0x9FFF && table.single(c) == c {
