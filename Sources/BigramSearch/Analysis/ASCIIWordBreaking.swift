@@ -23,25 +23,42 @@ enum ASCIIWordBreaking {
             || (c >= 0x2013 && c <= 0x2015) || c == 0x201C || c == 0x201D
     }
 
-    /// The words of `text[range]` (ASCII and ``isSeparator(_:)`` characters only), appended as offsets relative to `range.lowerBound`.
-    static func words(in text: [UInt16], _ range: Range<Int>, starts: inout [Int32], ends: inout [Int32]) {
-        let base = range.lowerBound, n = range.upperBound
-        var k = base
+    /// Whether a word may go on after `u` (a UTF-16 unit): letters, digits, and the punctuation
+    /// that joins two letters or two digits (`.` `,` `;` `'`, and `:`, which ICU's rules for
+    /// some languages join). After any other character, a word before it is final.
+    @inline(__always) static func mayContinueWord(_ u: UInt16) -> Bool {
+        isAlnum(u) || u == 0x2E || u == 0x2C || u == 0x3B || u == 0x27 || u == 0x3A
+    }
+
+    /// Calls `body(start, end)` for each word of the units `unit(k)`, `k` in `range` (ASCII and
+    /// ``isSeparator(_:)`` characters only), in order.
+    @inline(__always)
+    static func forEachWord(in range: Range<Int>, unit: (Int) -> UInt16, _ body: (Int, Int) -> Void) {
+        let n = range.upperBound
+        var k = range.lowerBound
         while k < n {
-            if !isAlnum(text[k]) { k += 1; continue }
+            if !isAlnum(unit(k)) { k += 1; continue }
             let s = k
             while true {
-                while k < n && isAlnum(text[k]) { k += 1 }
-                if k + 1 < n && isAlnum(text[k + 1]) {
-                    let p = text[k - 1], m = text[k], q = text[k + 1]
+                while k < n && isAlnum(unit(k)) { k += 1 }
+                if k + 1 < n && isAlnum(unit(k + 1)) {
+                    let p = unit(k - 1), m = unit(k), q = unit(k + 1)
                     let letters = isLetter(p) && isLetter(q) && (m == 0x2E || m == 0x27)
                     let digits = isDigit(p) && isDigit(q) && (m == 0x2E || m == 0x2C || m == 0x3B || m == 0x27)
                     if letters || digits { k += 1; continue }
                 }
                 break
             }
+            body(s, k)
+        }
+    }
+
+    /// The words of `text[range]` (ASCII and ``isSeparator(_:)`` characters only), appended as offsets relative to `range.lowerBound`.
+    static func words(in text: [UInt16], _ range: Range<Int>, starts: inout [Int32], ends: inout [Int32]) {
+        let base = range.lowerBound
+        forEachWord(in: range, unit: { text[$0] }) { s, e in
             starts.append(Int32(s - base))
-            ends.append(Int32(k - base))
+            ends.append(Int32(e - base))
         }
     }
 }

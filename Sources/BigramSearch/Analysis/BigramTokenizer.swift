@@ -197,9 +197,7 @@ struct BigramTokenizer<Sink: TokenSink> {
             return i
         }
         if let u = gap.last {
-            let ends = u < 0x80
-                ? !(ASCIIWordBreaking.isAlnum(u) || u == 0x2E || u == 0x2C || u == 0x3B || u == 0x27 || u == 0x3A)
-                : ASCIIWordBreaking.isSeparator(UInt32(u))
+            let ends = u < 0x80 ? !ASCIIWordBreaking.mayContinueWord(u) : ASCIIWordBreaking.isSeparator(UInt32(u))
             if !ends {
                 // Past the stretch's first whitespace the gap ends with one: try again there.
                 var k = i
@@ -210,26 +208,11 @@ struct BigramTokenizer<Sink: TokenSink> {
         }
         endRun(&sink)
         flushGap(&sink)
-        // ASCIIWordBreaking.words(in:) over the bytes, lowercased as NFKC_Casefold does ASCII.
-        @inline(__always) func alnum(_ k: Int) -> Bool { ASCIIWordBreaking.isAlnum(UInt16(utf8[k])) }
-        var k = i
-        while k < cut {
-            if !alnum(k) { k += 1; continue }
-            let s = k
-            while true {
-                while k < cut && alnum(k) { k += 1 }
-                if k + 1 < cut && alnum(k + 1) {
-                    let p = UInt16(utf8[k - 1]), m = UInt16(utf8[k]), q = UInt16(utf8[k + 1])
-                    let letters = ASCIIWordBreaking.isLetter(p) && ASCIIWordBreaking.isLetter(q) && (m == 0x2E || m == 0x27)
-                    let digits = ASCIIWordBreaking.isDigit(p) && ASCIIWordBreaking.isDigit(q)
-                        && (m == 0x2E || m == 0x2C || m == 0x3B || m == 0x27)
-                    if letters || digits { k += 1; continue }
-                }
-                break
-            }
+        // ASCIIWordBreaking's words over the bytes, lowercased as NFKC_Casefold does ASCII.
+        ASCIIWordBreaking.forEachWord(in: i..<cut, unit: { UInt16(utf8[$0]) }) { s, e in
             word.removeAll(keepingCapacity: true)
-            for x in s..<k { let b = utf8[x]; word.append(b &- 0x41 < 26 ? b | 0x20 : b) }
-            sink.wordTerm(word, position: nextPosition, utf8Start: s, utf8End: k)
+            for x in s..<e { let b = utf8[x]; word.append(b &- 0x41 < 26 ? b | 0x20 : b) }
+            sink.wordTerm(word, position: nextPosition, utf8Start: s, utf8End: e)
             nextPosition += 1
         }
         return cut
