@@ -74,10 +74,12 @@ private struct ReferenceStream {
 
     @Test func interleavedRandomStreams() {
         // Many streams recorded in one pass over documents (as a builder records terms), each
-        // with its own pace; every stream read back, twice (reading changes nothing).
+        // with its own pace; every stream read back, twice (reading changes nothing). The pools
+        // of one recycler: later rounds run on blocks an earlier round filled.
         var rng = SplitMix64(0x9001)
+        let recycler = BlockRecycler(maxBytes: 64 << 20)
         for round in 0..<6 {
-            var pool = PostingsPool()
+            var pool = PostingsPool(recycler: recycler)
             let streamCount = [1, 2, 50, 300, 2_000, 40][round]
             var references = [ReferenceStream](repeating: ReferenceStream(), count: streamCount)
             for k in 0..<streamCount { #expect(pool.makeStream() == k) }
@@ -112,16 +114,18 @@ private struct ReferenceStream {
     }
 
     @Test func growableBuffer() {
-        let b = GrowableBuffer(capacity: 4)
-        #expect(b.count == 0 && b.capacity == 4)
+        let b = GrowableBuffer()
+        #expect(b.count == 0 && b.capacity == 0)
         var reference: [UInt32] = []
         var rng = SplitMix64(0x6B0F)
         for _ in 0..<300 {
-            let n = rng.int(1...(rng.chance(5) ? 5_000 : 20))
+            let n = rng.int(1...(rng.chance(30) ? 5_000 : 20))
             let start = b.grow(by: n)
-            #expect(Int(start) == reference.count)
-            for k in 0..<n { #expect(b[Int(start) + k] == 0) }   // new values are zero
-            reference.append(contentsOf: repeatElement(0, count: n))
+            // A run never crosses a block; the skipped end of a block reads as zeros.
+            #expect(Int(start) >= reference.count)
+            #expect(Int(start) / GrowableBuffer.blockValues == (Int(start) + n - 1) / GrowableBuffer.blockValues)
+            reference.append(contentsOf: repeatElement(0, count: Int(start) + n - reference.count))
+            #expect((0..<n).allSatisfy { b[Int(start) + $0] == 0 })   // new values are zero
             for _ in 0..<3 {
                 let i = rng.int(0..<reference.count)
                 let v = UInt32(truncatingIfNeeded: rng.next())
@@ -130,6 +134,37 @@ private struct ReferenceStream {
             }
             #expect(b.count == reference.count && b.capacity >= b.count)
         }
+        #expect(b.capacity > 2 * GrowableBuffer.blockValues, "the test crosses blocks")
         #expect((0..<reference.count).allSatisfy { b[$0] == reference[$0] }, "values kept across growth")
+    }
+
+    /// A recycler hands a released buffer's blocks to the next one, keeps no more than its
+    /// limit, and frees what it keeps on request; a reused block still reads as zeros.
+    @Test func blockRecycler() {
+        let blockBytes = GrowableBuffer.blockValues * 4
+        let recycler = BlockRecycler(maxBytes: 2 * blockBytes)
+        #expect(recycler.maxBlocks == 2)
+        do {
+            let b = GrowableBuffer(recycler: recycler)
+            for _ in 0..<3 {   // three blocks, each filled with ones
+                let start = b.grow(by: GrowableBuffer.blockValues)
+                for k in 0..<GrowableBuffer.blockValues { b[Int(start) + k] = 1 }
+            }
+        }
+        #expect(recycler.keptBytes == 2 * blockBytes, "three blocks given back, two kept")
+        do {
+            let b = GrowableBuffer(recycler: recycler)
+            let start = b.grow(by: 10)
+            #expect(recycler.keptBytes == blockBytes, "a block taken")
+            #expect((0..<10).allSatisfy { b[Int(start) + $0] == 0 }, "a reused block's values start at zero")
+            let next = b.grow(by: GrowableBuffer.blockValues - 5)   // does not fit: skips to a new block
+            #expect(Int(next) == GrowableBuffer.blockValues)
+            #expect((10..<GrowableBuffer.blockValues).allSatisfy { b[$0] == 0 }, "the skipped end is zeroed")
+            #expect(recycler.keptBytes == 0)
+        }
+        #expect(recycler.keptBytes == 2 * blockBytes)
+        recycler.releaseAll()
+        #expect(recycler.keptBytes == 0)
+        #expect(BlockRecycler(maxBytes: 1 << 16).maxBlocks == 0, "a budget below a block keeps none")
     }
 }

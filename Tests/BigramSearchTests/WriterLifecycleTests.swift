@@ -727,6 +727,43 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
         #expect(try IndexStore.open(at: dir).statistics.segments == 1)
     }
 
+    /// A buffer's postings blocks go to the next buffer: the writer keeps at most half its
+    /// budget of them between buffers (blocks of 256 KiB), none after a snapshot, commit or
+    /// close; and buffers built on reused blocks index exactly what fresh ones do.
+    @Test(arguments: [false, true]) func postingsBlocksPassFromBufferToBuffer(onDisk: Bool) throws {
+        let dir = temporaryIndexPath("blocks")
+        defer { removeDirectory(dir) }
+        let options = IndexWriter.Options(maxBufferedBytes: 1 << 20, mergeFactor: 0, backgroundIndexing: false)
+        let w = onDisk ? try IndexWriter(directory: dir, mode: .create, options: options) : try IndexWriter(options: options)
+        let paragraphs = try Seeds.paragraphsByPage().flatMap(\.paragraphs)
+        var kept: [Int] = []
+        let rounds = 120   // ~13 KB of text each: several 1 MiB buffers
+        for round in 0..<rounds {
+            for (k, p) in paragraphs.enumerated() { try w.add(Document(id: "r\(round)-\(k)", text: p)) }
+            kept.append(w.recycledBytes)
+        }
+        let blockBytes = GrowableBuffer.blockValues * 4
+        #expect(kept.allSatisfy { $0 <= (1 << 19) / blockBytes * blockBytes }, "kept between buffers: \(kept)")
+        #expect(kept.contains { $0 > 0 }, "some buffer gave blocks back: \(kept)")
+        let s = w.snapshot()
+        #expect(w.recycledBytes == 0, "a snapshot frees the kept blocks")
+        #expect(try s.statistics.segments > 2, "several buffers: \(String(describing: try? s.statistics.segments))")
+        // Same postings as one writer with a budget that never flushes (fresh blocks only).
+        let one = try IndexWriter(options: .init(maxBufferedBytes: 1 << 30, backgroundIndexing: false))
+        for round in 0..<rounds { for (k, p) in paragraphs.enumerated() { try one.add(Document(id: "r\(round)-\(k)", text: p)) } }
+        let reference = one.snapshot()
+        for q in ["常熟", "考察 OR 经济", "\"人民\"", "发展 -常熟", "市"] {
+            let found = try ids(s, q).sorted(), expected = try ids(reference, q).sorted()
+            #expect(!found.isEmpty && found == expected, "\(q)")
+        }
+        if onDisk {
+            try w.commit()
+            #expect(w.recycledBytes == 0)
+        }
+        w.close()
+        #expect(w.recycledBytes == 0)
+    }
+
     @Test func failedCommitKeepsBufferedDocuments() async {
         let dir = temporaryIndexPath("failing-commit")
         defer { removeDirectory(dir); removeDirectory(dir + ".moved") }

@@ -8,7 +8,7 @@ struct FieldPostingsBuilder: TokenSink {
     private var wordIDs = WordTermIDs()
     private var keys: [TermKey] = []
     /// Per term: `doc, freq, positions…` for each document containing it.
-    private var pool = PostingsPool()
+    private var pool: PostingsPool
     /// Position count of each document's field: BM25's length, and the bound of its positions.
     private(set) var lengths = FieldLengthsBuilder()
     private var totalLength: UInt64 = 0
@@ -19,6 +19,9 @@ struct FieldPostingsBuilder: TokenSink {
     private var chunkStarts: [Int] = []
     private var nextChunkStart = Int.max
     private var chunkPositions: [UInt32] = []
+
+    /// An empty builder; the postings' memory blocks come from `recycler` when given.
+    init(recycler: BlockRecycler? = nil) { pool = PostingsPool(recycler: recycler) }
 
     var documentCount: Int { lengths.count }
     private var currentDoc: UInt32 { UInt32(lengths.count) }

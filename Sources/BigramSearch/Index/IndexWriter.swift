@@ -96,6 +96,11 @@ public final class IndexWriter {
     private var segments: [Segment] = []
     private var deletions: [DocumentSet] = []
     private var buffer: SegmentBuilder
+    /// The memory blocks of frozen buffers' postings, for the next buffer (one buffer's worth at
+    /// most; freed at each snapshot, commit and close, so an idle writer keeps none).
+    private let recycler: BlockRecycler
+    /// Bytes of free postings blocks the writer keeps for its next buffer (tests).
+    var recycledBytes: Int { recycler.keptBytes }
     private var bufferDeleted = DocumentSet(capacity: 0)
     /// Where each live document is: (segment number, or `segments.count` for the buffer — or for
     /// the buffer being flushed, and `segments.count + 1` for the buffer, while a flush runs; doc).
@@ -174,7 +179,8 @@ public final class IndexWriter {
         self.analyzer = try Self.resolve(analyzer)
         self.options = options
         directory = nil
-        buffer = SegmentBuilder(schema: schema, analyzer: self.analyzer)
+        recycler = BlockRecycler(maxBytes: options.maxBufferedBytes / 2)
+        buffer = SegmentBuilder(schema: schema, analyzer: self.analyzer, recycler: recycler)
     }
 
     /// Opens the index in `directory` for changes, or creates one there (see ``OpenMode``), and
@@ -198,6 +204,7 @@ public final class IndexWriter {
                 options: Options = Options()) throws(IndexError) {
         self.directory = directory
         self.options = options
+        recycler = BlockRecycler(maxBytes: options.maxBufferedBytes / 2)
         let store: IndexDirectory
         do {
             switch mode {
@@ -240,7 +247,7 @@ public final class IndexWriter {
             self.schema = schema
             self.analyzer = try Self.resolve(analyzer)
         }
-        buffer = SegmentBuilder(schema: self.schema, analyzer: self.analyzer)
+        buffer = SegmentBuilder(schema: self.schema, analyzer: self.analyzer, recycler: recycler)
     }
 
     /// Releases the directory's write lock; the writer cannot commit afterwards (changes not
@@ -252,6 +259,7 @@ public final class IndexWriter {
         if let store { closedWork = (closedWork.bytes + store.segmentBytesWritten, closedWork.segments + store.segmentsWritten) }
         store?.release()
         store = nil
+        recycler.releaseAll()
     }
 
     /// Gives up the changes since the last commit on disk too: removes the segment files this
@@ -341,8 +349,8 @@ public final class IndexWriter {
         }
         while bounds.count <= n { bounds.append(documents.endIndex) }
         let ranges = (0..<n).map { bounds[$0]..<max(bounds[$0], bounds[$0 + 1]) }
-        let built = ParallelBuild.run(count: n) { [schema, analyzer] t -> (Segment, DocumentSet) in
-            var builder = SegmentBuilder(schema: schema, analyzer: analyzer)
+        let built = ParallelBuild.run(count: n) { [schema, analyzer, recycler] t -> (Segment, DocumentSet) in
+            var builder = SegmentBuilder(schema: schema, analyzer: analyzer, recycler: recycler)
             var dropped = DocumentSet(capacity: 0)
             for i in ranges[t] {
                 let doc = builder.add(documents[i])
@@ -414,7 +422,7 @@ public final class IndexWriter {
         // (The buffer stays until its segment is appended: ids are found at its number meanwhile.)
         finishFlush()
         let deleted = bufferDeleted
-        buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
+        buffer = SegmentBuilder(schema: schema, analyzer: analyzer, recycler: recycler)
         bufferDeleted = DocumentSet(capacity: 0)
         frozen.reportInvariantViolations(made: "built segment", deleted: deleted)   // (a test hook)
         segments.append(frozen)
@@ -437,7 +445,7 @@ public final class IndexWriter {
         }
         let started = ContinuousClock.now
         let frozen = store != nil ? buffer.freezeDeflated() : buffer.freeze(), deleted = bufferDeleted
-        buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
+        buffer = SegmentBuilder(schema: schema, analyzer: analyzer, recycler: recycler)
         bufferDeleted = DocumentSet(capacity: 0)
         do { try append(frozen, deleted: deleted) } catch {
             flushSeconds += Self.seconds(since: started)
@@ -464,7 +472,7 @@ public final class IndexWriter {
         // (The buffer stays until its segment is placed: ids are found at its number meanwhile.)
         finishFlush()
         let deleted = bufferDeleted
-        buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
+        buffer = SegmentBuilder(schema: schema, analyzer: analyzer, recycler: recycler)
         bufferDeleted = DocumentSet(capacity: 0)
         place(segment, deleted: deleted)
         flushSeconds += Self.seconds(since: started)
@@ -477,7 +485,7 @@ public final class IndexWriter {
     private func startFlush() {
         // The writer gives the buffer up (a new one replaces it): only the flush's thread uses it.
         let handed = HandedOver(buffer), deleted = bufferDeleted
-        buffer = SegmentBuilder(schema: schema, analyzer: analyzer)
+        buffer = SegmentBuilder(schema: schema, analyzer: analyzer, recycler: recycler)
         bufferDeleted = DocumentSet(capacity: 0)
         flushing = RunningFlush(ids: handed.value.ids, deletedAtStart: deleted)
         flushes.start(0, name: "BigramSearch flush") { [store, directory, schema, backgroundHook] in
@@ -534,6 +542,7 @@ public final class IndexWriter {
     public func snapshot() -> IndexSnapshot {
         takeInFinishedMerges(background.takeFinished())
         try? freezeBuffer()   // freezing in memory cannot fail
+        recycler.releaseAll()
         return IndexSnapshot(schema: schema, analyzer: analyzer, segments: segments, deletions: deletions)
     }
 

@@ -19,8 +19,11 @@ struct PostingsPool {
         var lastPosition: UInt32
     }
 
-    private let values = GrowableBuffer()
+    private let values: GrowableBuffer
     private var streams: [Stream] = []
+
+    /// An empty pool; its values' blocks come from `recycler` when given.
+    init(recycler: BlockRecycler? = nil) { values = GrowableBuffer(recycler: recycler) }
 
     private static let sizes: [UInt32] = [4, 8, 16, 32, 64, 128, 256, 512, 1024]
 

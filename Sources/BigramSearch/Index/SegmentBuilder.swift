@@ -9,10 +9,12 @@ struct SegmentBuilder {
     private var columns: [ValueColumnBuilder?]
     private(set) var textBytes = 0
 
-    init(schema: Schema, analyzer: any Analyzer) {
+    /// An empty builder; with a `recycler`, its postings take their memory blocks from it and
+    /// give them back when the builder is released (a writer's buffers share one).
+    init(schema: Schema, analyzer: any Analyzer, recycler: BlockRecycler? = nil) {
         self.schema = schema
         self.analyzer = analyzer
-        fields = schema.fields.map { $0.indexed ? FieldPostingsBuilder() : nil }
+        fields = schema.fields.map { $0.indexed ? FieldPostingsBuilder(recycler: recycler) : nil }
         columns = schema.fields.map { $0.kind.isTyped ? ValueColumnBuilder(kind: $0.kind) : nil }
     }
 

@@ -72,6 +72,9 @@ struct StoredTable: Sendable {
     init(_ values: [StoredValue?]) {
         var o = ByteWriter()
         var b = ByteWriter()
+        // Room for everything at once: doubling touched (and the kernel cleared) twice the text.
+        o.bytes.reserveCapacity(8 * (values.count + 1))
+        b.bytes.reserveCapacity(values.reduce(0) { $0 + ($1.map { $0.text.utf8.count + 12 * (($0.chunks?.starts.count ?? 0) + 1) } ?? 0) })
         for v in values {
             guard let v else { o.uint64(UInt64(b.count) | Self.absent); continue }
             if let layout = v.chunks, layout.starts.count >= 2 {
