@@ -97,7 +97,7 @@ public final class IndexWriter {
     private var deletions: [DocumentSet] = []
     private var buffer: SegmentBuilder
     /// The memory blocks of frozen buffers' postings, for the next buffer (one buffer's worth at
-    /// most; freed at each snapshot, commit and close, so an idle writer keeps none).
+    /// most; freed at each snapshot, commit and close).
     private let recycler: BlockRecycler
     /// Bytes of free postings blocks the writer keeps for its next buffer (tests).
     var recycledBytes: Int { recycler.keptBytes }

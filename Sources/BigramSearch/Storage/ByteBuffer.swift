@@ -178,8 +178,8 @@ private final class ArrayStorage: ByteStorage, @unchecked Sendable {   // (never
 ///
 /// The values live in fixed blocks of ``blockValues`` (256 KiB) rather than one array that
 /// doubles: growing never copies, and memory is touched once. (Doubling touched twice the final
-/// size, each time in fresh pages the kernel had to clear: page faults were a third of the
-/// indexing time on the open corpus, measured with `perf`.) A run handed out by ``grow(by:)``
+/// size, each time in fresh pages the kernel had to clear: on a VM, `perf` put a fifth of the
+/// indexing thread's samples in clearing pages, the pool's growth among the largest parts.) A run handed out by ``grow(by:)``
 /// never crosses a block: the rest of a block too short for it is zeroed and skipped. With a
 /// ``BlockRecycler`` the blocks come from, and go back to, the buffers of one writer, so the
 /// next buffer reuses pages already in memory.
@@ -250,7 +250,7 @@ final class GrowableBuffer {
 /// The free blocks of a writer's ``GrowableBuffer``s, for its next buffer to take: a frozen
 /// buffer gives its blocks back, so a bulk load clears fresh pages for one buffer's postings, not
 /// for every buffer's. Keeps at most ``maxBlocks`` (what one buffer of the writer's budget holds)
-/// and frees the rest; ``releaseAll()`` frees them all (a writer does at commit and close).
+/// and frees the rest; ``releaseAll()`` frees them all (a writer does at snapshot, commit and close).
 final class BlockRecycler: @unchecked Sendable {   // the blocks are only touched under the lock
     let maxBlocks: Int
     private let free = Locked<[UnsafeMutablePointer<UInt32>]>([])
