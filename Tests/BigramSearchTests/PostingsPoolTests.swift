@@ -141,7 +141,7 @@ private struct ReferenceStream {
     /// A recycler hands a released buffer's blocks to the next one, keeps no more than its
     /// limit, and frees what it keeps on request; a reused block still reads as zeros.
     @Test func blockRecycler() {
-        let blockBytes = GrowableBuffer.blockValues * 4
+        let blockBytes = GrowableBuffer.blockBytes
         let recycler = BlockRecycler(maxBytes: 2 * blockBytes)
         #expect(recycler.maxBlocks == 2)
         do {

@@ -742,7 +742,7 @@ private func failingFlushScenario(dir: String, viaAdd: Bool) throws {
             for (k, p) in paragraphs.enumerated() { try w.add(Document(id: "r\(round)-\(k)", text: p)) }
             kept.append(w.recycledBytes)
         }
-        let blockBytes = GrowableBuffer.blockValues * 4
+        let blockBytes = GrowableBuffer.blockBytes
         #expect(kept.allSatisfy { $0 <= (1 << 19) / blockBytes * blockBytes }, "kept between buffers: \(kept)")
         #expect(kept.contains { $0 > 0 }, "some buffer gave blocks back: \(kept)")
         let s = w.snapshot()

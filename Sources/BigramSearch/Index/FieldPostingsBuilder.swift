@@ -20,8 +20,8 @@ struct FieldPostingsBuilder: TokenSink {
     private var nextChunkStart = Int.max
     private var chunkPositions: [UInt32] = []
 
-    /// An empty builder; the postings' memory blocks come from `recycler` when given.
-    init(recycler: BlockRecycler? = nil) { pool = PostingsPool(recycler: recycler) }
+    /// An empty builder; the postings' memory blocks come from `recycler` (a writer's, or none kept).
+    init(recycler: BlockRecycler = .keepingNone) { pool = PostingsPool(recycler: recycler) }
 
     var documentCount: Int { lengths.count }
     private var currentDoc: UInt32 { UInt32(lengths.count) }

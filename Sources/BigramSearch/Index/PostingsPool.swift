@@ -22,8 +22,8 @@ struct PostingsPool {
     private let values: GrowableBuffer
     private var streams: [Stream] = []
 
-    /// An empty pool; its values' blocks come from `recycler` when given.
-    init(recycler: BlockRecycler? = nil) { values = GrowableBuffer(recycler: recycler) }
+    /// An empty pool; its values' blocks come from `recycler` (a writer's, or none kept).
+    init(recycler: BlockRecycler = .keepingNone) { values = GrowableBuffer(recycler: recycler) }
 
     private static let sizes: [UInt32] = [4, 8, 16, 32, 64, 128, 256, 512, 1024]
 

@@ -11,7 +11,7 @@ struct SegmentBuilder {
 
     /// An empty builder; with a `recycler`, its postings take their memory blocks from it and
     /// give them back when the builder is released (a writer's buffers share one).
-    init(schema: Schema, analyzer: any Analyzer, recycler: BlockRecycler? = nil) {
+    init(schema: Schema, analyzer: any Analyzer, recycler: BlockRecycler = .keepingNone) {
         self.schema = schema
         self.analyzer = analyzer
         fields = schema.fields.map { $0.indexed ? FieldPostingsBuilder(recycler: recycler) : nil }

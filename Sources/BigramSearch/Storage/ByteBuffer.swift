@@ -187,6 +187,7 @@ final class GrowableBuffer {
     static let blockShift = 16
     /// Values per block; ``grow(by:)`` hands out at most this many at once.
     static let blockValues = 1 << blockShift
+    static let blockBytes = blockValues * MemoryLayout<UInt32>.stride
     private static let blockMask = blockValues - 1
 
     // The blocks' addresses, `blockCount` of them in a table of `tableCapacity` (a plain pointer
@@ -194,20 +195,19 @@ final class GrowableBuffer {
     private var table: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>>
     private var tableCapacity = 16
     private var blockCount = 0
-    private let recycler: BlockRecycler?
+    private let recycler: BlockRecycler
     /// Values handed out, including skipped block ends (all initialized).
     private(set) var count = 0
     /// Values the blocks hold.
     var capacity: Int { blockCount << Self.blockShift }
 
-    init(recycler: BlockRecycler? = nil) {
+    init(recycler: BlockRecycler = .keepingNone) {
         self.recycler = recycler
         table = .allocate(capacity: tableCapacity)
     }
 
     deinit {
-        let blocks = Array(UnsafeBufferPointer(start: table, count: blockCount))
-        if let recycler { recycler.give(blocks) } else { for b in blocks { b.deallocate() } }
+        recycler.give(Array(UnsafeBufferPointer(start: table, count: blockCount)))
         table.deallocate()
     }
 
@@ -227,7 +227,7 @@ final class GrowableBuffer {
                 tableCapacity *= 2
             }
             count = capacity
-            (table + blockCount).initialize(to: recycler?.take() ?? .allocate(capacity: Self.blockValues))
+            (table + blockCount).initialize(to: recycler.take())
             blockCount += 1
         }
         (table[count >> Self.blockShift] + (count & Self.blockMask)).initialize(repeating: 0, count: n)
@@ -247,21 +247,25 @@ final class GrowableBuffer {
     }
 }
 
-/// The free blocks of a writer's ``GrowableBuffer``s, for its next buffer to take: a frozen
-/// buffer gives its blocks back, so a bulk load clears fresh pages for one buffer's postings, not
-/// for every buffer's. Keeps at most ``maxBlocks`` (what one buffer of the writer's budget holds)
-/// and frees the rest; ``releaseAll()`` frees them all (a writer does at snapshot, commit and close).
+/// Where ``GrowableBuffer``s get their blocks and leave them: a writer's recycler keeps a frozen
+/// buffer's blocks for its next buffer to take, so a bulk load clears fresh pages for one
+/// buffer's postings, not for every buffer's. Keeps at most ``maxBlocks`` (what one buffer of the
+/// writer's budget holds) and frees the rest; ``releaseAll()`` frees them all (a writer does at
+/// snapshot, commit and close). ``keepingNone`` (a buffer outside a writer) frees every block.
 final class BlockRecycler: @unchecked Sendable {   // the blocks are only touched under the lock
+    /// Keeps nothing: blocks are allocated on take and freed on give.
+    static let keepingNone = BlockRecycler(maxBytes: 0)
+
     let maxBlocks: Int
     private let free = Locked<[UnsafeMutablePointer<UInt32>]>([])
 
     /// Keeps up to `maxBytes` of free blocks.
-    init(maxBytes: Int) { maxBlocks = max(0, maxBytes / (GrowableBuffer.blockValues * 4)) }
+    init(maxBytes: Int) { maxBlocks = max(0, maxBytes / GrowableBuffer.blockBytes) }
 
     deinit { releaseAll() }
 
     /// Bytes of the free blocks kept.
-    var keptBytes: Int { free.withLock { $0.count } * GrowableBuffer.blockValues * 4 }
+    var keptBytes: Int { free.withLock { $0.count } * GrowableBuffer.blockBytes }
 
     /// A free block (uninitialized values), or a new one.
     func take() -> UnsafeMutablePointer<UInt32> {
